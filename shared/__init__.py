@@ -1,0 +1,1 @@
+"""ProLearn's shared kernel: config, logging, web plumbing, auth, events, outbox/inbox, DynamoDB."""

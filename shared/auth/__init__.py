@@ -1,0 +1,1 @@
+"""Identity: Clerk session-token verification, roles, and the access decorators."""

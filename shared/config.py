@@ -1,0 +1,177 @@
+"""Typed configuration read once from the environment, with working local defaults."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+LOCAL_STANDINS = "http://127.0.0.1:8090"
+
+SERVICE_PORTS: dict[str, int] = {
+    "gateway": 8080,
+    "catalog": 8081,
+    "billing": 8082,
+    "enrollment": 8083,
+}
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class AwsSettings:
+    """Where DynamoDB and S3 are; an unset endpoint means real AWS."""
+
+    region: str
+    endpoint_url: str | None
+    table_prefix: str
+    bucket: str
+
+
+@dataclass(frozen=True)
+class ClerkSettings:
+    """How session tokens are verified and where the Backend API lives."""
+
+    jwt_key: str | None
+    jwks_url: str | None
+    issuer: str | None
+    secret_key: str
+    api_url: str
+    authorized_parties: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CashfreeSettings:
+    """Cashfree PG credentials and endpoint (the simulator by default)."""
+
+    client_id: str
+    client_secret: str
+    api_url: str
+    api_version: str
+    placeholder_phone: str
+    return_url: str
+
+
+@dataclass(frozen=True)
+class MessagingSettings:
+    """Broker and reliability knobs for events."""
+
+    redis_url: str
+    visibility_timeout: int
+    dispatch_timeout: float
+    relay_interval: float
+    relay_grace_seconds: float
+    max_retries: int
+    retry_backoff_max: int
+    handler_delay_ms: int
+
+
+@dataclass(frozen=True)
+class RateLimitSettings:
+    """Gateway rate limits (requests per window)."""
+
+    enabled: bool
+    per_user: int
+    per_ip: int
+    window_seconds: int
+    trusted_proxy_count: int
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting a ProLearn process reads, grouped by concern."""
+
+    service: str
+    environment: str
+    log_level: str
+    client_urls: tuple[str, ...]
+    internal_api_token: str
+    service_urls: Mapping[str, str]
+    aws: AwsSettings
+    clerk: ClerkSettings
+    cashfree: CashfreeSettings
+    messaging: MessagingSettings
+    rate_limit: RateLimitSettings
+    reconcile_after_seconds: int
+    dynamo_guard: bool
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def port(self) -> int:
+        return SERVICE_PORTS.get(self.service, 8000)
+
+    def table_name(self, service: str | None = None) -> str:
+        return f"{self.aws.table_prefix}{service or self.service}"
+
+    def service_url(self, service: str) -> str:
+        return self.service_urls[service]
+
+
+def load_settings(service: str, env: Mapping[str, str] | None = None) -> Settings:
+    """Build the settings of `service` from `env` (default: the process environment)."""
+    e = os.environ if env is None else env
+
+    def get(name: str, default: str) -> str:
+        return e.get(name) or default
+
+    client_urls = _split(get("CLIENT_URL", "http://localhost:3000"))
+    service_urls = {
+        name: get(f"{name.upper()}_URL", f"http://127.0.0.1:{get(f'{name.upper()}_PORT', str(port))}")
+        for name, port in SERVICE_PORTS.items()
+    }
+    return Settings(
+        service=service,
+        environment=get("PROLEARN_ENV", "local"),
+        log_level=get("LOG_LEVEL", "INFO"),
+        client_urls=client_urls,
+        internal_api_token=get("INTERNAL_API_TOKEN", "local-internal-token"),
+        service_urls=service_urls,
+        aws=AwsSettings(
+            region=get("AWS_REGION", "ap-south-1"),
+            endpoint_url=e.get("AWS_ENDPOINT_URL", "http://127.0.0.1:5055") or None,
+            table_prefix=get("TABLE_PREFIX", "prolearn-dev-"),
+            bucket=get("S3_BUCKET_NAME", "prolearn-media-dev"),
+        ),
+        clerk=ClerkSettings(
+            jwt_key=e.get("CLERK_JWT_KEY") or None,
+            jwks_url=get("CLERK_JWKS_URL", f"{LOCAL_STANDINS}/idp/.well-known/jwks.json"),
+            issuer=e.get("CLERK_ISSUER") or None,
+            secret_key=get("CLERK_SECRET_KEY", "sk_test_prolearn_local"),
+            api_url=get("CLERK_API_URL", f"{LOCAL_STANDINS}/idp/v1").rstrip("/"),
+            authorized_parties=client_urls,
+        ),
+        cashfree=CashfreeSettings(
+            client_id=get("CASHFREE_CLIENT_ID", "TEST_PROLEARN_CLIENT"),
+            client_secret=get("CASHFREE_CLIENT_SECRET", "TEST_PROLEARN_SECRET"),
+            api_url=get("CASHFREE_API_URL", f"{LOCAL_STANDINS}/pg").rstrip("/"),
+            api_version=get("CASHFREE_API_VERSION", "2023-08-01"),
+            placeholder_phone=get("CASHFREE_PLACEHOLDER_PHONE", "9999999999"),
+            return_url=get("CASHFREE_RETURN_URL", f"{client_urls[0]}/checkout?step=3&orderId={{order_id}}"),
+        ),
+        messaging=MessagingSettings(
+            redis_url=get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+            visibility_timeout=int(get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+            dispatch_timeout=float(get("DISPATCH_TIMEOUT_SECONDS", "0.5")),
+            relay_interval=float(get("RELAY_INTERVAL_SECONDS", "1")),
+            relay_grace_seconds=float(get("RELAY_GRACE_SECONDS", "3")),
+            max_retries=int(get("EVENT_MAX_RETRIES", "6")),
+            retry_backoff_max=int(get("EVENT_RETRY_BACKOFF_MAX_SECONDS", "300")),
+            handler_delay_ms=int(get("FAULT_HANDLER_DELAY_MS", "0")),
+        ),
+        rate_limit=RateLimitSettings(
+            enabled=_flag(get("RATE_LIMIT_ENABLED", "true")),
+            per_user=int(get("RATE_LIMIT_PER_USER", "600")),
+            per_ip=int(get("RATE_LIMIT_PER_IP", "300")),
+            window_seconds=int(get("RATE_LIMIT_WINDOW_SECONDS", "60")),
+            trusted_proxy_count=int(get("TRUSTED_PROXY_COUNT", "0")),
+        ),
+        reconcile_after_seconds=int(get("RECONCILE_AFTER_SECONDS", "60")),
+        dynamo_guard=_flag(get("DYNAMO_SCAN_GUARD", "false")),
+        extra={k: v for k, v in e.items() if k.startswith("PROLEARN_")},
+    )

@@ -1,0 +1,1 @@
+"""DynamoDB helpers: client, item codec, key builders, table schema and transactions."""

@@ -1,0 +1,1 @@
+"""Integration events: the envelope, the typed contracts and who subscribes to what."""

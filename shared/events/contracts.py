@@ -1,0 +1,236 @@
+"""Every integration event, one frozen dataclass each, and the registry of their types."""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol, TypeVar
+
+
+class Event(Protocol):
+    EVENT_TYPE: ClassVar[str]
+
+    @property
+    def aggregate_id(self) -> str: ...
+
+
+# ---- catalog ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChapterOutline:
+    chapter_id: str
+    title: str
+    type: str
+    free_preview: bool
+    video_key: str | None
+
+
+@dataclass(frozen=True)
+class SectionOutline:
+    section_id: str
+    title: str
+    chapters: tuple[ChapterOutline, ...]
+
+
+@dataclass(frozen=True)
+class CourseSnapshot:
+    """The whole public card and outline of a course at one version."""
+
+    course_id: str
+    version: int
+    teacher_id: str
+    teacher_name: str
+    title: str
+    description: str
+    category: str
+    level: str
+    image_key: str | None
+    price: int
+    currency: str
+    status: str
+    sections: tuple[SectionOutline, ...]
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class CoursePublished:
+    """A course became visible in the catalog (catalog emits; key: course.course_id)."""
+
+    EVENT_TYPE: ClassVar[str] = "catalog.course.published.v1"
+    course: CourseSnapshot
+
+    @property
+    def aggregate_id(self) -> str:
+        return self.course.course_id
+
+
+@dataclass(frozen=True)
+class CourseUpdated:
+    """A course's card or outline changed, draft or published (catalog emits)."""
+
+    EVENT_TYPE: ClassVar[str] = "catalog.course.updated.v1"
+    course: CourseSnapshot
+
+    @property
+    def aggregate_id(self) -> str:
+        return self.course.course_id
+
+
+@dataclass(frozen=True)
+class CourseArchived:
+    """A course left the catalog; enrolled students keep access (catalog emits)."""
+
+    EVENT_TYPE: ClassVar[str] = "catalog.course.archived.v1"
+    course: CourseSnapshot
+
+    @property
+    def aggregate_id(self) -> str:
+        return self.course.course_id
+
+
+# ---- billing ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PaymentSucceeded:
+    """An order was paid; the buyer must be enrolled (billing emits; key: order_id)."""
+
+    EVENT_TYPE: ClassVar[str] = "billing.payment.succeeded.v1"
+    order_id: str
+    user_id: str
+    course_id: str
+    amount: int
+    currency: str
+    provider_payment_id: str
+    paid_at: str
+
+    @property
+    def aggregate_id(self) -> str:
+        return self.order_id
+
+
+@dataclass(frozen=True)
+class PaymentFailed:
+    """A payment attempt failed or was dropped and nothing succeeded (billing emits)."""
+
+    EVENT_TYPE: ClassVar[str] = "billing.payment.failed.v1"
+    order_id: str
+    user_id: str
+    course_id: str
+    provider_payment_id: str
+    payment_status: str
+    reason: str | None
+
+    @property
+    def aggregate_id(self) -> str:
+        return self.order_id
+
+
+@dataclass(frozen=True)
+class RefundSucceeded:
+    """Money went back to the buyer; access must be revoked (billing emits)."""
+
+    EVENT_TYPE: ClassVar[str] = "billing.refund.succeeded.v1"
+    order_id: str
+    refund_id: str
+    user_id: str
+    course_id: str
+    amount: int
+    currency: str
+    refunded_at: str
+
+    @property
+    def aggregate_id(self) -> str:
+        return self.order_id
+
+
+# ---- enrollment ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EnrollmentCreated:
+    """A student was enrolled in a course (enrollment emits; key: user_id + course_id)."""
+
+    EVENT_TYPE: ClassVar[str] = "enrollment.enrollment.created.v1"
+    user_id: str
+    course_id: str
+    order_id: str
+    enrolled_at: str
+
+    @property
+    def aggregate_id(self) -> str:
+        return f"{self.user_id}:{self.course_id}"
+
+
+@dataclass(frozen=True)
+class EnrollmentRevoked:
+    """A student's access to a course ended, e.g. after a refund (enrollment emits)."""
+
+    EVENT_TYPE: ClassVar[str] = "enrollment.enrollment.revoked.v1"
+    user_id: str
+    course_id: str
+    reason: str
+    revoked_at: str
+
+    @property
+    def aggregate_id(self) -> str:
+        return f"{self.user_id}:{self.course_id}"
+
+
+EVENT_CLASSES: tuple[type[Any], ...] = (
+    CoursePublished,
+    CourseUpdated,
+    CourseArchived,
+    PaymentSucceeded,
+    PaymentFailed,
+    RefundSucceeded,
+    EnrollmentCreated,
+    EnrollmentRevoked,
+)
+EVENT_TYPES: dict[str, type[Any]] = {cls.EVENT_TYPE: cls for cls in EVENT_CLASSES}
+
+T = TypeVar("T")
+
+
+class UnknownEventType(ValueError):
+    """No contract is registered under this event type."""
+
+
+def event_type_of(event: Event) -> str:
+    return type(event).EVENT_TYPE
+
+
+def _decode_value(hint: Any, value: Any) -> Any:
+    origin = typing.get_origin(hint)
+    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+        return decode_dataclass(hint, value)
+    if origin is tuple:
+        (inner, _ellipsis) = typing.get_args(hint)
+        return tuple(_decode_value(inner, v) for v in value)
+    if origin in (types.UnionType, typing.Union):
+        options = [a for a in typing.get_args(hint) if a is not type(None)]
+        return None if value is None else _decode_value(options[0], value)
+    return value
+
+
+def decode_dataclass(cls: type[T], data: dict[str, Any]) -> T:
+    """Build a (nested) frozen dataclass from plain JSON data, strictly."""
+    if not isinstance(data, dict):
+        raise ValueError(f"{cls.__name__} expects an object")
+    hints = typing.get_type_hints(cls)
+    fields = [f for f in dataclasses.fields(cls) if f.init]  # type: ignore[arg-type]
+    missing = [f.name for f in fields if f.name not in data]
+    if missing:
+        raise ValueError(f"{cls.__name__} lacks {', '.join(missing)}")
+    return cls(**{f.name: _decode_value(hints[f.name], data[f.name]) for f in fields})
+
+
+def decode_event(event_type: str, data: dict[str, Any]) -> Any:
+    cls = EVENT_TYPES.get(event_type)
+    if cls is None:
+        raise UnknownEventType(event_type)
+    return decode_dataclass(cls, data)

@@ -1,0 +1,30 @@
+"""Which services consume which event types: one copy per subscriber queue."""
+
+from __future__ import annotations
+
+SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
+    "catalog.course.published.v1": ("billing", "enrollment"),
+    "catalog.course.updated.v1": ("billing", "enrollment"),
+    "catalog.course.archived.v1": ("billing", "enrollment"),
+    "billing.payment.succeeded.v1": ("enrollment",),
+    "billing.payment.failed.v1": (),
+    "billing.refund.succeeded.v1": ("enrollment",),
+    "enrollment.enrollment.created.v1": ("catalog",),
+    "enrollment.enrollment.revoked.v1": ("catalog",),
+}
+
+
+def subscribers(event_type: str) -> tuple[str, ...]:
+    return SUBSCRIPTIONS.get(event_type, ())
+
+
+def queue_name(service: str) -> str:
+    return f"{service}.events"
+
+
+def task_name(service: str) -> str:
+    return f"{service}.handle_event"
+
+
+def subscribed_types(service: str) -> frozenset[str]:
+    return frozenset(t for t, services in SUBSCRIPTIONS.items() if service in services)

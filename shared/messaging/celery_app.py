@@ -1,0 +1,68 @@
+"""Celery apps configured for at-least-once delivery on Redis, per design §2."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery
+from celery.signals import setup_logging
+
+from shared.config import Settings
+from shared.events.subscriptions import queue_name
+from shared.logs import configure_logging
+
+
+def _common(settings: Settings) -> dict[str, Any]:
+    return {
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "result_serializer": "json",
+        "task_ignore_result": True,
+        "result_backend": None,
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "task_acks_on_failure_or_timeout": True,
+        "worker_prefetch_multiplier": 1,
+        "worker_hijack_root_logger": False,
+        "broker_connection_retry_on_startup": True,
+        "task_create_missing_queues": True,
+    }
+
+
+def make_worker_app(settings: Settings) -> Celery:
+    """The consuming app of one service: it reads only that service's queue."""
+    app = Celery(settings.service, broker=settings.messaging.redis_url)
+    app.conf.update(
+        **_common(settings),
+        task_default_queue=queue_name(settings.service),
+        broker_transport_options={
+            "visibility_timeout": settings.messaging.visibility_timeout,
+            "socket_keepalive": True,
+            "health_check_interval": 10,
+        },
+    )
+
+    @setup_logging.connect(weak=False)
+    def _logging(**_: Any) -> None:
+        configure_logging(f"{settings.service}-worker", settings.log_level)
+
+    return app
+
+
+def make_publisher_app(settings: Settings) -> Celery:
+    """A producing-only app that fails fast: a request never hangs on a dead broker."""
+    timeout = settings.messaging.dispatch_timeout
+    app = Celery(f"{settings.service}-publisher", broker=settings.messaging.redis_url)
+    app.conf.update(
+        **_common(settings),
+        broker_connection_timeout=timeout,
+        broker_connection_max_retries=0,
+        broker_pool_limit=16,
+        broker_transport_options={
+            "socket_connect_timeout": timeout,
+            "socket_timeout": timeout,
+            "max_retries": 0,
+            "visibility_timeout": settings.messaging.visibility_timeout,
+        },
+    )
+    return app

@@ -1,0 +1,127 @@
+"""The idempotent consumer: inbox + effect in one transaction, retries, then a dead letter."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from celery import Celery, Task
+
+from shared.context import bound
+from shared.dynamo.codec import serialize
+from shared.dynamo.keys import inbox_key
+from shared.dynamo.transaction import ConditionFailed, TransactionConflict
+from shared.events.envelope import Envelope
+from shared.events.subscriptions import task_name
+from shared.messaging.deadletters import DeadLetterStore
+from shared.messaging.unit_of_work import UnitOfWork
+from shared.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+INBOX_TTL_SECONDS = 30 * 24 * 3600
+OPTIMISTIC_ATTEMPTS = 5
+
+EventHandler = Callable[[Any, Envelope, UnitOfWork], None]
+
+
+class AlreadyHandled(Exception):
+    """The inbox already holds this event id."""
+
+
+class NoHandler(Exception):
+    """The service is subscribed to a type it has no handler for."""
+
+
+def inbox_item(event_id: str) -> dict[str, Any]:
+    return {**inbox_key(event_id), "expires_at": int(time.time()) + INBOX_TTL_SECONDS}
+
+
+class Consumer:
+    """Runs a handler once per event id, whatever the redeliveries."""
+
+    def __init__(self, runtime: Runtime, handlers: Mapping[str, EventHandler]) -> None:
+        self.runtime = runtime
+        self.handlers = handlers
+        self.dead_letters = DeadLetterStore(runtime.dynamodb, runtime.table)
+
+    def seen(self, event_id: str) -> bool:
+        key = serialize(inbox_key(event_id))
+        found = self.runtime.dynamodb.get_item(
+            TableName=self.runtime.table, Key=key, ConsistentRead=True
+        )
+        return "Item" in found
+
+    def consume(self, envelope: Envelope) -> str:
+        """Apply the event's effect exactly once; returns what happened."""
+        handler = self.handlers.get(envelope.event_type)
+        if handler is None:
+            raise NoHandler(envelope.event_type)
+        if self.seen(envelope.event_id):
+            return "duplicate"
+        payload = envelope.payload()
+        for _ in range(OPTIMISTIC_ATTEMPTS):
+            uow = self.runtime.unit_of_work()
+            handler(payload, envelope, uow)
+            uow.tx.put(
+                inbox_item(envelope.event_id),
+                condition="attribute_not_exists(PK)",
+                on_condition_failed=AlreadyHandled,
+            )
+            self._fault_delay()
+            try:
+                uow.commit()
+            except AlreadyHandled:
+                return "duplicate"
+            except (ConditionFailed, TransactionConflict):
+                continue
+            return "handled"
+        raise TransactionConflict("state kept changing under the handler")
+
+    def _fault_delay(self) -> None:
+        delay_ms = self.runtime.settings.messaging.handler_delay_ms
+        if delay_ms:
+            time.sleep(delay_ms / 1000)
+
+
+def backoff_seconds(retries: int, cap: int) -> int:
+    return int(min(cap, 2 ** (retries + 1)))
+
+
+def register_consumer(app: Celery, consumer: Consumer) -> Task:  # type: ignore[type-arg]
+    """Bind `<service>.handle_event` to the consumer with retries and dead-lettering."""
+    settings = consumer.runtime.settings
+
+    @app.task(  # type: ignore[untyped-decorator]
+        name=task_name(settings.service), bind=True, max_retries=settings.messaging.max_retries
+    )
+    def handle_event(task: Task, raw: dict[str, Any]) -> str:  # type: ignore[type-arg]
+        try:
+            envelope = Envelope.from_dict(raw)
+        except (TypeError, ValueError) as exc:
+            consumer.dead_letters.store(raw if isinstance(raw, dict) else {}, repr(exc), 1)
+            log.error("malformed envelope dead-lettered", extra={"error": repr(exc)})
+            return "dead-lettered"
+        with bound(envelope.correlation_id, envelope.event_id):
+            try:
+                outcome = consumer.consume(envelope)
+            except Exception as exc:
+                attempts = task.request.retries + 1
+                if attempts > task.max_retries or isinstance(exc, NoHandler | ValueError):
+                    consumer.dead_letters.store(envelope.to_dict(), repr(exc), attempts)
+                    log.exception("event dead-lettered", extra={"event_type": envelope.event_type})
+                    return "dead-lettered"
+                log.warning(
+                    "event failed; retrying",
+                    extra={"event_type": envelope.event_type, "attempt": attempts, "error": repr(exc)},
+                )
+                countdown = backoff_seconds(task.request.retries, settings.messaging.retry_backoff_max)
+                raise task.retry(exc=exc, countdown=countdown) from exc
+            log.info(
+                "event consumed", extra={"event_type": envelope.event_type, "outcome": outcome}
+            )
+            return outcome
+
+    return handle_event

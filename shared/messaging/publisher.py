@@ -1,0 +1,56 @@
+"""Send one copy of an envelope to each subscriber's own queue, failing fast."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from celery import Celery
+
+from shared.events.envelope import Envelope
+from shared.events.subscriptions import queue_name, subscribers, task_name
+
+log = logging.getLogger(__name__)
+
+BREAKER_OPEN_SECONDS = 5.0
+
+
+class PublishFailed(Exception):
+    """The broker did not accept every copy; the outbox item stays pending."""
+
+
+class Publisher:
+    """Celery send_task to `<service>.events` on the default exchange (no bindings needed)."""
+
+    def __init__(self, app: Celery) -> None:
+        self._app = app
+        self._open_until = 0.0
+        self._lock = threading.Lock()
+
+    def publish(self, envelope: Envelope) -> None:
+        """Deliver to every subscriber, or raise PublishFailed."""
+        for service in subscribers(envelope.event_type):
+            self.send_to(service, envelope)
+
+    def send_to(self, service: str, envelope: Envelope) -> None:
+        if time.monotonic() < self._open_until:
+            raise PublishFailed("broker recently unreachable; leaving it to the relay")
+        try:
+            self._app.send_task(
+                task_name(service),
+                args=[envelope.to_dict()],
+                queue=queue_name(service),
+                exchange="",
+                routing_key=queue_name(service),
+                retry=False,
+            )
+        except Exception as exc:
+            with self._lock:
+                self._open_until = time.monotonic() + BREAKER_OPEN_SECONDS
+            log.warning("publish failed", extra={"to": service, "error": repr(exc)})
+            raise PublishFailed(str(exc)) from exc
+
+    def reset(self) -> None:
+        """Close the breaker (the relay calls this before each sweep)."""
+        self._open_until = 0.0

@@ -1,0 +1,63 @@
+"""The relay: sweeps outbox items still pending after a grace period and dispatches them."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+from types import FrameType
+
+from shared.config import load_settings
+from shared.dynamo.client import dynamodb_client
+from shared.logs import configure_logging
+from shared.messaging.celery_app import make_publisher_app
+from shared.messaging.outbox import OutboxDispatcher
+from shared.messaging.publisher import Publisher
+
+log = logging.getLogger(__name__)
+
+
+def sweep(dispatcher: OutboxDispatcher, publisher: Publisher, grace_seconds: float) -> int:
+    """Dispatch one batch of stale pending items; returns how many went out."""
+    publisher.reset()
+    pending = dispatcher.pending(older_than_seconds=grace_seconds)
+    sent = dispatcher.dispatch(pending) if pending else 0
+    if pending:
+        log.info("relay swept outbox", extra={"pending": len(pending), "sent": sent})
+    return sent
+
+
+def run(service: str) -> None:
+    settings = load_settings(service)
+    configure_logging(f"{service}-relay", settings.log_level)
+    publisher = Publisher(make_publisher_app(settings))
+    dispatcher = OutboxDispatcher(
+        dynamodb_client(settings.aws), settings.table_name(), publisher
+    )
+    stop = threading.Event()
+
+    def _stop(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    log.info("relay started", extra={"table": settings.table_name()})
+    while not stop.is_set():
+        try:
+            sent = sweep(dispatcher, publisher, settings.messaging.relay_grace_seconds)
+        except Exception:
+            log.exception("relay sweep failed")
+            sent = 0
+        if not sent:
+            stop.wait(settings.messaging.relay_interval)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Dispatch a service's pending outbox items.")
+    parser.add_argument("service")
+    run(parser.parse_args().service)
+
+
+if __name__ == "__main__":
+    main()

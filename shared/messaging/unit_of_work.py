@@ -1,0 +1,34 @@
+"""One unit of work per request or message: state + outbox (+ inbox) in one transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.dynamo.transaction import Transaction
+from shared.events.contracts import Event
+from shared.events.envelope import Envelope, wrap
+from shared.messaging.outbox import OutboxDispatcher, outbox_item
+
+
+class UnitOfWork:
+    """Collects writes and raised events; commit writes both, then dispatches the events."""
+
+    def __init__(
+        self, client: Any, table: str, producer: str, dispatcher: OutboxDispatcher | None
+    ) -> None:
+        self.tx = Transaction(client, table)
+        self._producer = producer
+        self._dispatcher = dispatcher
+        self.envelopes: list[Envelope] = []
+
+    def raise_event(self, event: Event) -> Envelope:
+        envelope = wrap(event, self._producer)
+        self.tx.put(outbox_item(envelope), condition="attribute_not_exists(PK)")
+        self.envelopes.append(envelope)
+        return envelope
+
+    def commit(self) -> None:
+        """Commit atomically; nothing is published unless the commit succeeded."""
+        self.tx.commit()
+        if self._dispatcher is not None and self.envelopes:
+            self._dispatcher.dispatch(self.envelopes)

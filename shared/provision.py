@@ -1,0 +1,54 @@
+"""Create every service's table and the media bucket, idempotently."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from shared.config import AwsSettings, load_settings
+from shared.dynamo.client import dynamodb_client
+from shared.dynamo.tables import ensure_table
+from shared.logs import configure_logging
+
+SERVICES_WITH_TABLES = ("catalog", "billing", "enrollment")
+
+log = logging.getLogger(__name__)
+
+
+def ensure_bucket(aws: AwsSettings) -> None:
+    s3 = boto3.client(
+        "s3",
+        region_name=aws.region,
+        endpoint_url=aws.endpoint_url,
+        config=Config(signature_version="s3v4"),
+    )
+    try:
+        s3.head_bucket(Bucket=aws.bucket)
+    except ClientError:
+        s3.create_bucket(
+            Bucket=aws.bucket, CreateBucketConfiguration={"LocationConstraint": aws.region}
+        )
+
+
+def provision(services: tuple[str, ...] = SERVICES_WITH_TABLES) -> None:
+    for service in services:
+        settings = load_settings(service)
+        ensure_table(dynamodb_client(settings.aws), settings.table_name())
+        log.info("table ready", extra={"table": settings.table_name()})
+    ensure_bucket(load_settings("catalog").aws)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("services", nargs="*", default=list(SERVICES_WITH_TABLES))
+    args = parser.parse_args()
+    configure_logging("provision")
+    provision(tuple(args.services))
+
+
+if __name__ == "__main__":
+    main()

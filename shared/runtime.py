@@ -1,0 +1,55 @@
+"""The adapters every service process needs, built once from settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import redis
+
+from shared.config import Settings
+from shared.dynamo.client import dynamodb_client
+from shared.messaging.celery_app import make_publisher_app
+from shared.messaging.outbox import OutboxDispatcher
+from shared.messaging.publisher import Publisher
+from shared.messaging.unit_of_work import UnitOfWork
+
+
+@dataclass
+class Runtime:
+    """DynamoDB client, own table name, publisher and outbox dispatcher of one service."""
+
+    settings: Settings
+
+    @cached_property
+    def dynamodb(self) -> Any:
+        return dynamodb_client(self.settings.aws, scan_guard=self.settings.dynamo_guard)
+
+    @property
+    def table(self) -> str:
+        return self.settings.table_name()
+
+    @cached_property
+    def publisher(self) -> Publisher:
+        return Publisher(make_publisher_app(self.settings))
+
+    @cached_property
+    def dispatcher(self) -> OutboxDispatcher:
+        return OutboxDispatcher(self.dynamodb, self.table, self.publisher)
+
+    @cached_property
+    def redis(self) -> redis.Redis:
+        return redis.Redis.from_url(
+            self.settings.messaging.redis_url, socket_timeout=1, socket_connect_timeout=1
+        )
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.dynamodb, self.table, self.settings.service, self.dispatcher)
+
+    def readiness_checks(self) -> dict[str, Callable[[], None]]:
+        return {
+            "dynamodb": lambda: self.dynamodb.describe_table(TableName=self.table),
+            "redis": lambda: self.redis.ping(),
+        }

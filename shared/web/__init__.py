@@ -1,0 +1,1 @@
+"""Flask plumbing every service shares: errors, envelopes, request ids, health."""
