@@ -78,7 +78,9 @@ class ClerkClient:
         try:
             response = self._session.request(method, self._base + path, json=body, timeout=(2, 5))
         except requests.RequestException as exc:
-            raise Unavailable("The identity provider is unavailable.", code="clerk_unavailable") from exc
+            raise Unavailable(
+                "The identity provider is unavailable.", code="clerk_unavailable"
+            ) from exc
         if response.status_code == 404:
             raise NotFound("No such user.", code="user_not_found")
         if response.status_code >= 400:

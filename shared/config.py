@@ -84,6 +84,14 @@ class RateLimitSettings:
 
 
 @dataclass(frozen=True)
+class UpstreamSettings:
+    """Timeouts for service-to-service HTTP calls (the gateway's proxy), in seconds."""
+
+    connect_timeout: float = 2.0
+    read_timeout: float = 15.0
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting a ProLearn process reads, grouped by concern."""
 
@@ -101,6 +109,7 @@ class Settings:
     reconcile_after_seconds: int
     dynamo_guard: bool
     extra: Mapping[str, str] = field(default_factory=dict)
+    upstream: UpstreamSettings = UpstreamSettings()
 
     @property
     def port(self) -> int:
@@ -122,7 +131,9 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
 
     client_urls = _split(get("CLIENT_URL", "http://localhost:3000"))
     service_urls = {
-        name: get(f"{name.upper()}_URL", f"http://127.0.0.1:{get(f'{name.upper()}_PORT', str(port))}")
+        name: get(
+            f"{name.upper()}_URL", f"http://127.0.0.1:{get(f'{name.upper()}_PORT', str(port))}"
+        )
         for name, port in SERVICE_PORTS.items()
     }
     return Settings(
@@ -152,7 +163,9 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
             api_url=get("CASHFREE_API_URL", f"{LOCAL_STANDINS}/pg").rstrip("/"),
             api_version=get("CASHFREE_API_VERSION", "2023-08-01"),
             placeholder_phone=get("CASHFREE_PLACEHOLDER_PHONE", "9999999999"),
-            return_url=get("CASHFREE_RETURN_URL", f"{client_urls[0]}/checkout?step=3&orderId={{order_id}}"),
+            return_url=get(
+                "CASHFREE_RETURN_URL", f"{client_urls[0]}/checkout?step=3&orderId={{order_id}}"
+            ),
         ),
         messaging=MessagingSettings(
             redis_url=get("REDIS_URL", "redis://127.0.0.1:6379/0"),
@@ -174,4 +187,8 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         reconcile_after_seconds=int(get("RECONCILE_AFTER_SECONDS", "60")),
         dynamo_guard=_flag(get("DYNAMO_SCAN_GUARD", "false")),
         extra={k: v for k, v in e.items() if k.startswith("PROLEARN_")},
+        upstream=UpstreamSettings(
+            connect_timeout=float(get("GATEWAY_UPSTREAM_CONNECT_TIMEOUT", "2")),
+            read_timeout=float(get("GATEWAY_UPSTREAM_READ_TIMEOUT", "15")),
+        ),
     )

@@ -1,8 +1,8 @@
 """Operator command for any service: list and replay dead letters, sweep the outbox once.
 
-    python -m shared.ops billing deadletters
-    python -m shared.ops billing replay EVENT_ID   (or --all)
-    python -m shared.ops billing sweep
+python -m shared.ops billing deadletters
+python -m shared.ops billing replay EVENT_ID   (or --all)
+python -m shared.ops billing sweep
 """
 
 from __future__ import annotations

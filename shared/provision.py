@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from typing import Any
 
 import boto3
 from botocore.config import Config
@@ -29,9 +30,11 @@ def ensure_bucket(aws: AwsSettings) -> None:
     try:
         s3.head_bucket(Bucket=aws.bucket)
     except ClientError:
-        s3.create_bucket(
-            Bucket=aws.bucket, CreateBucketConfiguration={"LocationConstraint": aws.region}
-        )
+        if aws.region == "us-east-1":
+            s3.create_bucket(Bucket=aws.bucket)
+        else:
+            location: Any = {"LocationConstraint": aws.region}
+            s3.create_bucket(Bucket=aws.bucket, CreateBucketConfiguration=location)
 
 
 def provision(services: tuple[str, ...] = SERVICES_WITH_TABLES) -> None:

@@ -15,6 +15,8 @@ from standins.cashfree_validation import parse_order_request, parse_refund_reque
 from standins.config import StandinConfig
 from standins.idempotency import IdempotencyKeyMismatchError, fingerprint
 
+API_VERSION = "2023-08-01"
+
 
 def create_cashfree_blueprint(sandbox: CashfreeSandbox) -> Blueprint:
     """The `/pg` blueprint: the credentialed orders API and the credential-free `/sim` controls."""
@@ -35,9 +37,7 @@ def _orders_blueprint(sandbox: CashfreeSandbox) -> Blueprint:
 
     @blueprint.after_request
     def add_headers(response: Response) -> Response:
-        response.headers["x-api-version"] = (
-            request.headers.get("x-api-version") or sandbox.config.cashfree_webhook_version
-        )
+        response.headers["x-api-version"] = request.headers.get("x-api-version") or API_VERSION
         if request_id := request.headers.get("x-request-id"):
             response.headers["x-request-id"] = request_id
         return response

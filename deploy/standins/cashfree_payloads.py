@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -12,13 +13,22 @@ from standins.money import Money
 REFUND_STATUS_WEBHOOK = "REFUND_STATUS_WEBHOOK"
 
 
+@dataclass(frozen=True)
+class Event:
+    """A webhook payload about an order, and the order's own notify_url if it has one."""
+
+    order_id: str
+    payload: dict[str, Any]
+    notify_url: str | None
+
+
 def payment_webhook_type(payment_status: str) -> str:
     """`PAYMENT_SUCCESS_WEBHOOK`, `PAYMENT_FAILED_WEBHOOK` or `PAYMENT_USER_DROPPED_WEBHOOK`."""
     return f"PAYMENT_{payment_status}_WEBHOOK"
 
 
-def payment_event(order: Order, payment: Payment, at: datetime) -> dict[str, Any]:
-    """The body of a payment webhook; amounts are Money so they serialise as `499.00`."""
+def payment_event(order: Order, payment: Payment, at: datetime) -> Event:
+    """A payment webhook; its amounts are Money so they serialise as `499.00`."""
     data: dict[str, Any] = {
         "order": {
             "order_id": order.order_id,
@@ -55,17 +65,19 @@ def payment_event(order: Order, payment: Payment, at: datetime) -> dict[str, Any
     error_details = payment.error_details()
     if error_details is not None:
         data["error_details"] = error_details
-    return {
+    payload = {
         "data": data,
         "event_time": ist_iso(at),
         "type": payment_webhook_type(payment.status),
     }
+    return Event(order.order_id, payload, order.meta["notify_url"])
 
 
-def refund_event(refund: Refund, at: datetime) -> dict[str, Any]:
-    """The body of a `REFUND_STATUS_WEBHOOK` carrying the refund's final state."""
-    return {
+def refund_event(order: Order, refund: Refund, at: datetime) -> Event:
+    """A `REFUND_STATUS_WEBHOOK` carrying the refund's final state."""
+    payload = {
         "data": {"refund": refund.to_entity(two_decimals=True)},
         "event_time": ist_iso(at),
         "type": REFUND_STATUS_WEBHOOK,
     }
+    return Event(order.order_id, payload, order.meta["notify_url"])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from standins.cashfree_store import Event, OrderStore
+from standins.cashfree_payloads import Event
+from standins.cashfree_store import OrderStore
 from standins.cashfree_validation import RefundRequest
 from standins.cashfree_webhooks import SignedWebhook, WebhookDispatcher
 from standins.config import StandinConfig

@@ -32,7 +32,6 @@ def create_sim_blueprint(sandbox: CashfreeSandbox) -> Blueprint:
 
     @blueprint.post("/orders/<order_id>/redeliver")
     def redeliver(order_id: str) -> Response:
-        sandbox.orders.order(order_id)
         attempt = sandbox.webhooks.redeliver_latest(order_id)
         if attempt is None:
             raise CashfreeError(404, "no webhook was sent for this order", "webhook_not_found")

@@ -6,13 +6,12 @@ import itertools
 import secrets
 import threading
 import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from standins.cashfree_errors import CashfreeError, order_not_found
 from standins.cashfree_models import Order, Payment, Refund
-from standins.cashfree_payloads import payment_event, refund_event
+from standins.cashfree_payloads import Event, payment_event, refund_event
 from standins.cashfree_validation import OrderRequest, RefundRequest
 from standins.clock import now
 from standins.ids import random_alphanumeric, random_digits
@@ -21,15 +20,6 @@ from standins.money import to_decimal
 DEFAULT_ORDER_LIFETIME = timedelta(days=30)
 PAYMENT_OUTCOMES = ("SUCCESS", "FAILED", "USER_DROPPED")
 SIMULATED_REFUND_OUTCOMES = ("FAILED", "PENDING", "CANCELLED")
-
-
-@dataclass(frozen=True)
-class Event:
-    """A webhook payload to send about an order, and the order's own notify_url if it has one."""
-
-    order_id: str
-    payload: dict[str, Any]
-    notify_url: str | None
 
 
 class OrderStore:
@@ -123,8 +113,7 @@ class OrderStore:
             order.payments.append(payment)
             if outcome == "SUCCESS":
                 order.stored_status = "PAID"
-            event = Event(order_id, payment_event(order, payment, at), order.meta["notify_url"])
-            return payment, event
+            return payment, payment_event(order, payment, at)
 
     def payments(self, order_id: str) -> list[dict[str, Any]]:
         """All attempts on the order, oldest first."""
@@ -183,7 +172,7 @@ class OrderStore:
             if refund.status == "SUCCESS":
                 refund.arn = random_digits(12)
                 refund.processed_at = now()
-            return initial, Event(order_id, refund_event(refund, now()), order.meta["notify_url"])
+            return initial, refund_event(order, refund, now())
 
     def refunds(self, order_id: str) -> list[dict[str, Any]]:
         """All refunds of the order, oldest first."""

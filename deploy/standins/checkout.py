@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from flask import Blueprint, Response, redirect, render_template_string, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from standins.cashfree_errors import CashfreeError
 from standins.cashfree_sandbox import CashfreeSandbox
@@ -18,6 +19,7 @@ PAGE = """<!doctype html>
   <h1>Cashfree sandbox checkout</h1>
   {% if order %}
   <p>Order <strong>{{ order.order_id }}</strong></p>
+  <p>Customer <strong id="customer">{{ order.customer_details.customer_name or "" }}</strong></p>
   <p>Amount <strong>&#8377;{{ amount }}</strong> ({{ order.order_currency }})</p>
   <p>Status <strong id="status">{{ order.order_status }}</strong></p>
   {% endif %}
@@ -55,7 +57,7 @@ def create_checkout_blueprint(sandbox: CashfreeSandbox) -> Blueprint:
         return render(session_id)
 
     @blueprint.post("/<session_id>/pay")
-    def pay(session_id: str) -> Response:
+    def pay(session_id: str) -> BaseResponse:
         order_id = sandbox.orders.order_id_for_session(session_id)
         outcome = request.form.get("outcome", "")
         if order_id is None:

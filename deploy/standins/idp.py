@@ -50,12 +50,12 @@ def create_idp_blueprint(
         body = request.get_json(silent=True)
         if not isinstance(body, dict) or not _is_nonempty_str(body.get("sub")):
             return clerk_error(400, "form_param_invalid", "is invalid", "sub must be a string")
-        optional = {key: body.get(key) for key in ("name", "email", "phone")}
-        if any(value is not None and not isinstance(value, str) for value in optional.values()):
+        name, email, phone = (body.get(key) for key in ("name", "email", "phone"))
+        if any(value is not None and not isinstance(value, str) for value in (name, email, phone)):
             return clerk_error(
                 400, "form_param_invalid", "is invalid", "name, email, phone must be strings"
             )
-        return jsonify(users.upsert(body["sub"], **optional))
+        return jsonify(users.upsert(body["sub"], name=name, email=email, phone=phone))
 
     blueprint.register_blueprint(create_backend_blueprint(config, signing_key, users))
     return blueprint

@@ -148,7 +148,7 @@ class UserStore:
     def update_metadata(
         self, user_id: str, changes: Mapping[str, Mapping[str, Any] | None], *, merge: bool
     ) -> dict[str, Any] | None:
-        """Deep-merge (PATCH) or replace (PUT) the given metadata kinds; None for an unknown user."""
+        """Deep-merge (PATCH) or replace (PUT) the given metadata kinds; None if no such user."""
         with self._lock:
             user = self._users.get(user_id)
             if user is None:

@@ -41,8 +41,7 @@ def serialize(item: Item) -> dict[str, Any]:
 
 
 def serialize_value(value: Any) -> dict[str, Any]:
-    result: dict[str, Any] = _serializer.serialize(_dynamo_ready(value))
-    return result
+    return dict(_serializer.serialize(_dynamo_ready(value)))
 
 
 def deserialize(item: dict[str, Any]) -> Item:

@@ -109,7 +109,7 @@ class Transaction:
         reasons = exc.response.get("CancellationReasons") or []
         for action, reason in zip(self.actions, reasons, strict=False):
             if reason.get("Code") == "ConditionalCheckFailed":
-                return action.on_condition_failed(f"condition failed: {list(action.request)[0]}")
+                return action.on_condition_failed(f"condition failed: {next(iter(action.request))}")
         if any(r.get("Code") == "TransactionConflict" for r in reasons):
             return TransactionConflict("concurrent transaction on the same items")
         return exc

@@ -27,13 +27,15 @@ class Envelope:
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Envelope:
-        fields = {name: raw.get(name) for name in cls.__dataclass_fields__}
+        fields: dict[str, Any] = {name: raw.get(name) for name in cls.__dataclass_fields__}
         missing = [n for n in ("event_id", "event_type", "producer", "data") if not fields[n]]
         if missing:
             raise ValueError(f"envelope lacks {', '.join(missing)}")
+        if not isinstance(fields["data"], dict):
+            raise ValueError("envelope data must be an object")
         return cls(**fields)
 
-    def payload(self) -> Event:
+    def payload(self) -> Any:
         """The typed contract inside (raises for unknown types or bad data)."""
         return decode_event(self.event_type, self.data)
 
@@ -48,5 +50,5 @@ def wrap(event: Event, producer: str) -> Envelope:
         aggregate_id=event.aggregate_id,
         correlation_id=current_correlation_id(),
         causation_id=event_id_var.get(),
-        data=asdict(event),
+        data=asdict(event),  # type: ignore[call-overload]
     )

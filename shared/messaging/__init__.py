@@ -1,1 +1,1 @@
-"""Reliable messaging: Celery factory, publisher, transactional outbox, relay, inbox, dead letters."""
+"""Reliable messaging: Celery, publisher, transactional outbox, relay, inbox, dead letters."""

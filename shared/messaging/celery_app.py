@@ -42,9 +42,10 @@ def make_worker_app(settings: Settings) -> Celery:
         },
     )
 
-    @setup_logging.connect(weak=False)
     def _logging(**_: Any) -> None:
         configure_logging(f"{settings.service}-worker", settings.log_level)
+
+    setup_logging.connect(_logging, weak=False)
 
     return app
 

@@ -90,14 +90,14 @@ def backoff_seconds(retries: int, cap: int) -> int:
     return int(min(cap, 2 ** (retries + 1)))
 
 
-def register_consumer(app: Celery, consumer: Consumer) -> Task:  # type: ignore[type-arg]
+def register_consumer(app: Celery, consumer: Consumer) -> Task:
     """Bind `<service>.handle_event` to the consumer with retries and dead-lettering."""
     settings = consumer.runtime.settings
 
     @app.task(  # type: ignore[untyped-decorator]
         name=task_name(settings.service), bind=True, max_retries=settings.messaging.max_retries
     )
-    def handle_event(task: Task, raw: dict[str, Any]) -> str:  # type: ignore[type-arg]
+    def handle_event(task: Task, raw: dict[str, Any]) -> str:
         try:
             envelope = Envelope.from_dict(raw)
         except (TypeError, ValueError) as exc:
@@ -115,13 +115,20 @@ def register_consumer(app: Celery, consumer: Consumer) -> Task:  # type: ignore[
                     return "dead-lettered"
                 log.warning(
                     "event failed; retrying",
-                    extra={"event_type": envelope.event_type, "attempt": attempts, "error": repr(exc)},
+                    extra={
+                        "event_type": envelope.event_type,
+                        "attempt": attempts,
+                        "error": repr(exc),
+                    },
                 )
-                countdown = backoff_seconds(task.request.retries, settings.messaging.retry_backoff_max)
+                countdown = backoff_seconds(
+                    task.request.retries, settings.messaging.retry_backoff_max
+                )
                 raise task.retry(exc=exc, countdown=countdown) from exc
             log.info(
                 "event consumed", extra={"event_type": envelope.event_type, "outcome": outcome}
             )
             return outcome
 
-    return handle_event
+    registered: Task = handle_event
+    return registered

@@ -32,9 +32,7 @@ def run(service: str) -> None:
     settings = load_settings(service)
     configure_logging(f"{service}-relay", settings.log_level)
     publisher = Publisher(make_publisher_app(settings))
-    dispatcher = OutboxDispatcher(
-        dynamodb_client(settings.aws), settings.table_name(), publisher
-    )
+    dispatcher = OutboxDispatcher(dynamodb_client(settings.aws), settings.table_name(), publisher)
     stop = threading.Event()
 
     def _stop(_signum: int, _frame: FrameType | None) -> None:

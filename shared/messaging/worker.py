@@ -12,9 +12,7 @@ from shared.messaging.consumer import Consumer, EventHandler, register_consumer
 from shared.runtime import Runtime
 
 
-def build_worker(
-    service: str, handlers: Callable[[Runtime], Mapping[str, EventHandler]]
-) -> Celery:
+def build_worker(service: str, handlers: Callable[[Runtime], Mapping[str, EventHandler]]) -> Celery:
     """`celery -A <service>.worker worker -Q <service>.events` runs what this returns."""
     runtime = Runtime(load_settings(service))
     app = make_worker_app(runtime.settings)

@@ -1,0 +1,1 @@
+"""Conformance tests of the stand-ins, through real HTTP."""

@@ -1,0 +1,1 @@
+"""Billing adapters: keys, repository, Cashfree and catalog clients."""

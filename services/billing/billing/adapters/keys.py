@@ -1,0 +1,45 @@
+"""Billing's DynamoDB keys."""
+
+from __future__ import annotations
+
+from shared.dynamo.keys import compose, key
+
+PENDING_ORDERS = "ORDERS#PENDING"
+ALERTS = "ALERTS"
+
+
+def order_key(order_id: str) -> dict[str, str]:
+    return key(compose("ORDER", order_id), "ORDER")
+
+
+def user_orders(user_id: str) -> str:
+    return compose("USER", user_id, "ORDERS")
+
+
+def order_by_user(user_id: str, created_at: str, order_id: str) -> dict[str, str]:
+    return {"GSI1PK": user_orders(user_id), "GSI1SK": compose(created_at, order_id)}
+
+
+def pending_order(created_at: str, order_id: str) -> dict[str, str]:
+    return {"GSI2PK": PENDING_ORDERS, "GSI2SK": compose(created_at, order_id)}
+
+
+def sale_by_teacher(teacher_id: str, paid_at: str, order_id: str) -> dict[str, str]:
+    return {"GSI3PK": compose("TEACHER", teacher_id, "SALES"), "GSI3SK": compose(paid_at, order_id)}
+
+
+def checkout_key(user_id: str, course_id: str) -> dict[str, str]:
+    """The user's current open order for a course: one at a time."""
+    return key(compose("USER", user_id), compose("CHECKOUT", course_id))
+
+
+def ownership_key(user_id: str, course_id: str) -> dict[str, str]:
+    return key(compose("USER", user_id), compose("OWNS", course_id))
+
+
+def attempt_key(order_id: str, provider_payment_id: str, status: str) -> dict[str, str]:
+    return key(compose("ORDER", order_id), compose("PAYMENT", provider_payment_id, status))
+
+
+def alert_key(alert_id: str) -> dict[str, str]:
+    return key(compose("ALERT", alert_id), "ALERT")

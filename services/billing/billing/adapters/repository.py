@@ -1,0 +1,182 @@
+"""Orders, checkouts, ownership and payment receipts in billing's table."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict
+from typing import Any
+
+from billing.adapters import keys
+from billing.domain.model import PENDING, SUCCESS, Attempt, Order
+from shared.clock import now_iso
+from shared.dynamo.codec import Item, deserialize, serialize, values
+from shared.dynamo.pagination import start_key
+from shared.messaging.unit_of_work import UnitOfWork
+
+
+class StaleOrder(Exception):
+    """The order changed since it was read."""
+
+
+class CheckoutTaken(Exception):
+    """Another request opened a checkout for this user and course first."""
+
+
+class AttemptRecorded(Exception):
+    """This payment attempt was recorded before: a duplicate delivery."""
+
+
+def to_item(order: Order) -> Item:
+    item: Item = {
+        **keys.order_key(order.order_id),
+        **keys.order_by_user(order.user_id, order.created_at, order.order_id),
+        "orderId": order.order_id,
+        "userId": order.user_id,
+        "courseId": order.course_id,
+        "teacherId": order.teacher_id,
+        "courseTitle": order.course_title,
+        "amount": order.amount,
+        "currency": order.currency,
+        "status": order.status,
+        "createdAt": order.created_at,
+        "updatedAt": order.updated_at,
+        "providerOrder": order.provider_order or None,
+        "paidAt": order.paid_at,
+        "providerPaymentId": order.provider_payment_id,
+    }
+    if order.status == PENDING:
+        item.update(keys.pending_order(order.created_at, order.order_id))
+    if order.status == SUCCESS and order.paid_at:
+        item.update(keys.sale_by_teacher(order.teacher_id, order.paid_at, order.order_id))
+    return item
+
+
+def from_item(item: Item) -> Order:
+    return Order(
+        order_id=item["orderId"],
+        user_id=item["userId"],
+        course_id=item["courseId"],
+        teacher_id=item.get("teacherId", ""),
+        course_title=item.get("courseTitle", ""),
+        amount=int(item["amount"]),
+        currency=item["currency"],
+        status=item["status"],
+        created_at=item["createdAt"],
+        updated_at=item["updatedAt"],
+        provider_order=item.get("providerOrder") or {},
+        paid_at=item.get("paidAt"),
+        provider_payment_id=item.get("providerPaymentId"),
+    )
+
+
+class OrderRepository:
+    def __init__(self, client: Any, table: str) -> None:
+        self._client = client
+        self._table = table
+
+    def _get(self, item_key: dict[str, str]) -> Item | None:
+        found = self._client.get_item(
+            TableName=self._table, Key=serialize(item_key), ConsistentRead=True
+        ).get("Item")
+        return deserialize(found) if found else None
+
+    def get(self, order_id: str) -> Order | None:
+        item = self._get(keys.order_key(order_id))
+        return from_item(item) if item else None
+
+    def open_checkout(self, user_id: str, course_id: str) -> str | None:
+        item = self._get(keys.checkout_key(user_id, course_id))
+        return item["orderId"] if item else None
+
+    def owns(self, user_id: str, course_id: str) -> bool:
+        return self._get(keys.ownership_key(user_id, course_id)) is not None
+
+    def add(self, uow: UnitOfWork, order: Order, replacing: str | None) -> None:
+        """A new order becomes the user's open checkout for the course, unless one raced it."""
+        uow.tx.put(to_item(order), condition="attribute_not_exists(PK)")
+        condition = "attribute_not_exists(PK)" if replacing is None else "orderId = :old"
+        uow.tx.put(
+            {**keys.checkout_key(order.user_id, order.course_id), "orderId": order.order_id},
+            condition=condition,
+            values=values(old=replacing) if replacing else None,
+            on_condition_failed=CheckoutTaken,
+        )
+
+    def save(self, uow: UnitOfWork, order: Order, read_status: str, read_updated: str) -> None:
+        """Replace the order if it is still as it was read."""
+        uow.tx.put(
+            to_item(order),
+            condition="#s = :s AND updatedAt = :u",
+            names={"#s": "status"},
+            values=values(s=read_status, u=read_updated),
+            on_condition_failed=StaleOrder,
+        )
+
+    def record_attempt(self, uow: UnitOfWork, order_id: str, attempt: Attempt) -> None:
+        uow.tx.put(
+            {
+                **keys.attempt_key(order_id, attempt.provider_payment_id, attempt.status),
+                **asdict(attempt),
+                "recordedAt": now_iso(),
+            },
+            condition="attribute_not_exists(PK)",
+            on_condition_failed=AttemptRecorded,
+        )
+
+    def grant_ownership(self, uow: UnitOfWork, order: Order) -> None:
+        uow.tx.put(
+            {
+                **keys.ownership_key(order.user_id, order.course_id),
+                "orderId": order.order_id,
+                "paidAt": order.paid_at,
+            }
+        )
+
+    def alert(self, kind: str, detail: dict[str, Any]) -> None:
+        """Something an operator must look at (a webhook that cannot apply, …)."""
+        alert_id = uuid.uuid4().hex
+        at = now_iso()
+        self._client.put_item(
+            TableName=self._table,
+            Item=serialize(
+                {
+                    **keys.alert_key(alert_id),
+                    "GSI1PK": keys.ALERTS,
+                    "GSI1SK": f"{at}#{alert_id}",
+                    "kind": kind,
+                    "detail": detail,
+                    "at": at,
+                }
+            ),
+        )
+
+    def alerts(self, limit: int = 50) -> list[Item]:
+        response = self._client.query(
+            TableName=self._table,
+            IndexName="GSI1",
+            KeyConditionExpression="GSI1PK = :p",
+            ExpressionAttributeValues=values(p=keys.ALERTS),
+            ScanIndexForward=False,
+            Limit=limit,
+        )
+        return [deserialize(i) for i in response.get("Items", [])]
+
+    def of_user(
+        self, user_id: str, limit: int, start: dict[str, Any] | None
+    ) -> tuple[list[Order], dict[str, Any] | None]:
+        partition = keys.user_orders(user_id)
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "GSI1",
+            "KeyConditionExpression": "GSI1PK = :p",
+            "ExpressionAttributeValues": values(p=partition),
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        start = start_key(start, "GSI1", partition)
+        if start:
+            request["ExclusiveStartKey"] = serialize(start)
+        response = self._client.query(**request)
+        last = response.get("LastEvaluatedKey")
+        orders = [from_item(deserialize(i)) for i in response.get("Items", [])]
+        return orders, deserialize(last) if last else None

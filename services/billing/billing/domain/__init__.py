@@ -1,0 +1,1 @@
+"""Billing domain: orders, payment attempts and money."""

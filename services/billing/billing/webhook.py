@@ -1,0 +1,86 @@
+"""Cashfree payment webhooks: verified over the raw body, applied once, never lost."""
+
+from __future__ import annotations
+
+import json
+import logging
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from billing.adapters.signature import signature_valid
+from billing.domain.model import Attempt
+from billing.domain.money import BadAmount, to_minor
+from billing.payments import UnknownOrder, apply_attempt
+from shared.web.errors import BadRequest, Unauthorized
+
+if TYPE_CHECKING:
+    from billing.bootstrap import Billing
+
+log = logging.getLogger(__name__)
+
+PAYMENT_WEBHOOKS = (
+    "PAYMENT_SUCCESS_WEBHOOK",
+    "PAYMENT_FAILED_WEBHOOK",
+    "PAYMENT_USER_DROPPED_WEBHOOK",
+)
+
+
+def parse_verified(app: Billing, raw: bytes, headers: dict[str, str]) -> dict[str, Any]:
+    """The webhook JSON, only if its signature matches the exact bytes received."""
+    secret = app.settings.cashfree.client_secret
+    timestamp = headers.get("x-webhook-timestamp", "")
+    signature = headers.get("x-webhook-signature", "")
+    if not signature_valid(secret, timestamp, raw, signature):
+        raise Unauthorized("The webhook signature does not match.", code="bad_signature")
+    try:
+        body: dict[str, Any] = json.loads(raw, parse_float=Decimal)
+        return body
+    except ValueError as exc:
+        raise BadRequest("The webhook body is not JSON.", code="malformed_json") from exc
+
+
+def handle_webhook(app: Billing, body: dict[str, Any]) -> str:
+    """Apply a payment webhook; anything that cannot apply is recorded for an operator."""
+    kind = body.get("type")
+    if kind not in PAYMENT_WEBHOOKS:
+        log.info("webhook type not handled here", extra={"webhook_type": kind})
+        return "ignored"
+    data = body.get("data") or {}
+    order_data, payment = data.get("order") or {}, data.get("payment") or {}
+    order_id = str(order_data.get("order_id") or "")
+    order = app.orders.get(order_id) if order_id else None
+    if order is None:
+        app.orders.alert("unknown_order", {"orderId": order_id, "type": kind})
+        return "unknown_order"
+    currency = str(order_data.get("order_currency") or "")
+    try:
+        amount = to_minor(order_data.get("order_amount"), currency)
+        paid = to_minor(payment.get("payment_amount", order_data.get("order_amount")), currency)
+    except BadAmount:
+        amount = paid = -1
+    if not order.matches(amount, currency) or (kind == PAYMENT_WEBHOOKS[0] and paid != amount):
+        app.orders.alert(
+            "amount_mismatch",
+            {
+                "orderId": order_id,
+                "amount": str(order_data.get("order_amount")),
+                "currency": currency,
+            },
+        )
+        return "amount_mismatch"
+    attempt = Attempt(
+        provider_payment_id=str(payment.get("cf_payment_id") or ""),
+        status=str(payment.get("payment_status") or ""),
+        amount=paid,
+        currency=currency,
+        at=str(payment.get("payment_time") or body.get("event_time") or ""),
+        message=payment.get("payment_message"),
+    )
+    if not attempt.provider_payment_id or not attempt.status:
+        app.orders.alert("malformed_payment", {"orderId": order_id, "type": kind})
+        return "malformed"
+    try:
+        updated = apply_attempt(app, order_id, attempt)
+    except UnknownOrder:
+        return "unknown_order"
+    return str(updated.status)

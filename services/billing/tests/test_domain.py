@@ -1,0 +1,56 @@
+"""Billing's pure rules: money conversion, order transitions, webhook signatures."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from billing.adapters.signature import expected_signature, signature_valid
+from billing.checkout import customer_id_for, phone_for
+from billing.domain.model import FAILED, PENDING, SUCCESS, Attempt, Order
+from billing.domain.money import BadAmount, to_major, to_minor
+
+
+def order(status: str = PENDING) -> Order:
+    return Order("o1", "user_1", "c1", "t1", "Course", 49900, "INR", status, "t0", "t0")
+
+
+def attempt(status: str, pid: str = "p1") -> Attempt:
+    return Attempt(pid, status, 49900, "INR", "t1")
+
+
+def test_money_converts_at_the_edge_only() -> None:
+    assert to_minor(Decimal("499.00"), "INR") == 49900
+    assert to_minor("10.15", "INR") == 1015
+    assert to_major(49900, "INR") == Decimal("499.00")
+    with pytest.raises(BadAmount):
+        to_minor("1.005", "INR")
+    with pytest.raises(BadAmount):
+        to_minor("abc", "INR")
+
+
+def test_success_is_final_and_failure_counts_only_before_it() -> None:
+    paid = order().after(attempt(SUCCESS))
+    assert paid.status == SUCCESS and paid.provider_payment_id == "p1"
+    assert paid.after(attempt("FAILED", "p2")) is paid
+    failed = order().after(attempt("USER_DROPPED"))
+    assert failed.status == FAILED
+    assert failed.after(attempt(SUCCESS, "p3")).status == SUCCESS
+    assert order().after(attempt("PENDING")) == order()
+
+
+def test_signature_is_checked_over_exact_bytes() -> None:
+    body = b'{"data":{"order":{"order_amount":499.00}}}'
+    signature = expected_signature("secret", "1700000000000", body)
+    assert signature_valid("secret", "1700000000000", body, signature)
+    assert not signature_valid("secret", "1700000000000", body.replace(b"499.00", b"499"), signature)
+    assert not signature_valid("secret", "1700000000001", body, signature)
+    assert not signature_valid("secret", "", body, signature)
+
+
+def test_cashfree_customer_fields() -> None:
+    assert customer_id_for("user_2abcXYZ") == "user2abcXYZ"
+    assert len(customer_id_for("u")) == 41
+    assert phone_for("+91 98765 43210", "9999999999") == "9876543210"
+    assert phone_for(None, "9999999999") == "9999999999"

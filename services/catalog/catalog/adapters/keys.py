@@ -1,0 +1,34 @@
+"""Catalog's DynamoDB keys: one item per course, indexed by teacher and by publication."""
+
+from __future__ import annotations
+
+from shared.dynamo.keys import compose, key
+
+PUBLISHED_ALL = "PUBLISHED"
+
+
+def course_key(course_id: str) -> dict[str, str]:
+    return key(compose("COURSE", course_id), "COURSE")
+
+
+def teacher_index(teacher_id: str, created_at: str, course_id: str) -> dict[str, str]:
+    return {"GSI1PK": compose("TEACHER", teacher_id), "GSI1SK": compose(created_at, course_id)}
+
+
+def teacher_partition(teacher_id: str) -> str:
+    return compose("TEACHER", teacher_id)
+
+
+def published_index(category: str, published_at: str, course_id: str) -> dict[str, str]:
+    """GSI2 lists every published course, GSI3 those of one category; newest first."""
+    sort = compose(published_at, course_id)
+    return {
+        "GSI2PK": PUBLISHED_ALL,
+        "GSI2SK": sort,
+        "GSI3PK": category_partition(category),
+        "GSI3SK": sort,
+    }
+
+
+def category_partition(category: str) -> str:
+    return compose(PUBLISHED_ALL, category.lower())

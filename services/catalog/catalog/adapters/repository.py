@@ -1,0 +1,181 @@
+"""Courses in DynamoDB: one item each, written through the unit of work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from catalog.adapters import keys
+from catalog.domain.model import Chapter, Course, Section
+from shared.dynamo.codec import Item, deserialize, serialize, values
+from shared.dynamo.pagination import start_key
+from shared.messaging.unit_of_work import UnitOfWork
+
+INDEX_ATTRIBUTES = ("GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK")
+
+
+class StaleCourse(Exception):
+    """Someone saved the course since it was read."""
+
+
+@dataclass(frozen=True)
+class Page:
+    courses: list[Course]
+    last_key: dict[str, Any] | None
+
+
+def to_item(course: Course) -> Item:
+    item: Item = {
+        **keys.course_key(course.course_id),
+        **keys.teacher_index(course.teacher_id, course.created_at, course.course_id),
+        "courseId": course.course_id,
+        "teacherId": course.teacher_id,
+        "teacherName": course.teacher_name,
+        "title": course.title,
+        "description": course.description,
+        "category": course.category,
+        "image": course.image,
+        "price": course.price,
+        "currency": course.currency,
+        "level": course.level,
+        "status": course.status,
+        "sections": [
+            {
+                "sectionId": s.section_id,
+                "sectionTitle": s.title,
+                "sectionDescription": s.description,
+                "chapters": [
+                    {
+                        "chapterId": c.chapter_id,
+                        "type": c.type,
+                        "title": c.title,
+                        "content": c.content,
+                        "video": c.video,
+                        "freePreview": c.free_preview,
+                    }
+                    for c in s.chapters
+                ],
+            }
+            for s in course.sections
+        ],
+        "createdAt": course.created_at,
+        "updatedAt": course.updated_at,
+        "publishedAt": course.published_at,
+        "version": course.version,
+    }
+    if course.is_public and course.published_at:
+        item.update(keys.published_index(course.category, course.published_at, course.course_id))
+    return item
+
+
+def from_item(item: Item) -> Course:
+    return Course(
+        course_id=item["courseId"],
+        teacher_id=item["teacherId"],
+        teacher_name=item.get("teacherName", ""),
+        created_at=item["createdAt"],
+        updated_at=item["updatedAt"],
+        title=item.get("title", ""),
+        description=item.get("description", ""),
+        category=item.get("category", ""),
+        image=item.get("image"),
+        price=int(item.get("price", 0)),
+        currency=item.get("currency", "INR"),
+        level=item.get("level", "Beginner"),
+        status=item["status"],
+        sections=tuple(
+            Section(
+                section_id=s["sectionId"],
+                title=s.get("sectionTitle", ""),
+                description=s.get("sectionDescription", ""),
+                chapters=tuple(
+                    Chapter(
+                        chapter_id=c["chapterId"],
+                        type=c["type"],
+                        title=c.get("title", ""),
+                        content=c.get("content", ""),
+                        video=c.get("video"),
+                        free_preview=bool(c.get("freePreview", False)),
+                    )
+                    for c in s.get("chapters", [])
+                ),
+            )
+            for s in item.get("sections", [])
+        ),
+        enrollment_count=int(item.get("enrollmentCount", 0)),
+        version=int(item.get("version", 1)),
+        published_at=item.get("publishedAt"),
+    )
+
+
+class CourseRepository:
+    """Reads go straight to DynamoDB; writes join the caller's unit of work."""
+
+    def __init__(self, client: Any, table: str) -> None:
+        self._client = client
+        self._table = table
+
+    def get(self, course_id: str) -> Course | None:
+        found = self._client.get_item(
+            TableName=self._table, Key=serialize(keys.course_key(course_id)), ConsistentRead=True
+        ).get("Item")
+        return from_item(deserialize(found)) if found else None
+
+    def add(self, uow: UnitOfWork, course: Course) -> None:
+        uow.tx.put(to_item(course), condition="attribute_not_exists(PK)")
+
+    def replace(self, uow: UnitOfWork, course: Course, read_version: int) -> None:
+        """Write every field except the enrollment counter, if nobody saved in between."""
+        item = {k: v for k, v in to_item(course).items() if k not in ("PK", "SK")}
+        names = {f"#a{i}": name for i, name in enumerate(item)}
+        sets = ", ".join(f"#a{i} = :a{i}" for i in range(len(item)))
+        removed = [a for a in INDEX_ATTRIBUTES if a not in item]
+        expression = f"SET {sets}" + (f" REMOVE {', '.join(removed)}" if removed else "")
+        uow.tx.update(
+            keys.course_key(course.course_id),
+            expression,
+            condition="version = :read",
+            names=names,
+            values={
+                **values(read=read_version),
+                **{f":a{i}": v for i, v in enumerate(serialize(item).values())},
+            },
+            on_condition_failed=StaleCourse,
+        )
+
+    def count_enrollment(self, uow: UnitOfWork, course_id: str, delta: int) -> None:
+        uow.tx.update(
+            keys.course_key(course_id),
+            "ADD enrollmentCount :d",
+            condition="attribute_exists(PK)",
+            values=values(d=delta),
+        )
+
+    def published(self, category: str | None, limit: int, start: dict[str, Any] | None) -> Page:
+        if category:
+            index, pk = "GSI3", keys.category_partition(category)
+        else:
+            index, pk = "GSI2", keys.PUBLISHED_ALL
+        return self._page(index, pk, limit, start)
+
+    def of_teacher(self, teacher_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+        return self._page("GSI1", keys.teacher_partition(teacher_id), limit, start)
+
+    def _page(self, index: str, pk: str, limit: int, start: dict[str, Any] | None) -> Page:
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": index,
+            "KeyConditionExpression": f"{index}PK = :pk",
+            "ExpressionAttributeValues": values(pk=pk),
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        start = start_key(start, index, pk)
+        if start:
+            request["ExclusiveStartKey"] = serialize(start)
+        response = self._client.query(**request)
+        last = response.get("LastEvaluatedKey")
+        return Page(
+            courses=[from_item(deserialize(i)) for i in response.get("Items", [])],
+            last_key=deserialize(last) if last else None,
+        )

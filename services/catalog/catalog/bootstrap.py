@@ -1,0 +1,35 @@
+"""Wires catalog's adapters; the only place that knows the concrete classes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from catalog import handlers
+from catalog.adapters.repository import CourseRepository
+from shared.clerk import ClerkClient
+from shared.config import Settings
+from shared.messaging.consumer import EventHandler
+from shared.runtime import Runtime
+
+
+@dataclass
+class Catalog:
+    runtime: Runtime
+    courses: CourseRepository
+    clerk: ClerkClient
+
+
+def build(settings: Settings) -> Catalog:
+    runtime = Runtime(settings)
+    return Catalog(
+        runtime=runtime,
+        courses=CourseRepository(runtime.dynamodb, runtime.table),
+        clerk=ClerkClient(settings.clerk),
+    )
+
+
+def event_handlers(runtime: Runtime) -> Mapping[str, EventHandler]:
+    courses = CourseRepository(runtime.dynamodb, runtime.table)
+    routing: Mapping[str, EventHandler] = handlers.event_handlers(courses)
+    return routing

@@ -1,0 +1,1 @@
+"""Catalog domain: courses, their outline and the rules for publishing them."""

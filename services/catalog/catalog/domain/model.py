@@ -1,0 +1,106 @@
+"""A course with its sections and chapters, as a teacher edits it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from shared.events.contracts import ChapterOutline, CourseSnapshot, SectionOutline
+
+DRAFT, PUBLISHED, ARCHIVED = "Draft", "Published", "Archived"
+STATUSES = (DRAFT, PUBLISHED)
+LEVELS = ("Beginner", "Intermediate", "Advanced")
+CHAPTER_TYPES = ("Text", "Quiz", "Video")
+UNCATEGORIZED = "Uncategorized"
+CURRENCY = "INR"
+
+
+@dataclass(frozen=True)
+class Chapter:
+    chapter_id: str
+    type: str
+    title: str
+    content: str = ""
+    video: str | None = None
+    free_preview: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    section_id: str
+    title: str
+    description: str = ""
+    chapters: tuple[Chapter, ...] = ()
+
+
+@dataclass(frozen=True)
+class Course:
+    course_id: str
+    teacher_id: str
+    teacher_name: str
+    created_at: str
+    updated_at: str
+    title: str = "Untitled Course"
+    description: str = ""
+    category: str = UNCATEGORIZED
+    image: str | None = None
+    price: int = 0
+    currency: str = CURRENCY
+    level: str = "Beginner"
+    status: str = DRAFT
+    sections: tuple[Section, ...] = ()
+    enrollment_count: int = 0
+    version: int = 1
+    published_at: str | None = None
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == PUBLISHED
+
+    @property
+    def chapter_count(self) -> int:
+        return sum(len(s.chapters) for s in self.sections)
+
+    def owned_by(self, user_id: str | None) -> bool:
+        return user_id is not None and user_id == self.teacher_id
+
+    def snapshot(self) -> CourseSnapshot:
+        """The public card and outline that events carry."""
+        return CourseSnapshot(
+            course_id=self.course_id,
+            version=self.version,
+            teacher_id=self.teacher_id,
+            teacher_name=self.teacher_name,
+            title=self.title,
+            description=self.description,
+            category=self.category,
+            level=self.level,
+            image_key=self.image,
+            price=self.price,
+            currency=self.currency,
+            status=self.status,
+            sections=tuple(
+                SectionOutline(
+                    section_id=s.section_id,
+                    title=s.title,
+                    chapters=tuple(
+                        ChapterOutline(c.chapter_id, c.title, c.type, c.free_preview, c.video)
+                        for c in s.chapters
+                    ),
+                )
+                for s in self.sections
+            ),
+            created_at=self.created_at,
+            updated_at=self.updated_at,
+        )
+
+
+def new_draft(course_id: str, teacher_id: str, teacher_name: str, now: str) -> Course:
+    return Course(course_id, teacher_id, teacher_name, created_at=now, updated_at=now)
+
+
+def revise(course: Course, changes: dict[str, object], now: str) -> Course:
+    """Apply validated changes; publishing stamps published_at the first time."""
+    updated = replace(course, **changes, updated_at=now, version=course.version + 1)  # type: ignore[arg-type]
+    if updated.is_public and not course.is_public and not updated.published_at:
+        updated = replace(updated, published_at=now)
+    return updated

@@ -1,0 +1,105 @@
+"""Public course endpoints: parse, call a handler, answer JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
+
+from catalog import handlers
+from catalog.bootstrap import Catalog
+from catalog.domain.validation import CourseInvalid
+from catalog.views import course_json
+from shared.auth.access import (
+    check_identity_fields,
+    current_principal,
+    optional_principal,
+    require_auth,
+)
+from shared.web.errors import BadRequest, Conflict, Forbidden, NotFound
+from shared.web.responses import decode_cursor, encode_cursor, ok, parse_limit
+
+bp = Blueprint("courses", __name__)
+
+
+def _app() -> Catalog:
+    catalog: Catalog = current_app.extensions["catalog"]
+    return catalog
+
+
+def _json_body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if body is None and request.content_length:
+        raise BadRequest("The body must be JSON.", code="malformed_json")
+    if body is not None and not isinstance(body, dict):
+        raise BadRequest("The body must be a JSON object.", code="malformed_json")
+    return body or {}
+
+
+@bp.errorhandler(CourseInvalid)
+def _invalid(exc: CourseInvalid) -> Response:
+    raise BadRequest("The course has invalid fields.", details=exc.details)
+
+
+@bp.errorhandler(handlers.CourseNotFound)
+def _missing(_: handlers.CourseNotFound) -> Response:
+    raise NotFound("No such course.", code="course_not_found")
+
+
+@bp.errorhandler(handlers.NotOwner)
+def _not_owner(_: handlers.NotOwner) -> Response:
+    raise Forbidden("Only the course's teacher may change it.", code="not_owner")
+
+
+@bp.get("/courses")
+def list_courses() -> Response:
+    category = request.args.get("category") or None
+    category = None if category in (None, "all") else category
+    page = _app().courses.published(
+        category, parse_limit(request.args.get("limit")), decode_cursor(request.args.get("cursor"))
+    )
+    viewer = optional_principal()
+    viewer_id = viewer.user_id if viewer else None
+    data = [course_json(c, viewer_id) for c in page.courses]
+    return ok(data, "Courses retrieved successfully", cursor=encode_cursor(page.last_key))
+
+
+@bp.get("/courses/teacher")
+@require_auth("teacher")
+def teacher_courses() -> Response:
+    teacher_id = current_principal().user_id
+    page = _app().courses.of_teacher(
+        teacher_id,
+        parse_limit(request.args.get("limit")),
+        decode_cursor(request.args.get("cursor")),
+    )
+    data = [course_json(c, teacher_id) for c in page.courses]
+    return ok(data, "Courses retrieved successfully", cursor=encode_cursor(page.last_key))
+
+
+@bp.get("/courses/<course_id>")
+def get_course(course_id: str) -> Response:
+    viewer = optional_principal()
+    viewer_id = viewer.user_id if viewer else None
+    course = handlers.visible_course(_app(), course_id, viewer_id)
+    return ok(course_json(course, viewer_id), "Course retrieved successfully")
+
+
+@bp.post("/courses")
+@require_auth("teacher")
+def create_course() -> Response:
+    check_identity_fields(_json_body(), "teacherId")
+    course = handlers.create_course(_app(), current_principal().user_id)
+    return ok(course_json(course, course.teacher_id), "Course created successfully", status=201)
+
+
+@bp.put("/courses/<course_id>")
+@require_auth("teacher")
+def update_course(course_id: str) -> Response:
+    body = _json_body() if request.is_json else request.form.to_dict()
+    check_identity_fields(body, "teacherId")
+    try:
+        course = handlers.update_course(_app(), current_principal().user_id, course_id, body)
+    except handlers.StaleCourse as exc:
+        raise Conflict("The course kept changing; reload and try again.") from exc
+    return ok(course_json(course, course.teacher_id), "Course updated successfully")

@@ -1,0 +1,24 @@
+"""Internal endpoints for other services (never routed by the gateway)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app
+
+from catalog.bootstrap import Catalog
+from catalog.views import price_json
+from shared.auth.access import require_internal
+from shared.web.errors import NotFound
+from shared.web.responses import ok
+
+bp = Blueprint("internal", __name__, url_prefix="/internal")
+
+
+@bp.get("/courses/<course_id>")
+@require_internal
+def course_price(course_id: str) -> Response:
+    """Authoritative price and status, for billing's create-order."""
+    catalog: Catalog = current_app.extensions["catalog"]
+    course = catalog.courses.get(course_id)
+    if course is None:
+        raise NotFound("No such course.", code="course_not_found")
+    return ok(price_json(course))

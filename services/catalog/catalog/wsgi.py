@@ -1,0 +1,5 @@
+"""Gunicorn entry: gunicorn catalog.wsgi:app."""
+
+from catalog.app import create_app
+
+app = create_app()

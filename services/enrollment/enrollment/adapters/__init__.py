@@ -1,0 +1,1 @@
+"""Enrollment adapters: keys and repository."""

@@ -1,0 +1,125 @@
+"""Enrollments and progress in enrollment's table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from enrollment.adapters import keys
+from enrollment.domain.model import REVOKED, Enrollment, Progress
+from shared.dynamo.codec import Item, deserialize, serialize, values
+from shared.messaging.unit_of_work import UnitOfWork
+
+
+def _enrollment(item: Item) -> Enrollment:
+    return Enrollment(
+        user_id=item["userId"],
+        course_id=item["courseId"],
+        order_id=item["orderId"],
+        enrolled_at=item["enrolledAt"],
+        status=item["status"],
+    )
+
+
+def _progress(item: Item) -> Progress:
+    return Progress(
+        user_id=item["userId"],
+        course_id=item["courseId"],
+        chapters=item.get("chapters") or {},
+        last_accessed=item.get("lastAccessedTimestamp"),
+    )
+
+
+class EnrollmentRepository:
+    def __init__(self, client: Any, table: str) -> None:
+        self._client = client
+        self._table = table
+
+    def _get(self, item_key: dict[str, str]) -> Item | None:
+        found = self._client.get_item(
+            TableName=self._table, Key=serialize(item_key), ConsistentRead=True
+        ).get("Item")
+        return deserialize(found) if found else None
+
+    def get(self, user_id: str, course_id: str) -> Enrollment | None:
+        item = self._get(keys.enrollment_key(user_id, course_id))
+        return _enrollment(item) if item else None
+
+    def progress(self, user_id: str, course_id: str) -> Progress | None:
+        item = self._get(keys.progress_key(user_id, course_id))
+        return _progress(item) if item else None
+
+    def order_revoked(self, order_id: str) -> bool:
+        return self._get(keys.revoked_order_key(order_id)) is not None
+
+    def of_user(self, user_id: str) -> tuple[list[Enrollment], dict[str, Progress]]:
+        """Every enrollment of a user with its progress: one partition, paged to the end."""
+        enrollments: list[Enrollment] = []
+        progress: dict[str, Progress] = {}
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :course)",
+            "ExpressionAttributeValues": values(
+                pk=keys.user_partition(user_id), course=keys.COURSE_PREFIX
+            ),
+        }
+        while True:
+            response = self._client.query(**request)
+            for raw in response.get("Items", []):
+                item = deserialize(raw)
+                if item["SK"].endswith("#ENROLLMENT"):
+                    enrollments.append(_enrollment(item))
+                else:
+                    progress[item["courseId"]] = _progress(item)
+            if "LastEvaluatedKey" not in response:
+                return enrollments, progress
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def enroll(self, uow: UnitOfWork, enrollment: Enrollment) -> None:
+        """Enrollment and empty progress, once per user and course."""
+        uow.tx.put(
+            {
+                **keys.enrollment_key(enrollment.user_id, enrollment.course_id),
+                **keys.course_enrollments(
+                    enrollment.course_id, enrollment.enrolled_at, enrollment.user_id
+                ),
+                "userId": enrollment.user_id,
+                "courseId": enrollment.course_id,
+                "orderId": enrollment.order_id,
+                "enrolledAt": enrollment.enrolled_at,
+                "status": enrollment.status,
+            },
+            condition="attribute_not_exists(PK)",
+        )
+        uow.tx.put(
+            {
+                **keys.progress_key(enrollment.user_id, enrollment.course_id),
+                "userId": enrollment.user_id,
+                "courseId": enrollment.course_id,
+                "chapters": {},
+                "lastAccessedTimestamp": enrollment.enrolled_at,
+            },
+            condition="attribute_not_exists(PK)",
+        )
+
+    def revoke(self, uow: UnitOfWork, enrollment: Enrollment, at: str) -> None:
+        """Access ends; progress is kept in case the student comes back."""
+        uow.tx.update(
+            keys.enrollment_key(enrollment.user_id, enrollment.course_id),
+            "SET #s = :revoked, revokedAt = :at",
+            condition="#s <> :revoked",
+            names={"#s": "status"},
+            values=values(revoked=REVOKED, at=at),
+        )
+
+    def remember_revoked_order(self, uow: UnitOfWork, order_id: str, at: str) -> None:
+        uow.tx.put({**keys.revoked_order_key(order_id), "orderId": order_id, "at": at})
+
+    def reactivate(self, uow: UnitOfWork, enrollment: Enrollment, order_id: str) -> None:
+        """A revoked student bought the course again."""
+        uow.tx.update(
+            keys.enrollment_key(enrollment.user_id, enrollment.course_id),
+            "SET #s = :active, orderId = :order REMOVE revokedAt",
+            condition="#s = :revoked",
+            names={"#s": "status"},
+            values=values(active="ACTIVE", order=order_id, revoked=REVOKED),
+        )

@@ -1,0 +1,37 @@
+"""Wires enrollment's adapters; the only place that knows the concrete classes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from enrollment import handlers
+from enrollment.adapters.repository import EnrollmentRepository
+from shared.config import Settings
+from shared.messaging.consumer import EventHandler
+from shared.readmodels.course_cards import CourseCards
+from shared.runtime import Runtime
+
+
+@dataclass
+class Learning:
+    runtime: Runtime
+    enrollments: EnrollmentRepository
+    cards: CourseCards
+
+
+def build(settings: Settings) -> Learning:
+    runtime = Runtime(settings)
+    return Learning(
+        runtime=runtime,
+        enrollments=EnrollmentRepository(runtime.dynamodb, runtime.table),
+        cards=CourseCards(runtime.dynamodb, runtime.table),
+    )
+
+
+def event_handlers(runtime: Runtime) -> Mapping[str, EventHandler]:
+    learning = build(runtime.settings)
+    routing: Mapping[str, EventHandler] = handlers.event_handlers(
+        learning.enrollments, learning.cards
+    )
+    return routing

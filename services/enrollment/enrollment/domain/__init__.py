@@ -1,0 +1,1 @@
+"""Enrollment domain: who may learn what, and how far they got."""

@@ -1,0 +1,1 @@
+"""Enrollment's HTTP entrypoints."""

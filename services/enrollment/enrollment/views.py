@@ -1,0 +1,65 @@
+"""Enrolled courses and progress as the frontend reads them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from enrollment.domain.model import Enrollment, Progress
+from shared.events.contracts import CourseSnapshot
+
+
+def course_json(course: CourseSnapshot, progress: Progress | None) -> dict[str, Any]:
+    """A Course object built from enrollment's own read model, with overallProgress."""
+    return {
+        "courseId": course.course_id,
+        "teacherId": course.teacher_id,
+        "teacherName": course.teacher_name,
+        "title": course.title,
+        "description": course.description,
+        "category": course.category,
+        "image": course.image_key,
+        "price": course.price,
+        "currency": course.currency,
+        "level": course.level,
+        "status": course.status,
+        "sections": [
+            {
+                "sectionId": s.section_id,
+                "sectionTitle": s.title,
+                "chapters": [
+                    {
+                        "chapterId": c.chapter_id,
+                        "type": c.type,
+                        "title": c.title,
+                        "freePreview": c.free_preview,
+                    }
+                    for c in s.chapters
+                ],
+            }
+            for s in course.sections
+        ],
+        "createdAt": course.created_at,
+        "updatedAt": course.updated_at,
+        "overallProgress": progress.overall(course) if progress else 0,
+    }
+
+
+def progress_json(
+    enrollment: Enrollment, progress: Progress, course: CourseSnapshot | None
+) -> dict[str, Any]:
+    def chapter(chapter_id: str) -> dict[str, Any]:
+        state = progress.chapters.get(chapter_id, {})
+        extra = {k: state[k] for k in ("positionSeconds", "watchedPercent") if k in state}
+        return {"chapterId": chapter_id, "completed": progress.completed(chapter_id), **extra}
+
+    return {
+        "userId": enrollment.user_id,
+        "courseId": enrollment.course_id,
+        "enrollmentDate": enrollment.enrolled_at,
+        "overallProgress": progress.overall(course),
+        "sections": [
+            {"sectionId": s.section_id, "chapters": [chapter(c.chapter_id) for c in s.chapters]}
+            for s in (course.sections if course else ())
+        ],
+        "lastAccessedTimestamp": progress.last_accessed,
+    }

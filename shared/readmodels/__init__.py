@@ -1,0 +1,1 @@
+"""Local read models built from other services' events."""

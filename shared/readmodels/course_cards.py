@@ -1,0 +1,86 @@
+"""The latest course snapshot from catalog events, kept by version (arrival order ignored)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict
+from typing import Any
+
+from shared.dynamo.codec import deserialize, serialize, values
+from shared.dynamo.keys import compose, key
+from shared.events.contracts import (
+    CourseArchived,
+    CoursePublished,
+    CourseSnapshot,
+    CourseUpdated,
+    decode_dataclass,
+)
+from shared.events.envelope import Envelope
+from shared.messaging.unit_of_work import UnitOfWork
+
+BATCH_GET_LIMIT = 100
+
+
+def card_key(course_id: str) -> dict[str, str]:
+    return key(compose("COURSE", course_id), "CARD")
+
+
+class CourseCards:
+    """Course snapshots in the consuming service's own table."""
+
+    def __init__(self, client: Any, table: str) -> None:
+        self._client = client
+        self._table = table
+
+    def get(self, course_id: str) -> CourseSnapshot | None:
+        found = self._client.get_item(
+            TableName=self._table, Key=serialize(card_key(course_id)), ConsistentRead=True
+        ).get("Item")
+        return self._snapshot(deserialize(found)) if found else None
+
+    def get_many(self, course_ids: Iterable[str]) -> dict[str, CourseSnapshot]:
+        ids = sorted(set(course_ids))
+        found: dict[str, CourseSnapshot] = {}
+        for start in range(0, len(ids), BATCH_GET_LIMIT):
+            keys = [serialize(card_key(i)) for i in ids[start : start + BATCH_GET_LIMIT]]
+            request: dict[str, Any] = {self._table: {"Keys": keys}}
+            while request:
+                response = self._client.batch_get_item(RequestItems=request)
+                for item in response.get("Responses", {}).get(self._table, []):
+                    snapshot = self._snapshot(deserialize(item))
+                    found[snapshot.course_id] = snapshot
+                request = response.get("UnprocessedKeys") or {}
+        return found
+
+    def upsert(self, uow: UnitOfWork, snapshot: CourseSnapshot) -> None:
+        """Keep a newer version only; an older or equal one changes nothing."""
+        current = self.get(snapshot.course_id)
+        if current is not None and current.version >= snapshot.version:
+            return
+        uow.tx.put(
+            {
+                **card_key(snapshot.course_id),
+                "version": snapshot.version,
+                "snapshot": json.dumps(asdict(snapshot)),
+            },
+            condition="attribute_not_exists(PK) OR version < :v",
+            values=values(v=snapshot.version),
+        )
+
+    @staticmethod
+    def _snapshot(item: dict[str, Any]) -> CourseSnapshot:
+        return decode_dataclass(CourseSnapshot, json.loads(item["snapshot"]))
+
+
+CourseEvent = CoursePublished | CourseUpdated | CourseArchived
+CardHandler = Callable[[CourseEvent, Envelope, UnitOfWork], None]
+
+
+def course_card_handlers(cards: CourseCards) -> Mapping[str, CardHandler]:
+    """Routing entries that keep the read model current from all three course events."""
+
+    def keep_latest(event: CourseEvent, _: Envelope, uow: UnitOfWork) -> None:
+        cards.upsert(uow, event.course)
+
+    return {cls.EVENT_TYPE: keep_latest for cls in (CoursePublished, CourseUpdated, CourseArchived)}
