@@ -37,6 +37,13 @@ def create_sim_blueprint(sandbox: CashfreeSandbox) -> Blueprint:
             raise CashfreeError(404, "no webhook was sent for this order", "webhook_not_found")
         return jsonify(attempt)
 
+    @blueprint.get("/orders/<order_id>/webhook")
+    def latest_webhook(order_id: str) -> Response:
+        webhook = sandbox.webhooks.latest(order_id)
+        if webhook is None:
+            raise CashfreeError(404, "no webhook was sent for this order", "webhook_not_found")
+        return jsonify(webhook)
+
     @blueprint.get("/webhooks")
     def webhook_attempts() -> Response:
         return jsonify(sandbox.webhooks.attempts(request.args.get("order_id")))

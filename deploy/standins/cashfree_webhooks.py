@@ -95,6 +95,23 @@ class WebhookDispatcher:
             webhook = self._latest_by_order.get(order_id)
         return self._attempt(webhook) if webhook else None
 
+    def latest(self, order_id: str) -> dict[str, Any] | None:
+        """The order's latest signed webhook as sent: headers and the exact body text."""
+        with self._lock:
+            webhook = self._latest_by_order.get(order_id)
+        if webhook is None:
+            return None
+        return {
+            "url": webhook.url,
+            "headers": {
+                "content-type": "application/json",
+                "x-webhook-signature": webhook.signature,
+                "x-webhook-timestamp": webhook.timestamp,
+                "x-webhook-version": self._version,
+            },
+            "body": webhook.raw_body.decode(),
+        }
+
     def attempts(self, order_id: str | None = None) -> list[dict[str, Any]]:
         """The delivery log, oldest first, optionally for one order."""
         with self._lock:

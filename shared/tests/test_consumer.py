@@ -56,7 +56,9 @@ def test_concurrent_deliveries_apply_once(runtime: Runtime, broker: redis.Redis)
     assert broker.llen("catalog.events") == 1
 
 
-def test_caused_events_carry_correlation_and_causation(runtime: Runtime, broker: redis.Redis) -> None:
+def test_caused_events_carry_correlation_and_causation(
+    runtime: Runtime, broker: redis.Redis
+) -> None:
     from shared.context import bound
 
     consumer = counting_consumer(runtime)

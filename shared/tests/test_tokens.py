@@ -80,7 +80,9 @@ def _unsigned(alg: str) -> str:
         return base64.urlsafe_b64encode(json.dumps(obj).encode()).decode().rstrip("=")
 
     now = int(time.time())
-    return f"{b64({'alg': alg, 'typ': 'JWT'})}.{b64({'sub': 'user_1', 'iat': now, 'exp': now + 60})}."
+    return (
+        f"{b64({'alg': alg, 'typ': 'JWT'})}.{b64({'sub': 'user_1', 'iat': now, 'exp': now + 60})}."
+    )
 
 
 def test_alg_none_is_refused() -> None:

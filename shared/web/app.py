@@ -20,7 +20,7 @@ def build_app(
 ) -> Flask:
     """A Flask app with JSON errors, request ids, health/ready and the given blueprints."""
     configure_logging(settings.service, settings.log_level)
-    app = Flask(settings.service)
+    app = Flask(settings.service, static_folder=None)
     app.config["SETTINGS"] = settings
     app.json.sort_keys = False  # type: ignore[attr-defined]
     install_request_context(app)

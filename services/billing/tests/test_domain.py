@@ -44,7 +44,9 @@ def test_signature_is_checked_over_exact_bytes() -> None:
     body = b'{"data":{"order":{"order_amount":499.00}}}'
     signature = expected_signature("secret", "1700000000000", body)
     assert signature_valid("secret", "1700000000000", body, signature)
-    assert not signature_valid("secret", "1700000000000", body.replace(b"499.00", b"499"), signature)
+    assert not signature_valid(
+        "secret", "1700000000000", body.replace(b"499.00", b"499"), signature
+    )
     assert not signature_valid("secret", "1700000000001", body, signature)
     assert not signature_valid("secret", "", body, signature)
 

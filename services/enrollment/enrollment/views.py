@@ -49,7 +49,9 @@ def progress_json(
 ) -> dict[str, Any]:
     def chapter(chapter_id: str) -> dict[str, Any]:
         state = progress.chapters.get(chapter_id, {})
-        extra = {k: state[k] for k in ("positionSeconds", "watchedPercent") if k in state}
+        extra: dict[str, Any] = {
+            k: state[k] for k in ("positionSeconds", "watchedPercent") if k in state
+        }
         return {"chapterId": chapter_id, "completed": progress.completed(chapter_id), **extra}
 
     return {

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request
 
 from catalog import handlers
+from catalog.adapters.repository import StaleCourse
 from catalog.bootstrap import Catalog
 from catalog.domain.validation import CourseInvalid
 from catalog.views import course_json
@@ -100,6 +101,6 @@ def update_course(course_id: str) -> Response:
     check_identity_fields(body, "teacherId")
     try:
         course = handlers.update_course(_app(), current_principal().user_id, course_id, body)
-    except handlers.StaleCourse as exc:
+    except StaleCourse as exc:
         raise Conflict("The course kept changing; reload and try again.") from exc
     return ok(course_json(course, course.teacher_id), "Course updated successfully")

@@ -1,0 +1,40 @@
+"""The gateway's Flask app: the declared routes behind auth, limits, idempotency, CORS, headers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask import Flask
+
+from gateway.bootstrap import bootstrap, readiness_checks
+from gateway.cors import install_cors
+from gateway.idempotency import Idempotency
+from gateway.proxy import Proxy
+from gateway.ratelimit import RateLimiter
+from gateway.routes import ROUTES, Route
+from gateway.routing import gateway_blueprint
+from gateway.security_headers import install_security_headers
+from gateway.users import UserEndpoints
+from shared.config import Settings, load_settings
+from shared.web.app import build_app
+
+MAX_BODY_BYTES = 10 * 1024 * 1024
+
+
+def create_app(settings: Settings | None = None, *, routes: Sequence[Route] = ROUTES) -> Flask:
+    settings = settings or load_settings("gateway")
+    adapters = bootstrap(settings)
+    blueprint = gateway_blueprint(
+        routes,
+        proxy=Proxy(adapters.session, settings.upstream),
+        local=UserEndpoints(adapters.clerk).handlers(),
+        service_url=settings.service_url,
+        limiter=RateLimiter(adapters.redis, settings.rate_limit),
+        idempotency=Idempotency(adapters.redis),
+    )
+    app = build_app(settings, [blueprint], readiness_checks(adapters))
+    app.extensions["token_verifier"] = adapters.verifier
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    install_cors(app, settings.client_urls)
+    install_security_headers(app)
+    return app

@@ -1,0 +1,132 @@
+"""The declared public route table: every path the gateway serves, who may call it, and where."""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+UPSTREAMS = ("catalog", "billing", "enrollment", "gateway")
+_PARAM = re.compile(r"<(?:[a-z]+:)?([A-Za-z_][A-Za-z0-9_]*)>")
+
+
+class Auth(enum.Enum):
+    """Who may call a route, checked at the gateway before anything is forwarded."""
+
+    PUBLIC = "public"
+    OPTIONAL = "optional"
+    SIGNED_IN = "signed_in"
+    NO_ROLE_OK = "no_role_ok"
+    STUDENT = "student"
+    TEACHER = "teacher"
+
+
+SIGNED_IN_LEVELS = (Auth.SIGNED_IN, Auth.NO_ROLE_OK, Auth.STUDENT, Auth.TEACHER)
+
+
+@dataclass(frozen=True)
+class Route:
+    """One public route; `self_param` names a path parameter that must equal the token's sub."""
+
+    method: str
+    path: str
+    auth: Auth
+    upstream: str
+    summary: str
+    self_param: str | None = None
+    rate_limited: bool = True
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise ValueError(f"{self.method} {self.path}: unknown method")
+        if self.upstream not in UPSTREAMS:
+            raise ValueError(f"{self.method} {self.path}: unknown upstream {self.upstream}")
+        if self.self_param is not None and (
+            self.self_param not in self.params or self.auth not in SIGNED_IN_LEVELS
+        ):
+            raise ValueError(f"{self.method} {self.path}: self_param needs a signed-in path param")
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        return tuple(_PARAM.findall(self.path))
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "/courses", Auth.PUBLIC, "catalog", "List published courses"),
+    Route("GET", "/courses/teacher", Auth.TEACHER, "catalog", "List the caller's own courses"),
+    Route("GET", "/courses/<courseId>", Auth.OPTIONAL, "catalog", "Get a course"),
+    Route("POST", "/courses", Auth.TEACHER, "catalog", "Create a draft course"),
+    Route("PUT", "/courses/<courseId>", Auth.TEACHER, "catalog", "Update a course"),
+    Route("DELETE", "/courses/<courseId>", Auth.TEACHER, "catalog", "Delete or archive a course"),
+    Route(
+        "POST",
+        "/courses/<courseId>/sections/<sectionId>/chapters/<chapterId>/get-upload-url",
+        Auth.TEACHER,
+        "catalog",
+        "Get a presigned video upload URL",
+    ),
+    Route("POST", "/api/payments/create-order", Auth.STUDENT, "billing", "Create a payment order"),
+    Route(
+        "GET",
+        "/api/payments/order-status/<userId>/<orderId>",
+        Auth.SIGNED_IN,
+        "billing",
+        "Get an order's payment status",
+        self_param="userId",
+    ),
+    Route(
+        "GET",
+        "/api/payments/transactions/<userId>",
+        Auth.SIGNED_IN,
+        "billing",
+        "List the caller's transactions",
+        self_param="userId",
+    ),
+    Route(
+        "POST",
+        "/api/payments/webhook",
+        Auth.PUBLIC,
+        "billing",
+        "Cashfree webhook (HMAC-verified by billing)",
+        rate_limited=False,
+    ),
+    Route(
+        "GET",
+        "/users/course-progress/<userId>/enrolled-courses",
+        Auth.SIGNED_IN,
+        "enrollment",
+        "List the caller's enrolled courses",
+        self_param="userId",
+    ),
+    Route(
+        "GET",
+        "/users/course-progress/<userId>/courses/<courseId>",
+        Auth.SIGNED_IN,
+        "enrollment",
+        "Get the caller's progress in a course",
+        self_param="userId",
+    ),
+    Route(
+        "PUT",
+        "/users/course-progress/<userId>/courses/<courseId>",
+        Auth.SIGNED_IN,
+        "enrollment",
+        "Report progress in a course",
+        self_param="userId",
+    ),
+    Route("POST", "/users/onboarding", Auth.NO_ROLE_OK, "gateway", "Choose a role, once"),
+    Route("GET", "/users/me", Auth.NO_ROLE_OK, "gateway", "Get the caller's profile"),
+    Route(
+        "PUT",
+        "/user/clerk/<userId>",
+        Auth.NO_ROLE_OK,
+        "gateway",
+        "Update the caller's notification settings",
+        self_param="userId",
+    ),
+)

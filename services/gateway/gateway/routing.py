@@ -1,0 +1,75 @@
+"""Register the declared route table as URL rules, each behind rate limit, auth and idempotency."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+
+from flask import Blueprint, Response, abort, request
+
+from gateway.callers import current_caller
+from gateway.idempotency import Idempotency
+from gateway.policy import View, guard
+from gateway.proxy import Proxy
+from gateway.ratelimit import RateLimiter
+from gateway.routes import Route
+
+Handler = Callable[[], Response]
+
+
+def unroutable(path: str) -> bool:
+    """/internal/ is service-to-service only; a dot segment would re-target the upstream path."""
+    segments = path.lstrip("/").split("/")
+    return segments[0].lower() == "internal" or any(s in {".", ".."} for s in segments)
+
+
+def gateway_blueprint(
+    routes: Iterable[Route],
+    *,
+    proxy: Proxy,
+    local: Mapping[str, Handler],
+    service_url: Callable[[str], str],
+    limiter: RateLimiter,
+    idempotency: Idempotency,
+) -> Blueprint:
+    """One URL rule per declared route; `local` serves the routes whose upstream is the gateway."""
+    bp = Blueprint("gateway", __name__)
+    unused = dict(local)
+
+    @bp.before_app_request
+    def _refuse_unroutable() -> None:
+        if unroutable(request.path):
+            abort(404)
+
+    for route in routes:
+        if route.upstream == "gateway":
+            handler = unused.pop(route.endpoint)
+        else:
+            handler = proxy.to(route.upstream, service_url(route.upstream))
+        bp.add_url_rule(
+            route.path,
+            endpoint=route.endpoint,
+            view_func=_view(route, handler, limiter, idempotency),
+            methods=[route.method],
+            merge_slashes=False,
+        )
+    if unused:
+        raise ValueError(f"handlers without a declared route: {sorted(unused)}")
+    return bp
+
+
+def _view(route: Route, handler: Handler, limiter: RateLimiter, idempotency: Idempotency) -> View:
+    """Rate limit (counted per verified user or IP), then auth, then Idempotency-Key, then run."""
+
+    def run(**_params: str) -> Response:
+        response: Response = idempotency.run(handler)
+        return response
+
+    guarded = guard(route, run)
+
+    def view(**params: str) -> Response:
+        if route.rate_limited:
+            limiter.check(current_caller())
+        response: Response = guarded(**params)
+        return response
+
+    return view

@@ -1,0 +1,59 @@
+"""Notification settings: their defaults, and strict validation of an update body."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.web.errors import BadRequest
+
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "courseNotifications": True,
+    "emailAlerts": True,
+    "smsAlerts": False,
+    "notificationFrequency": "immediate",
+}
+SWITCHES = ("courseNotifications", "emailAlerts", "smsAlerts")
+FREQUENCIES = ("immediate", "daily", "weekly")
+THEME_MAX_CHARS = 20
+
+
+def settings_of(public_metadata: dict[str, Any]) -> dict[str, Any]:
+    """The user's stored settings over the defaults."""
+    stored = public_metadata.get("settings")
+    return {**DEFAULT_SETTINGS, **(stored if isinstance(stored, dict) else {})}
+
+
+def parse_settings_update(body: dict[str, Any]) -> dict[str, Any]:
+    """`{publicMetadata: {settings: {...}}}` → the settings; 400 naming every bad field."""
+    problems = {key: "not allowed" for key in body if key != "publicMetadata"}
+    metadata = body.get("publicMetadata")
+    settings: Any = None
+    if isinstance(metadata, dict):
+        problems |= {
+            f"publicMetadata.{key}": "not allowed" for key in metadata if key != "settings"
+        }
+        settings = metadata.get("settings")
+        if isinstance(settings, dict):
+            problems |= _settings_problems(settings)
+        else:
+            problems["publicMetadata.settings"] = "must be an object"
+    else:
+        problems["publicMetadata"] = "must be an object"
+    if problems:
+        raise BadRequest("Only notification settings can be changed here.", details=problems)
+    return dict(settings)
+
+
+def _settings_problems(settings: dict[str, Any]) -> dict[str, str]:
+    prefix = "publicMetadata.settings."
+    allowed = {*SWITCHES, "notificationFrequency", "theme"}
+    problems = {prefix + key: "not allowed" for key in settings if key not in allowed}
+    for name in SWITCHES:
+        if not isinstance(settings.get(name), bool):
+            problems[prefix + name] = "must be true or false"
+    if settings.get("notificationFrequency") not in FREQUENCIES:
+        problems[prefix + "notificationFrequency"] = f"must be one of {', '.join(FREQUENCIES)}"
+    theme = settings.get("theme")
+    if "theme" in settings and not (isinstance(theme, str) and len(theme) <= THEME_MAX_CHARS):
+        problems[prefix + "theme"] = f"must be text of at most {THEME_MAX_CHARS} characters"
+    return problems

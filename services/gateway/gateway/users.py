@@ -1,0 +1,81 @@
+"""The /users endpoints the gateway serves itself, backed by the user's Clerk public metadata."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, request
+
+from gateway.user_settings import parse_settings_update, settings_of
+from shared.auth.access import current_principal
+from shared.auth.principal import ROLES, role_from_claims
+from shared.clerk import ClerkClient, UserProfile
+from shared.web.errors import ApiError, BadRequest, Conflict
+from shared.web.responses import ok
+
+
+class UserEndpoints:
+    """Onboarding (the role, set once), the caller's profile, and notification settings."""
+
+    def __init__(self, clerk: ClerkClient) -> None:
+        self._clerk = clerk
+
+    def handlers(self) -> dict[str, Callable[[], Response]]:
+        """Handlers keyed by their route's endpoint (`METHOD path`) in the route table."""
+        return {
+            "POST /users/onboarding": self.onboard,
+            "GET /users/me": self.me,
+            "PUT /user/clerk/<userId>": self.update_settings,
+        }
+
+    def onboard(self) -> Response:
+        body = _json_object()
+        user_type = body.get("userType")
+        problems = {key: "not allowed" for key in body if key != "userType"}
+        if user_type not in ROLES:
+            problems["userType"] = "must be student or teacher"
+        if problems:
+            raise BadRequest("Choose student or teacher.", details=problems)
+        user_id = current_principal().user_id
+        metadata = self._clerk.get_user(user_id, fresh=True).public_metadata
+        if metadata.get("userType") or metadata.get("role"):
+            raise Conflict("Your role is already set.", code="role_already_set")
+        self._clerk.merge_public_metadata(user_id, {"userType": user_type})
+        return ok(
+            {"userId": user_id, "userType": user_type},
+            "Role saved; refresh your session to use it.",
+        )
+
+    def me(self) -> Response:
+        profile = self._clerk.get_user(current_principal().user_id, fresh=True)
+        return ok(_profile_json(profile), "Your profile.")
+
+    def update_settings(self) -> Response:
+        settings = parse_settings_update(_json_object())
+        user_id = current_principal().user_id
+        profile = self._clerk.merge_public_metadata(user_id, {"settings": settings})
+        return ok(
+            {"userId": user_id, "settings": settings_of(profile.public_metadata)},
+            "User updated successfully!",
+        )
+
+
+def _profile_json(profile: UserProfile) -> dict[str, Any]:
+    return {
+        "userId": profile.user_id,
+        "email": profile.email,
+        "firstName": profile.first_name,
+        "lastName": profile.last_name,
+        "userType": role_from_claims({"metadata": profile.public_metadata}),
+        "settings": settings_of(profile.public_metadata),
+    }
+
+
+def _json_object() -> dict[str, Any]:
+    if not request.is_json:
+        raise ApiError("Send a JSON body.", status=415, code="unsupported_media_type")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest("The body must be a JSON object.", details={"body": "must be an object"})
+    return body
