@@ -37,6 +37,11 @@ def make_worker_app(settings: Settings) -> Celery:
         task_default_queue=queue_name(settings.service),
         broker_transport_options={
             "visibility_timeout": settings.messaging.visibility_timeout,
+            # kombu's default sweep for messages of dead workers runs every 10 s x 10 calls;
+            # sweep every few seconds instead, so redelivery follows the visibility timeout.
+            "unacked_restore_interval": max(1, min(10, settings.messaging.visibility_timeout // 3)),
+            "unacked_restore_throttle": 1,
+            "unacked_mutex_expire": 30,
             "socket_keepalive": True,
             "health_check_interval": 10,
         },

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Blueprint, Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -71,6 +71,20 @@ def error_response(
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+def translate_errors(
+    blueprint: Blueprint, mapping: dict[type[Exception], tuple[int, str, str]]
+) -> None:
+    """Answer domain exceptions with (status, code, message); `exc.details` is kept if present."""
+    for exc_type, (status, code, message) in mapping.items():
+
+        def handler(
+            exc: Exception, status: int = status, code: str = code, message: str = message
+        ) -> Response:
+            return error_response(status, code, message, getattr(exc, "details", None))
+
+        blueprint.register_error_handler(exc_type, handler)
 
 
 def install_error_handlers(app: Flask) -> None:

@@ -127,10 +127,14 @@ class CourseRepository:
     def replace(self, uow: UnitOfWork, course: Course, read_version: int) -> None:
         """Write every field except the enrollment counter, if nobody saved in between."""
         item = {k: v for k, v in to_item(course).items() if k not in ("PK", "SK")}
-        names = {f"#a{i}": name for i, name in enumerate(item)}
-        sets = ", ".join(f"#a{i} = :a{i}" for i in range(len(item)))
-        removed = [a for a in INDEX_ATTRIBUTES if a not in item]
-        expression = f"SET {sets}" + (f" REMOVE {', '.join(removed)}" if removed else "")
+        present = {k: v for k, v in item.items() if v is not None}
+        absent = list(dict.fromkeys(k for k in (*item, *INDEX_ATTRIBUTES) if k not in present))
+        names = {f"#a{i}": name for i, name in enumerate([*present, *absent])}
+        by_name = {name: alias for alias, name in names.items()}
+        sets = ", ".join(f"{by_name[k]} = :{by_name[k][1:]}" for k in present)
+        expression = f"SET {sets}"
+        if absent:
+            expression += " REMOVE " + ", ".join(by_name[k] for k in absent)
         uow.tx.update(
             keys.course_key(course.course_id),
             expression,
@@ -138,7 +142,7 @@ class CourseRepository:
             names=names,
             values={
                 **values(read=read_version),
-                **{f":a{i}": v for i, v in enumerate(serialize(item).values())},
+                **{f":{by_name[k][1:]}": v for k, v in serialize(present).items()},
             },
             on_condition_failed=StaleCourse,
         )

@@ -17,7 +17,7 @@ from shared.auth.access import (
     optional_principal,
     require_auth,
 )
-from shared.web.errors import BadRequest, Conflict, Forbidden, NotFound
+from shared.web.errors import BadRequest, translate_errors
 from shared.web.responses import decode_cursor, encode_cursor, ok, parse_limit
 
 bp = Blueprint("courses", __name__)
@@ -37,19 +37,15 @@ def _json_body() -> dict[str, Any]:
     return body or {}
 
 
-@bp.errorhandler(CourseInvalid)
-def _invalid(exc: CourseInvalid) -> Response:
-    raise BadRequest("The course has invalid fields.", details=exc.details)
-
-
-@bp.errorhandler(handlers.CourseNotFound)
-def _missing(_: handlers.CourseNotFound) -> Response:
-    raise NotFound("No such course.", code="course_not_found")
-
-
-@bp.errorhandler(handlers.NotOwner)
-def _not_owner(_: handlers.NotOwner) -> Response:
-    raise Forbidden("Only the course's teacher may change it.", code="not_owner")
+translate_errors(
+    bp,
+    {
+        CourseInvalid: (400, "validation_error", "The course has invalid fields."),
+        handlers.CourseNotFound: (404, "course_not_found", "No such course."),
+        handlers.NotOwner: (403, "not_owner", "Only the course's teacher may change it."),
+        StaleCourse: (409, "conflict", "The course kept changing; reload and try again."),
+    },
+)
 
 
 @bp.get("/courses")
@@ -99,8 +95,5 @@ def create_course() -> Response:
 def update_course(course_id: str) -> Response:
     body = _json_body() if request.is_json else request.form.to_dict()
     check_identity_fields(body, "teacherId")
-    try:
-        course = handlers.update_course(_app(), current_principal().user_id, course_id, body)
-    except StaleCourse as exc:
-        raise Conflict("The course kept changing; reload and try again.") from exc
+    course = handlers.update_course(_app(), current_principal().user_id, course_id, body)
     return ok(course_json(course, course.teacher_id), "Course updated successfully")

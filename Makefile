@@ -1,0 +1,34 @@
+# Local development: `make run` starts everything on loopback, `make test` is what CI runs.
+PYTHON := .venv/bin/python
+STAMP := .venv/.installed
+space := $() $()
+# mypy resolves the in-tree packages (devstack, standins, gateway…) from these roots.
+MYPYPATH := $(subst $(space),:,. deploy $(wildcard services/*))
+TEST_PATHS := $(wildcard shared/tests services/*/tests deploy/standins/tests deploy/devstack/tests tests)
+
+.PHONY: venv run test lint bench clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(PYTHON) || python3 -m venv .venv
+	$(PYTHON) -m pip install -q -r requirements.lock
+	$(PYTHON) -m pip install -q --no-deps -e .
+	touch $@
+
+run: venv
+	$(PYTHON) -m devstack
+
+test: venv
+	$(PYTHON) -m pytest $(TEST_PATHS)
+
+lint: venv
+	$(PYTHON) -m ruff check shared services deploy tests
+	$(PYTHON) -m ruff format --check shared services deploy tests
+	MYPYPATH=$(MYPYPATH) $(PYTHON) -m mypy shared services deploy
+
+bench: venv
+	$(PYTHON) -m bench
+
+clean:
+	rm -rf .run

@@ -1,0 +1,76 @@
+"""The command line and readiness check of every process in the stack, and which ones run."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+
+from devstack.probes import http_ok
+from devstack.spec import ProcessSpec
+from shared.events.subscriptions import SUBSCRIPTIONS, queue_name
+from shared.provision import SERVICES_WITH_TABLES
+
+HOST = "127.0.0.1"
+
+
+def _python(arguments: str) -> tuple[str, ...]:
+    """This interpreter (the venv's) with space-separated arguments that need no quoting."""
+    return (sys.executable, *arguments.split())
+
+
+def _gunicorn(arguments: str) -> tuple[str, ...]:
+    """gunicorn without its control socket: one fixed path shared by every master would clash."""
+    return _python(f"-m gunicorn --no-control-socket {arguments}")
+
+
+def consumers(services: Iterable[str]) -> list[str]:
+    """Services that subscribe to events, so run a Celery worker."""
+    subscribed = {service for subscribers in SUBSCRIPTIONS.values() for service in subscribers}
+    return [service for service in services if service in subscribed]
+
+
+def producers(services: Iterable[str]) -> list[str]:
+    """Services with a table, hence an outbox, so run a relay."""
+    return [service for service in services if service in SERVICES_WITH_TABLES]
+
+
+def standins(port: int) -> ProcessSpec:
+    """Every stand-in in one process: their state lives in memory."""
+    return ProcessSpec(
+        "standins",
+        _gunicorn(f"-w 1 --threads 16 -b {HOST}:{port} standins.wsgi:app"),
+        ready=http_ok(f"http://{HOST}:{port}/health"),
+    )
+
+
+def provision() -> ProcessSpec:
+    """Create the tables and the bucket (idempotent), once moto is up and before any service."""
+    return ProcessSpec("provision", _python("-m shared.provision"), timeout=60)
+
+
+def web(service: str, port: int) -> ProcessSpec:
+    return ProcessSpec(
+        service,
+        _gunicorn(f"-k gthread -w 2 --threads 8 -b {HOST}:{port} {service}.wsgi:app"),
+        ready=http_ok(f"http://{HOST}:{port}/health"),
+    )
+
+
+def worker(service: str) -> ProcessSpec:
+    return ProcessSpec(
+        f"{service}-worker",
+        _python(
+            f"-m celery -A {service}.worker worker -Q {queue_name(service)} -c 2 -n {service}@%h"
+            " --without-gossip --without-mingle --without-heartbeat -l INFO"
+        ),
+        ready_log=rf"{service}@\S+ ready\.",
+        timeout=60,
+    )
+
+
+def relay(service: str) -> ProcessSpec:
+    return ProcessSpec(
+        f"{service}-relay",
+        _python(f"-m shared.messaging.relay {service}"),
+        ready_log="relay started",
+    )

@@ -1,0 +1,70 @@
+"""The session fixture `stack`: the whole stack as processes on free ports, private to the run."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from devstack.probes import free_port
+from devstack.spec import DevstackError
+from devstack.stack import Stack, StackSettings, start_stack
+
+TEST_ENV = {
+    "CASHFREE_SIM_RETRY_SECONDS": "1,2,4",
+    "CELERY_VISIBILITY_TIMEOUT": "6",  # a killed worker's message comes back within seconds
+    "RECONCILE_AFTER_SECONDS": "2",
+    "DYNAMO_SCAN_GUARD": "true",
+    "RATE_LIMIT_ENABLED": "false",
+}
+
+
+def isolated_redis_url() -> str:
+    """A private Redis on a free port: reliability tests stop and restart it, never the
+    machine's shared one, and two runs never share queues."""
+    return f"redis://127.0.0.1:{free_port()}/0"
+
+
+def isolated_settings(run_dir: Path) -> StackSettings:
+    """Free ports for everything, a private moto, a table prefix no other run uses."""
+    defaults = StackSettings()
+    return StackSettings(
+        run_dir=run_dir,
+        ports={service: free_port() for service in defaults.ports},
+        standins_port=free_port(),
+        redis_url=isolated_redis_url(),
+        aws_endpoint_url=f"http://127.0.0.1:{free_port()}",
+        table_prefix=f"test-{secrets.token_hex(4)}-",
+        extra_env=TEST_ENV,
+    )
+
+
+@pytest.fixture(scope="session")
+def stack(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    """The running stack; on any test failure its process logs are printed at the end."""
+    settings = isolated_settings(tmp_path_factory.mktemp("devstack"))
+    try:
+        running = start_stack(settings)
+    except DevstackError as error:
+        pytest.fail(f"the test stack did not start: {error}", pytrace=False)
+    try:
+        yield running
+        if request.session.testsfailed:
+            _report(request.config, running)
+    finally:
+        running.stop()
+
+
+def _report(config: pytest.Config, running: Stack) -> None:
+    text = running.processes.tails()
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None:
+        print(text, file=sys.stderr)
+        return
+    reporter.write_sep("=", "devstack process logs (tests failed)")
+    reporter.write_line(text)

@@ -1,0 +1,181 @@
+"""The whole local stack: backing services, stand-ins, tables, then every service's processes."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import TracebackType
+
+from devstack import commands
+from devstack.backing import aws_credentials, ensure_moto, ensure_redis
+from devstack.probes import port_open
+from devstack.processes import ProcessGroup
+from devstack.spec import DevstackError
+from shared.config import SERVICE_PORTS, load_settings
+
+HOST = "127.0.0.1"
+# Variables the stack wires to its own stand-ins; a value set in the caller's environment wins.
+EXTERNAL_URL_NAMES = (
+    "CLERK_JWKS_URL",
+    "CLERK_API_URL",
+    "CASHFREE_API_URL",
+    "RESEND_API_URL",
+    "CASHFREE_WEBHOOK_URL",
+)
+
+
+class PortInUseError(DevstackError):
+    """A port the stack would listen on is taken."""
+
+
+@dataclass(frozen=True)
+class StackSettings:
+    """Where everything listens and what the processes are told; `extra_env` wins over all."""
+
+    run_dir: Path = Path(".run")
+    ports: Mapping[str, int] = field(default_factory=lambda: dict(SERVICE_PORTS))
+    standins_port: int = 8090
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    aws_endpoint_url: str | None = "http://127.0.0.1:5055"
+    aws_region: str = "ap-south-1"
+    table_prefix: str = "prolearn-dev-"
+    client_url: str = "http://localhost:3000"
+    extra_env: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> StackSettings:
+        """The defaults, overridden by the same variables the services read."""
+        d = cls()
+        return replace(
+            d,
+            ports={s: int(environ.get(f"{s.upper()}_PORT", p)) for s, p in d.ports.items()},
+            standins_port=int(environ.get("STANDINS_PORT", d.standins_port)),
+            redis_url=environ.get("REDIS_URL") or d.redis_url,
+            aws_endpoint_url=environ.get("AWS_ENDPOINT_URL", d.aws_endpoint_url) or None,
+            aws_region=environ.get("AWS_REGION") or d.aws_region,
+            table_prefix=environ.get("TABLE_PREFIX") or d.table_prefix,
+            client_url=environ.get("CLIENT_URL") or d.client_url,
+            extra_env={name: environ[name] for name in EXTERNAL_URL_NAMES if environ.get(name)},
+        )
+
+    @property
+    def standins_url(self) -> str:
+        return f"http://{HOST}:{self.standins_port}"
+
+    def service_url(self, service: str) -> str:
+        return f"http://{HOST}:{self.ports[service]}"
+
+    def urls(self) -> dict[str, str]:
+        """Base URL of every service, stand-in and backing service, by name."""
+        standins = self.standins_url
+        return {
+            **{service: self.service_url(service) for service in self.ports},
+            "standins": standins,
+            "idp": f"{standins}/idp",
+            "checkout": f"{standins}/checkout",
+            "mail": f"{standins}/resend/emails",
+            "moto": self.aws_endpoint_url or "(real AWS)",
+            "redis": self.redis_url,
+        }
+
+    def environment(self, base: Mapping[str, str]) -> dict[str, str]:
+        """`base` plus every variable that wires the processes to each other and the stand-ins."""
+        standins = self.standins_url
+        env = {
+            **base,
+            "REDIS_URL": self.redis_url,
+            "AWS_ENDPOINT_URL": self.aws_endpoint_url or "",
+            "AWS_REGION": self.aws_region,
+            "TABLE_PREFIX": self.table_prefix,
+            "CLIENT_URL": self.client_url,
+            "CLERK_JWKS_URL": f"{standins}/idp/.well-known/jwks.json",
+            "CLERK_API_URL": f"{standins}/idp/v1",
+            "CASHFREE_API_URL": f"{standins}/pg",
+            "RESEND_API_URL": f"{standins}/resend",
+            "CASHFREE_WEBHOOK_URL": f"{self.service_url('gateway')}/api/payments/webhook",
+            "STANDINS_PUBLIC_URL": standins,
+            "IDP_PRIVATE_KEY_FILE": str(self.run_dir.resolve() / "idp-key.pem"),
+        }
+        for service in self.ports:
+            env[f"{service.upper()}_URL"] = self.service_url(service)
+            env[f"{service.upper()}_PORT"] = str(self.ports[service])
+        env.update(aws_credentials(self.aws_endpoint_url, env))
+        env.update(self.extra_env)
+        return {**env, **shared_secrets(env)}
+
+
+def shared_secrets(env: Mapping[str, str]) -> dict[str, str]:
+    """The secrets stand-ins and services must agree on, as the services would read them.
+
+    Stated explicitly, so both sides get the same value and tests can sign with it.
+    """
+    effective = load_settings("gateway", env)
+    return {
+        "CASHFREE_CLIENT_ID": effective.cashfree.client_id,
+        "CASHFREE_CLIENT_SECRET": effective.cashfree.client_secret,
+        "CLERK_SECRET_KEY": effective.clerk.secret_key,
+        "INTERNAL_API_TOKEN": effective.internal_api_token,
+    }
+
+
+@dataclass(repr=False)
+class Stack:
+    """A running stack: its environment, URLs and processes; stop() ends what it started."""
+
+    settings: StackSettings
+    env: dict[str, str]
+    urls: dict[str, str]
+    processes: ProcessGroup
+    started_redis: bool
+    started_moto: bool
+
+    def stop(self) -> None:
+        self.processes.stop_all()
+
+    def __repr__(self) -> str:
+        return f"Stack(gateway={self.urls['gateway']}, logs={self.processes.log_dir})"
+
+    def __enter__(self) -> Stack:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def start_stack(settings: StackSettings, base_env: Mapping[str, str] | None = None) -> Stack:
+    """Start everything in dependency order; on any failure stop what was started and re-raise."""
+    env = settings.environment(os.environ if base_env is None else base_env)
+    group = ProcessGroup(settings.run_dir / "logs", env)
+    _require_free_ports(settings)
+    try:
+        started_redis = ensure_redis(settings.redis_url, group)
+        endpoint = settings.aws_endpoint_url
+        started_moto = ensure_moto(endpoint, group) if endpoint else False
+        group.start(commands.standins(settings.standins_port))
+        group.run_once(commands.provision())
+        group.start(
+            *(commands.web(service, port) for service, port in settings.ports.items()),
+            *(commands.worker(service) for service in commands.consumers(settings.ports)),
+            *(commands.relay(service) for service in commands.producers(settings.ports)),
+        )
+    except BaseException:
+        group.stop_all()
+        raise
+    return Stack(settings, env, settings.urls(), group, started_redis, started_moto)
+
+
+def _require_free_ports(settings: StackSettings) -> None:
+    """Fail before starting when a port is taken (a readiness probe would hit the other server)."""
+    wanted = {**settings.ports, "standins": settings.standins_port}
+    for name, port in wanted.items():
+        if port_open(HOST, port)():
+            raise PortInUseError(
+                f"{name} cannot start: {HOST}:{port} is already in use (another `make run`?)"
+            )

