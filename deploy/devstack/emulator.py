@@ -1,17 +1,25 @@
-"""moto's DynamoDB + S3 server with DynamoDB requests applied one at a time.
+"""moto's DynamoDB + S3 server, with DynamoDB's transaction isolation and O(items) rollback.
 
-moto applies a TransactWriteItems by deep-copying each table first and, when a condition fails,
-putting the copy back, which erases whatever other threads wrote in between. DynamoDB isolates
-transactions, so the local emulator must too: DynamoDB calls take a lock, S3 calls do not.
+moto applies a TransactWriteItems by deep-copying every table it touches and, when a condition
+fails, putting the copies back. That erases what other threads wrote meanwhile, and costs time in
+proportion to the table (300 ms per transaction at 8,000 items). DynamoDB isolates transactions
+and their cost does not grow with the table, so the local emulator must behave the same:
+DynamoDB calls take one lock, and a failed transaction restores only the items it named.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from moto.dynamodb import models as dynamodb_models
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.models.table import Table
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -20,6 +28,97 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import run_simple
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+ItemRef = tuple[Table, DynamoType, DynamoType | None]
+
+
+class _TableCopies:
+    """Stands in for `copy` inside moto's backend: tables are not copied during a transaction."""
+
+    skip_tables = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(copy, name)
+
+    def deepcopy(self, value: Any, memo: dict[int, Any] | None = None) -> Any:
+        if self.skip_tables and isinstance(value, Table):
+            return value
+        return copy.deepcopy(value, memo)
+
+
+_copies = _TableCopies()
+
+
+@contextmanager
+def _no_table_copies() -> Iterator[None]:
+    _copies.skip_tables = True
+    try:
+        yield
+    finally:
+        _copies.skip_tables = False
+
+
+def _refs(backend: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> list[ItemRef]:
+    refs: list[ItemRef] = []
+    for entry in transact_items:
+        operation = next(iter(entry.values()))
+        table = backend.get_table(operation["TableName"])
+        attributes = operation.get("Key") or operation.get("Item") or {}
+        range_name = table.range_key_attr
+        refs.append(
+            (
+                table,
+                DynamoType(attributes[table.hash_key_attr]),
+                DynamoType(attributes[range_name]) if range_name else None,
+            )
+        )
+    return refs
+
+
+def _current(ref: ItemRef) -> Any:
+    table, hash_key, range_key = ref
+    if range_key is None:
+        return table.items.get(hash_key)
+    return table.items.get(hash_key, {}).get(range_key)
+
+
+def _restore(ref: ItemRef, saved: Any) -> None:
+    table, hash_key, range_key = ref
+    if range_key is None:
+        if saved is None:
+            table.items.pop(hash_key, None)
+        else:
+            table.items[hash_key] = saved
+        return
+    bucket = table.items[hash_key]
+    if saved is None:
+        bucket.pop(range_key, None)
+    else:
+        bucket[range_key] = saved
+
+
+def _isolated(original: Callable[..., None]) -> Callable[..., None]:
+    def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+        try:
+            refs = _refs(self, transact_items)
+        except Exception:
+            refs = []
+        saved = [(ref, copy.deepcopy(_current(ref))) for ref in refs]
+        try:
+            with _no_table_copies():
+                original(self, transact_items)
+        except Exception:
+            for ref, item in reversed(saved):
+                _restore(ref, item)
+            raise
+
+    return transact_write_items
+
+
+def install_transaction_isolation() -> None:
+    setattr(dynamodb_models, "copy", _copies)  # noqa: B010 - a module attribute, on purpose
+    DynamoDBBackend.transact_write_items = _isolated(  # type: ignore[method-assign]
+        DynamoDBBackend.transact_write_items
+    )
 
 
 def dynamodb_serialized(app: WsgiApp) -> WsgiApp:
@@ -39,6 +138,7 @@ def main() -> None:
     parser.add_argument("-H", "--host", default="127.0.0.1")
     parser.add_argument("-p", "--port", type=int, default=5055)
     args = parser.parse_args()
+    install_transaction_isolation()
     app = dynamodb_serialized(DomainDispatcherApplication(create_backend_app))
     run_simple(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
 

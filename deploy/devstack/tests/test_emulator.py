@@ -51,3 +51,38 @@ def test_failed_transactions_do_not_erase_concurrent_writes() -> None:
             TableName=table, Key=serialize({"PK": f"NO#{i}", "SK": "x"})
         )
     client.delete_table(TableName=table)
+
+
+def test_a_cancelled_transaction_restores_exactly_what_it_touched() -> None:
+    settings = load_settings(
+        "emulator", {**os.environ, "TABLE_PREFIX": f"e{uuid.uuid4().hex[:8]}-"}
+    )
+    client = dynamodb_client(settings.aws)
+    table = settings.table_name()
+    ensure_table(client, table)
+    key = {"PK": "KEPT", "SK": "1"}
+    client.put_item(TableName=table, Item=serialize({**key, "v": 1}))
+    with contextlib.suppress(ClientError):
+        client.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": table,
+                        "Key": serialize(key),
+                        "UpdateExpression": "SET v = :two",
+                        "ExpressionAttributeValues": {":two": {"N": "2"}},
+                    }
+                },
+                {"Put": {"TableName": table, "Item": serialize({"PK": "NEW", "SK": "1"})}},
+                {
+                    "ConditionCheck": {
+                        "TableName": table,
+                        "Key": serialize({"PK": "ABSENT", "SK": "1"}),
+                        "ConditionExpression": "attribute_exists(PK)",
+                    }
+                },
+            ]
+        )
+    assert client.get_item(TableName=table, Key=serialize(key))["Item"]["v"] == {"N": "1"}
+    assert "Item" not in client.get_item(TableName=table, Key=serialize({"PK": "NEW", "SK": "1"}))
+    client.delete_table(TableName=table)
