@@ -23,9 +23,9 @@ test: venv
 	$(PYTHON) -m pytest $(TEST_PATHS)
 
 lint: venv
-	$(PYTHON) -m ruff check shared services deploy tests
-	$(PYTHON) -m ruff format --check shared services deploy tests
-	MYPYPATH=$(MYPYPATH) $(PYTHON) -m mypy shared services deploy
+	$(PYTHON) -m ruff check shared services deploy tests bench
+	$(PYTHON) -m ruff format --check shared services deploy tests bench
+	MYPYPATH=$(MYPYPATH) $(PYTHON) -m mypy shared services deploy bench
 
 bench: venv
 	$(PYTHON) -m bench

@@ -107,6 +107,7 @@ class Settings:
     messaging: MessagingSettings
     rate_limit: RateLimitSettings
     reconcile_after_seconds: int
+    catalog_cache_seconds: float
     dynamo_guard: bool
     extra: Mapping[str, str] = field(default_factory=dict)
     upstream: UpstreamSettings = UpstreamSettings()
@@ -185,6 +186,7 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
             trusted_proxy_count=int(get("TRUSTED_PROXY_COUNT", "0")),
         ),
         reconcile_after_seconds=int(get("RECONCILE_AFTER_SECONDS", "60")),
+        catalog_cache_seconds=float(get("CATALOG_CACHE_SECONDS", "1")),
         dynamo_guard=_flag(get("DYNAMO_SCAN_GUARD", "false")),
         extra={k: v for k, v in e.items() if k.startswith("PROLEARN_")},
         upstream=UpstreamSettings(

@@ -49,10 +49,15 @@ def provision() -> ProcessSpec:
 
 
 def web(service: str, port: int) -> ProcessSpec:
+    return served(service, f"{service}.wsgi:app", port, health="/health")
+
+
+def served(name: str, wsgi_target: str, port: int, health: str = "/") -> ProcessSpec:
+    """A WSGI app under gunicorn as every service runs: 2 workers of 8 threads."""
     return ProcessSpec(
-        service,
-        _gunicorn(f"-k gthread -w 2 --threads 8 -b {HOST}:{port} {service}.wsgi:app"),
-        ready=http_ok(f"http://{HOST}:{port}/health"),
+        name,
+        _gunicorn(f"-k gthread -w 2 --threads 8 -b {HOST}:{port} {wsgi_target}"),
+        ready=http_ok(f"http://{HOST}:{port}{health}"),
     )
 
 

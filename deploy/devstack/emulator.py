@@ -1,5 +1,8 @@
 """moto's DynamoDB + S3 server, with DynamoDB's transaction isolation and O(items) rollback.
 
+moto is pinned to 5.1.22: 5.2's generic response serializer made a 20-item Query cost 98 ms
+instead of 11 ms, and a GetItem 8 ms instead of 1.3 ms.
+
 moto applies a TransactWriteItems by deep-copying every table it touches and, when a condition
 fails, putting the copies back. That erases what other threads wrote meanwhile, and costs time in
 proportion to the table (300 ms per transaction at 8,000 items). DynamoDB isolates transactions
@@ -20,11 +23,7 @@ from moto.dynamodb import models as dynamodb_models
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
-from moto.moto_server.werkzeug_app import (
-    DomainDispatcherApplication,
-    MotoRequestHandler,
-    create_backend_app,
-)
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import run_simple
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -122,13 +121,21 @@ def install_transaction_isolation() -> None:
 
 
 def dynamodb_serialized(app: WsgiApp) -> WsgiApp:
+    """DynamoDB calls one at a time; every response gets a Content-Length so that clients'
+    connections stay alive (moto's responses have none)."""
     lock = threading.Lock()
 
     def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
             return app(environ, start_response)
+        captured: list[Any] = []
         with lock:
-            return list(app(environ, start_response))
+            body = b"".join(app(environ, lambda *args: captured.extend(args)))
+        status, headers = captured[0], list(captured[1])
+        if not any(name.lower() == "content-length" for name, _ in headers):
+            headers.append(("Content-Length", str(len(body))))
+        start_response(status, headers)
+        return [body]
 
     return serve
 
@@ -140,8 +147,14 @@ def main() -> None:
     args = parser.parse_args()
     install_transaction_isolation()
     app = dynamodb_serialized(DomainDispatcherApplication(create_backend_app))
-    run_simple(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
+    run_simple(args.host, args.port, app, threaded=True)
 
 
 if __name__ == "__main__":
     main()
+
+
+def wsgi() -> WsgiApp:
+    """The emulator as a WSGI app, for gunicorn: `gunicorn 'devstack.emulator:wsgi()'`."""
+    install_transaction_isolation()
+    return dynamodb_serialized(DomainDispatcherApplication(create_backend_app))

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import secrets
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from devstack.probes import free_port
 from devstack.spec import DevstackError
 from devstack.stack import Stack, StackSettings, start_stack
 
@@ -19,27 +17,12 @@ TEST_ENV = {
     "RECONCILE_AFTER_SECONDS": "2",
     "DYNAMO_SCAN_GUARD": "true",
     "RATE_LIMIT_ENABLED": "false",
+    "CATALOG_CACHE_SECONDS": "0",  # listings in tests must show a course the moment it is saved
 }
 
 
-def isolated_redis_url() -> str:
-    """A private Redis on a free port: reliability tests stop and restart it, never the
-    machine's shared one, and two runs never share queues."""
-    return f"redis://127.0.0.1:{free_port()}/0"
-
-
 def isolated_settings(run_dir: Path) -> StackSettings:
-    """Free ports for everything, a private moto, a table prefix no other run uses."""
-    defaults = StackSettings()
-    return StackSettings(
-        run_dir=run_dir,
-        ports={service: free_port() for service in defaults.ports},
-        standins_port=free_port(),
-        redis_url=isolated_redis_url(),
-        aws_endpoint_url=f"http://127.0.0.1:{free_port()}",
-        table_prefix=f"test-{secrets.token_hex(4)}-",
-        extra_env=TEST_ENV,
-    )
+    return StackSettings.isolated(run_dir, extra_env=TEST_ENV)
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -10,7 +11,7 @@ from types import TracebackType
 
 from devstack import commands
 from devstack.backing import aws_credentials, ensure_moto, ensure_redis
-from devstack.probes import port_open
+from devstack.probes import free_port, port_open
 from devstack.processes import ProcessGroup
 from devstack.spec import DevstackError
 from shared.config import SERVICE_PORTS, load_settings
@@ -58,6 +59,20 @@ class StackSettings:
             table_prefix=environ.get("TABLE_PREFIX") or d.table_prefix,
             client_url=environ.get("CLIENT_URL") or d.client_url,
             extra_env={name: environ[name] for name in EXTERNAL_URL_NAMES if environ.get(name)},
+        )
+
+    @classmethod
+    def isolated(cls, run_dir: Path, extra_env: Mapping[str, str]) -> StackSettings:
+        """Free ports for everything, a private Redis and moto (tests stop and restart them),
+        and a table prefix no other run uses."""
+        return cls(
+            run_dir=run_dir,
+            ports={service: free_port() for service in SERVICE_PORTS},
+            standins_port=free_port(),
+            redis_url=f"redis://{HOST}:{free_port()}/0",
+            aws_endpoint_url=f"http://{HOST}:{free_port()}",
+            table_prefix=f"test-{secrets.token_hex(4)}-",
+            extra_env=dict(extra_env),
         )
 
     @property

@@ -10,7 +10,6 @@ from typing import Any
 from celery import Celery, Task
 
 from shared.context import bound
-from shared.dynamo.codec import serialize
 from shared.dynamo.keys import inbox_key
 from shared.dynamo.transaction import ConditionFailed, TransactionConflict
 from shared.events.envelope import Envelope
@@ -47,20 +46,11 @@ class Consumer:
         self.handlers = handlers
         self.dead_letters = DeadLetterStore(runtime.dynamodb, runtime.table)
 
-    def seen(self, event_id: str) -> bool:
-        key = serialize(inbox_key(event_id))
-        found = self.runtime.dynamodb.get_item(
-            TableName=self.runtime.table, Key=key, ConsistentRead=True
-        )
-        return "Item" in found
-
     def consume(self, envelope: Envelope) -> str:
         """Apply the event's effect exactly once; returns what happened."""
         handler = self.handlers.get(envelope.event_type)
         if handler is None:
             raise NoHandler(envelope.event_type)
-        if self.seen(envelope.event_id):
-            return "duplicate"
         payload = envelope.payload()
         for _ in range(OPTIMISTIC_ATTEMPTS):
             uow = self.runtime.unit_of_work()

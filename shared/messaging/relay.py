@@ -17,6 +17,8 @@ from shared.messaging.publisher import Publisher
 
 log = logging.getLogger(__name__)
 
+MAX_IDLE_WAIT_SECONDS = 4.0
+
 
 def sweep(dispatcher: OutboxDispatcher, publisher: Publisher, grace_seconds: float) -> int:
     """Dispatch one batch of stale pending items; returns how many went out."""
@@ -41,14 +43,18 @@ def run(service: str) -> None:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     log.info("relay started", extra={"table": settings.table_name()})
+    idle_wait = settings.messaging.relay_interval
     while not stop.is_set():
         try:
             sent = sweep(dispatcher, publisher, settings.messaging.relay_grace_seconds)
         except Exception:
             log.exception("relay sweep failed")
             sent = 0
-        if not sent:
-            stop.wait(settings.messaging.relay_interval)
+        if sent:
+            idle_wait = settings.messaging.relay_interval
+            continue
+        stop.wait(idle_wait)
+        idle_wait = min(idle_wait * 2, MAX_IDLE_WAIT_SECONDS)
 
 
 def main() -> None:

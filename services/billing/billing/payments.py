@@ -24,10 +24,13 @@ class UnknownOrder(Exception):
     """No order with this id exists here."""
 
 
-def apply_attempt(app: Billing, order_id: str, attempt: Attempt) -> Order:
+def apply_attempt(
+    app: Billing, order_id: str, attempt: Attempt, read: Order | None = None
+) -> Order:
     """Record the attempt once; SUCCESS pays the order and publishes PaymentSucceeded."""
     for _ in range(APPLY_ATTEMPTS):
-        order = app.orders.get(order_id)
+        order = read or app.orders.get(order_id)
+        read = None
         if order is None:
             raise UnknownOrder(order_id)
         updated = order.after(attempt)

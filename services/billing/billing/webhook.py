@@ -80,7 +80,7 @@ def handle_webhook(app: Billing, body: dict[str, Any]) -> str:
         app.orders.alert("malformed_payment", {"orderId": order_id, "type": kind})
         return "malformed"
     try:
-        updated = apply_attempt(app, order_id, attempt)
+        updated = apply_attempt(app, order_id, attempt, read=order)
     except UnknownOrder:
         return "unknown_order"
     return str(updated.status)

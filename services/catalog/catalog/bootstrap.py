@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from catalog import handlers
+from catalog.adapters.page_cache import PublishedPages
 from catalog.adapters.repository import CourseRepository
 from shared.clerk import ClerkClient
 from shared.config import Settings
@@ -17,14 +18,17 @@ from shared.runtime import Runtime
 class Catalog:
     runtime: Runtime
     courses: CourseRepository
+    published: PublishedPages
     clerk: ClerkClient
 
 
 def build(settings: Settings) -> Catalog:
     runtime = Runtime(settings)
+    courses = CourseRepository(runtime.dynamodb, runtime.table)
     return Catalog(
         runtime=runtime,
-        courses=CourseRepository(runtime.dynamodb, runtime.table),
+        courses=courses,
+        published=PublishedPages(courses, settings.catalog_cache_seconds),
         clerk=ClerkClient(settings.clerk),
     )
 

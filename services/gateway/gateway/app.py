@@ -9,7 +9,6 @@ from flask import Flask
 from gateway.bootstrap import bootstrap, readiness_checks
 from gateway.cors import install_cors
 from gateway.idempotency import Idempotency
-from gateway.proxy import Proxy
 from gateway.ratelimit import RateLimiter
 from gateway.routes import ROUTES, Route
 from gateway.routing import gateway_blueprint
@@ -26,7 +25,7 @@ def create_app(settings: Settings | None = None, *, routes: Sequence[Route] = RO
     adapters = bootstrap(settings)
     blueprint = gateway_blueprint(
         routes,
-        proxy=Proxy(adapters.session, settings.upstream),
+        proxy=adapters.proxy,
         local=UserEndpoints(adapters.clerk).handlers(),
         service_url=settings.service_url,
         limiter=RateLimiter(adapters.redis, settings.rate_limit),

@@ -1,28 +1,26 @@
-"""The one place that builds concrete adapters: Redis, the HTTP session, Clerk, the verifier."""
+"""The one place that builds concrete adapters: Redis, the upstream proxy, Clerk, the verifier."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import redis
-import requests
 
+from gateway.proxy import Proxy
 from shared.auth.tokens import TokenVerifier
 from shared.clerk import ClerkClient
 from shared.config import Settings
-from shared.http import new_session
 from shared.web.health import ReadinessCheck
 
 REDIS_TIMEOUT_SECONDS = 0.5
-HEALTH_TIMEOUT = (1.0, 2.0)
 
 
 @dataclass(frozen=True)
 class Adapters:
-    """Everything the gateway talks to; the proxy session never carries Clerk's secret key."""
+    """Everything the gateway talks to; the proxy's pools never carry Clerk's secret key."""
 
     redis: redis.Redis
-    session: requests.Session
+    proxy: Proxy
     clerk: ClerkClient
     verifier: TokenVerifier
 
@@ -34,7 +32,7 @@ def bootstrap(settings: Settings) -> Adapters:
             socket_timeout=REDIS_TIMEOUT_SECONDS,
             socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
         ),
-        session=new_session(),
+        proxy=Proxy(settings.upstream),
         clerk=ClerkClient(settings.clerk),
         verifier=TokenVerifier(settings.clerk),
     )

@@ -52,7 +52,7 @@ translate_errors(
 def list_courses() -> Response:
     category = request.args.get("category") or None
     category = None if category in (None, "all") else category
-    page = _app().courses.published(
+    page = _app().published.published(
         category, parse_limit(request.args.get("limit")), decode_cursor(request.args.get("cursor"))
     )
     viewer = optional_principal()
