@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
+import time
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import redis
 
 from bench.floor import moto_floor
 from bench.webhooks import Shop, measure
@@ -16,6 +20,7 @@ from bench.wrk import run_wrk
 from devstack import commands
 from devstack.probes import free_port
 from devstack.stack import StackSettings, start_stack
+from shared.events.subscriptions import queue_name
 
 RESULTS = Path(__file__).parent / "results"
 BENCH_ENV = {"RATE_LIMIT_ENABLED": "false"}
@@ -23,7 +28,9 @@ BENCH_ENV = {"RATE_LIMIT_ENABLED": "false"}
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rate", type=float, default=50.0, help="webhooks per second")
+    parser.add_argument(
+        "--rates", default="10,50", help="webhooks per second, one steady run per value"
+    )
     parser.add_argument("--seconds", type=int, default=60, help="how long the webhook load lasts")
     parser.add_argument("--http-seconds", type=int, default=20, help="each wrk run")
     parser.add_argument("--connections", type=int, default=32)
@@ -42,8 +49,6 @@ def main() -> None:
         )
         for _ in range(19):
             shop.course()
-        latency = measure(shop, args.rate, args.seconds)
-        print("webhook -> enrollment:", asdict(latency), flush=True)
         http = {
             name: asdict(run_wrk(url, args.connections, args.http_seconds))
             for name, url in (
@@ -52,19 +57,34 @@ def main() -> None:
                 ("courses_direct_catalog", f"{urls['catalog']}/courses"),
             )
         }
-        for name, figures in http.items():
-            print(f"{name}:", figures, flush=True)
+        for name, measured in http.items():
+            print(f"{name}:", measured, flush=True)
         floor = moto_floor(stack.env)
         print("moto floor:", floor, flush=True)
+        latency: list[dict[str, Any]] = []
+        for rate in (float(r) for r in args.rates.split(",")):
+            latency.append(asdict(measure(shop, rate, args.seconds)))
+            print("webhook -> enrollment:", latency[-1], flush=True)
+            wait_for_empty_queues(stack.env["REDIS_URL"])
     write_results(
         {
             "at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "machine": {"cpus": __import__("os").cpu_count(), "python": platform.python_version()},
-            "webhook_to_enrollment": asdict(latency),
+            "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+            "webhook_to_enrollment": latency,
             "http": http,
             "moto_floor": floor,
         }
     )
+
+
+def wait_for_empty_queues(redis_url: str, timeout: float = 600) -> None:
+    """Let every worker drain what the last run queued before the next one starts."""
+    client = redis.Redis.from_url(redis_url)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if sum(client.llen(queue_name(s)) for s in ("catalog", "billing", "enrollment")) == 0:
+            return
+        time.sleep(1)
 
 
 def write_results(results: dict[str, Any]) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -146,6 +147,7 @@ def main() -> None:
     parser.add_argument("-p", "--port", type=int, default=5055)
     args = parser.parse_args()
     install_transaction_isolation()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access line per call
     app = dynamodb_serialized(DomainDispatcherApplication(create_backend_app))
     run_simple(args.host, args.port, app, threaded=True)
 

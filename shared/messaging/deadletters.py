@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.clock import now_iso
-from shared.dynamo.codec import deserialize, serialize, values
+from shared.dynamo.codec import serialize
 from shared.dynamo.keys import DEAD_LETTERS, dead_letter_key
+from shared.dynamo.reads import get_item, query_page
 from shared.events.envelope import Envelope
 from shared.messaging.publisher import Publisher
 
@@ -51,25 +52,17 @@ class DeadLetterStore:
         )
 
     def list(self, limit: int = 100) -> list[DeadLetter]:
-        response = self._client.query(
-            TableName=self._table,
-            IndexName="GSI1",
-            KeyConditionExpression="GSI1PK = :p",
-            ExpressionAttributeValues=values(p=DEAD_LETTERS),
-            ScanIndexForward=False,
-            Limit=limit,
-        )
-        return [self._letter(deserialize(i)) for i in response.get("Items", [])]
+        page = query_page(self._client, self._table, "GSI1", DEAD_LETTERS, limit, None)
+        return [self._letter(item) for item in page.items]
 
     def replay(self, service: str, publisher: Publisher, event_id: str) -> bool:
         """Send a dead letter back to the service's queue, then forget it."""
-        key = {k: {"S": v} for k, v in dead_letter_key(event_id).items()}
-        found = self._client.get_item(TableName=self._table, Key=key).get("Item")
+        found = get_item(self._client, self._table, dead_letter_key(event_id))
         if not found:
             return False
-        letter = self._letter(deserialize(found))
+        letter = self._letter(found)
         publisher.send_to(service, Envelope.from_dict(letter.envelope))
-        self._client.delete_item(TableName=self._table, Key=key)
+        self._client.delete_item(TableName=self._table, Key=serialize(dead_letter_key(event_id)))
         return True
 
     @staticmethod

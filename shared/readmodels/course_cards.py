@@ -9,6 +9,7 @@ from typing import Any
 
 from shared.dynamo.codec import deserialize, serialize, values
 from shared.dynamo.keys import compose, key
+from shared.dynamo.reads import get_item
 from shared.events.contracts import (
     CourseArchived,
     CoursePublished,
@@ -34,10 +35,8 @@ class CourseCards:
         self._table = table
 
     def get(self, course_id: str) -> CourseSnapshot | None:
-        found = self._client.get_item(
-            TableName=self._table, Key=serialize(card_key(course_id)), ConsistentRead=True
-        ).get("Item")
-        return self._snapshot(deserialize(found)) if found else None
+        item = get_item(self._client, self._table, card_key(course_id))
+        return self._snapshot(item) if item else None
 
     def get_many(self, course_ids: Iterable[str]) -> dict[str, CourseSnapshot]:
         ids = sorted(set(course_ids))

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from catalog import handlers
-from catalog.adapters.page_cache import PublishedPages
+from catalog.adapters.page_cache import TtlCache
 from catalog.adapters.repository import CourseRepository
 from shared.clerk import ClerkClient
 from shared.config import Settings
@@ -18,7 +18,7 @@ from shared.runtime import Runtime
 class Catalog:
     runtime: Runtime
     courses: CourseRepository
-    published: PublishedPages
+    public_pages: TtlCache[tuple[bytes, str | None]]
     clerk: ClerkClient
 
 
@@ -28,7 +28,7 @@ def build(settings: Settings) -> Catalog:
     return Catalog(
         runtime=runtime,
         courses=courses,
-        published=PublishedPages(courses, settings.catalog_cache_seconds),
+        public_pages=TtlCache(settings.catalog_cache_seconds),
         clerk=ClerkClient(settings.clerk),
     )
 

@@ -1,37 +1,50 @@
-"""The public catalog page cache: fresh within its TTL, bypassed when disabled."""
+"""The public catalog cache: fresh within its TTL, one refresher at a time, off when ttl=0."""
 
 from __future__ import annotations
 
+import threading
 import time
-from typing import Any
 
-from catalog.adapters.page_cache import PublishedPages
-from catalog.adapters.repository import Page
+from catalog.adapters.page_cache import TtlCache
 
 
-class CountingCourses:
-    def __init__(self) -> None:
-        self.calls = 0
+def test_values_are_reused_within_the_ttl_only() -> None:
+    calls: list[int] = []
+    cache: TtlCache[int] = TtlCache(ttl=0.2)
 
-    def published(self, category: str | None, limit: int, start: dict[str, Any] | None) -> Page:
-        self.calls += 1
-        return Page(courses=[], last_key={"call": str(self.calls)})
+    def compute() -> int:
+        calls.append(1)
+        return len(calls)
 
-
-def test_pages_are_reused_within_the_ttl_only() -> None:
-    courses = CountingCourses()
-    pages = PublishedPages(courses, ttl=0.2)  # type: ignore[arg-type]
-    first = pages.published(None, 20, None)
-    assert pages.published(None, 20, None) is first
-    assert pages.published("Programming", 20, None) is not first
+    assert cache.get("all", compute) == 1
+    assert cache.get("all", compute) == 1
+    assert cache.get("Programming", compute) == 2
     time.sleep(0.25)
-    assert pages.published(None, 20, None) is not first
-    assert courses.calls == 3
+    assert cache.get("all", compute) == 3
 
 
-def test_a_zero_ttl_always_reads() -> None:
-    courses = CountingCourses()
-    pages = PublishedPages(courses, ttl=0)  # type: ignore[arg-type]
-    pages.published(None, 20, None)
-    pages.published(None, 20, None)
-    assert courses.calls == 2
+def test_one_caller_refreshes_while_others_get_the_stale_value() -> None:
+    cache: TtlCache[str] = TtlCache(ttl=0.05)
+    cache.get("k", lambda: "old")
+    time.sleep(0.06)
+    started, release = threading.Event(), threading.Event()
+
+    def slow() -> str:
+        started.set()
+        release.wait(2)
+        return "new"
+
+    refresher = threading.Thread(target=lambda: cache.get("k", slow))
+    refresher.start()
+    started.wait(2)
+    assert cache.get("k", lambda: "crowd") == "old"
+    release.set()
+    refresher.join()
+    assert cache.get("k", lambda: "crowd") == "new"
+
+
+def test_a_zero_ttl_always_computes() -> None:
+    cache: TtlCache[int] = TtlCache(ttl=0)
+    values = iter(range(10))
+    assert cache.get("k", lambda: next(values)) == 0
+    assert cache.get("k", lambda: next(values)) == 1

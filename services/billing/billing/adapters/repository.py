@@ -9,8 +9,8 @@ from typing import Any
 from billing.adapters import keys
 from billing.domain.model import PENDING, SUCCESS, Attempt, Order
 from shared.clock import now_iso
-from shared.dynamo.codec import Item, deserialize, serialize, values
-from shared.dynamo.pagination import start_key
+from shared.dynamo.codec import Item, serialize, values
+from shared.dynamo.reads import get_item, query_page
 from shared.messaging.unit_of_work import UnitOfWork
 
 
@@ -75,10 +75,7 @@ class OrderRepository:
         self._table = table
 
     def _get(self, item_key: dict[str, str]) -> Item | None:
-        found = self._client.get_item(
-            TableName=self._table, Key=serialize(item_key), ConsistentRead=True
-        ).get("Item")
-        return deserialize(found) if found else None
+        return get_item(self._client, self._table, item_key)
 
     def get(self, order_id: str) -> Order | None:
         item = self._get(keys.order_key(order_id))
@@ -151,32 +148,12 @@ class OrderRepository:
         )
 
     def alerts(self, limit: int = 50) -> list[Item]:
-        response = self._client.query(
-            TableName=self._table,
-            IndexName="GSI1",
-            KeyConditionExpression="GSI1PK = :p",
-            ExpressionAttributeValues=values(p=keys.ALERTS),
-            ScanIndexForward=False,
-            Limit=limit,
-        )
-        return [deserialize(i) for i in response.get("Items", [])]
+        return query_page(self._client, self._table, "GSI1", keys.ALERTS, limit, None).items
 
     def of_user(
         self, user_id: str, limit: int, start: dict[str, Any] | None
     ) -> tuple[list[Order], dict[str, Any] | None]:
-        partition = keys.user_orders(user_id)
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": "GSI1",
-            "KeyConditionExpression": "GSI1PK = :p",
-            "ExpressionAttributeValues": values(p=partition),
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        start = start_key(start, "GSI1", partition)
-        if start:
-            request["ExclusiveStartKey"] = serialize(start)
-        response = self._client.query(**request)
-        last = response.get("LastEvaluatedKey")
-        orders = [from_item(deserialize(i)) for i in response.get("Items", [])]
-        return orders, deserialize(last) if last else None
+        page = query_page(
+            self._client, self._table, "GSI1", keys.user_orders(user_id), limit, start
+        )
+        return [from_item(i) for i in page.items], page.last_key

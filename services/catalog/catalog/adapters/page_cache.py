@@ -1,38 +1,44 @@
-"""A short-lived in-process cache of public catalog pages, the hottest read of the product."""
+"""A short-lived in-process cache for the public catalog, the hottest read of the product."""
 
 from __future__ import annotations
 
-import json
 import threading
 import time
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
 
-from catalog.adapters.repository import CourseRepository, Page
-
+V = TypeVar("V")
 MAX_ENTRIES = 512
 
 
-class PublishedPages:
-    """published() through a TTL cache: a new course shows within `ttl` seconds."""
+class TtlCache(Generic[V]):
+    """Values live `ttl` seconds; one caller refreshes an expired entry while others get the
+    stale value, so an expiry never sends a crowd of identical queries to DynamoDB."""
 
-    def __init__(self, courses: CourseRepository, ttl: float) -> None:
-        self._courses = courses
+    def __init__(self, ttl: float) -> None:
         self._ttl = ttl
-        self._pages: dict[str, tuple[float, Page]] = {}
+        self._entries: dict[Hashable, tuple[float, V]] = {}
+        self._refreshing: set[Hashable] = set()
         self._lock = threading.Lock()
 
-    def published(self, category: str | None, limit: int, start: dict[str, Any] | None) -> Page:
+    def get(self, key: Hashable, compute: Callable[[], V]) -> V:
         if self._ttl <= 0:
-            return self._courses.published(category, limit, start)
-        key = json.dumps([category, limit, start], sort_keys=True)
+            return compute()
         now = time.monotonic()
         with self._lock:
-            cached = self._pages.get(key)
-        if cached and now - cached[0] < self._ttl:
-            return cached[1]
-        page = self._courses.published(category, limit, start)
+            entry = self._entries.get(key)
+            if entry and now - entry[0] < self._ttl:
+                return entry[1]
+            if entry and key in self._refreshing:
+                return entry[1]
+            self._refreshing.add(key)
+        try:
+            value = compute()
+        finally:
+            with self._lock:
+                self._refreshing.discard(key)
         with self._lock:
-            if len(self._pages) >= MAX_ENTRIES:
-                self._pages.clear()
-            self._pages[key] = (now, page)
-        return page
+            if len(self._entries) >= MAX_ENTRIES:
+                self._entries.clear()
+            self._entries[key] = (time.monotonic(), value)
+        return value

@@ -7,8 +7,8 @@ from typing import Any
 
 from catalog.adapters import keys
 from catalog.domain.model import Chapter, Course, Section
-from shared.dynamo.codec import Item, deserialize, serialize, values
-from shared.dynamo.pagination import start_key
+from shared.dynamo.codec import Item, serialize, values
+from shared.dynamo.reads import get_item, query_page
 from shared.messaging.unit_of_work import UnitOfWork
 
 INDEX_ATTRIBUTES = ("GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK")
@@ -116,10 +116,8 @@ class CourseRepository:
         self._table = table
 
     def get(self, course_id: str) -> Course | None:
-        found = self._client.get_item(
-            TableName=self._table, Key=serialize(keys.course_key(course_id)), ConsistentRead=True
-        ).get("Item")
-        return from_item(deserialize(found)) if found else None
+        item = get_item(self._client, self._table, keys.course_key(course_id))
+        return from_item(item) if item else None
 
     def add(self, uow: UnitOfWork, course: Course) -> None:
         uow.tx.put(to_item(course), condition="attribute_not_exists(PK)")
@@ -166,20 +164,5 @@ class CourseRepository:
         return self._page("GSI1", keys.teacher_partition(teacher_id), limit, start)
 
     def _page(self, index: str, pk: str, limit: int, start: dict[str, Any] | None) -> Page:
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": index,
-            "KeyConditionExpression": f"{index}PK = :pk",
-            "ExpressionAttributeValues": values(pk=pk),
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        start = start_key(start, index, pk)
-        if start:
-            request["ExclusiveStartKey"] = serialize(start)
-        response = self._client.query(**request)
-        last = response.get("LastEvaluatedKey")
-        return Page(
-            courses=[from_item(deserialize(i)) for i in response.get("Items", [])],
-            last_key=deserialize(last) if last else None,
-        )
+        page = query_page(self._client, self._table, index, pk, limit, start)
+        return Page(courses=[from_item(i) for i in page.items], last_key=page.last_key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
@@ -21,6 +22,7 @@ from shared.web.errors import BadRequest, translate_errors
 from shared.web.responses import decode_cursor, encode_cursor, ok, parse_limit
 
 bp = Blueprint("courses", __name__)
+COURSES_RETRIEVED = "Courses retrieved successfully"
 
 
 def _app() -> Catalog:
@@ -50,15 +52,29 @@ translate_errors(
 
 @bp.get("/courses")
 def list_courses() -> Response:
+    """What everyone but a teacher sees (a teacher may own a listed course and see its media)
+    comes from a short cache of the rendered page."""
     category = request.args.get("category") or None
     category = None if category in (None, "all") else category
-    page = _app().published.published(
-        category, parse_limit(request.args.get("limit")), decode_cursor(request.args.get("cursor"))
-    )
+    limit = parse_limit(request.args.get("limit"))
+    start = decode_cursor(request.args.get("cursor"))
     viewer = optional_principal()
-    viewer_id = viewer.user_id if viewer else None
-    data = [course_json(c, viewer_id) for c in page.courses]
-    return ok(data, "Courses retrieved successfully", cursor=encode_cursor(page.last_key))
+    if viewer is not None and viewer.role == "teacher":
+        page = _app().courses.published(category, limit, start)
+        data = [course_json(c, viewer.user_id) for c in page.courses]
+        return ok(data, COURSES_RETRIEVED, cursor=encode_cursor(page.last_key))
+
+    def render() -> tuple[bytes, str | None]:
+        page = _app().courses.published(category, limit, start)
+        body = {"message": COURSES_RETRIEVED, "data": [course_json(c, None) for c in page.courses]}
+        return json.dumps(body).encode(), encode_cursor(page.last_key)
+
+    key = (category, limit, request.args.get("cursor"))
+    body, cursor = _app().public_pages.get(key, render)
+    response = Response(body, mimetype="application/json")
+    if cursor:
+        response.headers["X-Next-Cursor"] = cursor
+    return response
 
 
 @bp.get("/courses/teacher")
@@ -71,7 +87,7 @@ def teacher_courses() -> Response:
         decode_cursor(request.args.get("cursor")),
     )
     data = [course_json(c, teacher_id) for c in page.courses]
-    return ok(data, "Courses retrieved successfully", cursor=encode_cursor(page.last_key))
+    return ok(data, COURSES_RETRIEVED, cursor=encode_cursor(page.last_key))
 
 
 @bp.get("/courses/<course_id>")

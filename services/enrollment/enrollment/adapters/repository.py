@@ -6,7 +6,8 @@ from typing import Any
 
 from enrollment.adapters import keys
 from enrollment.domain.model import REVOKED, Enrollment, Progress
-from shared.dynamo.codec import Item, deserialize, serialize, values
+from shared.dynamo.codec import Item, deserialize, values
+from shared.dynamo.reads import get_item
 from shared.messaging.unit_of_work import UnitOfWork
 
 
@@ -35,10 +36,7 @@ class EnrollmentRepository:
         self._table = table
 
     def _get(self, item_key: dict[str, str]) -> Item | None:
-        found = self._client.get_item(
-            TableName=self._table, Key=serialize(item_key), ConsistentRead=True
-        ).get("Item")
-        return deserialize(found) if found else None
+        return get_item(self._client, self._table, item_key)
 
     def get(self, user_id: str, course_id: str) -> Enrollment | None:
         item = self._get(keys.enrollment_key(user_id, course_id))
