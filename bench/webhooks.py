@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import requests
+from urllib3.util.retry import Retry
 
 from shared.clock import parse_iso
 
@@ -50,7 +51,12 @@ class Shop:
             secret,
         )
         self.http = requests.Session()
-        self.http.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=64))
+        retry = Retry(
+            total=3, connect=3, read=2, status=0, allowed_methods=None, backoff_factor=0.1
+        )
+        self.http.mount(
+            "http://", requests.adapters.HTTPAdapter(pool_maxsize=64, max_retries=retry)
+        )
 
     def token(self, sub: str, role: str) -> str:
         answer = self.http.post(
