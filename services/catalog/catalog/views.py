@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from catalog.domain.model import Course
+from catalog.outline import outline_document
 
 
 def course_json(course: Course, viewer_id: str | None) -> dict[str, Any]:
     """Chapter videos only for the owner (signed playback URLs arrive with media support)."""
-    show_media = course.owned_by(viewer_id)
     return {
         "courseId": course.course_id,
         "teacherId": course.teacher_id,
@@ -22,25 +22,7 @@ def course_json(course: Course, viewer_id: str | None) -> dict[str, Any]:
         "currency": course.currency,
         "level": course.level,
         "status": course.status,
-        "sections": [
-            {
-                "sectionId": s.section_id,
-                "sectionTitle": s.title,
-                "sectionDescription": s.description,
-                "chapters": [
-                    {
-                        "chapterId": c.chapter_id,
-                        "type": c.type,
-                        "title": c.title,
-                        "content": c.content,
-                        "freePreview": c.free_preview,
-                        **({"video": c.video} if show_media and c.video else {}),
-                    }
-                    for c in s.chapters
-                ],
-            }
-            for s in course.sections
-        ],
+        "sections": outline_document(course.sections, with_media=course.owned_by(viewer_id)),
         "enrollmentCount": course.enrollment_count,
         "createdAt": course.created_at,
         "updatedAt": course.updated_at,

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from catalog.adapters import keys
-from catalog.domain.model import Chapter, Course, Section
+from catalog.domain.model import Course
+from catalog.outline import outline_document, outline_from_document
 from shared.dynamo.codec import Item, serialize, values
 from shared.dynamo.reads import get_item, query_page
 from shared.messaging.unit_of_work import UnitOfWork
@@ -39,25 +40,7 @@ def to_item(course: Course) -> Item:
         "currency": course.currency,
         "level": course.level,
         "status": course.status,
-        "sections": [
-            {
-                "sectionId": s.section_id,
-                "sectionTitle": s.title,
-                "sectionDescription": s.description,
-                "chapters": [
-                    {
-                        "chapterId": c.chapter_id,
-                        "type": c.type,
-                        "title": c.title,
-                        "content": c.content,
-                        "video": c.video,
-                        "freePreview": c.free_preview,
-                    }
-                    for c in s.chapters
-                ],
-            }
-            for s in course.sections
-        ],
+        "sections": outline_document(course.sections, with_media=True),
         "createdAt": course.created_at,
         "updatedAt": course.updated_at,
         "publishedAt": course.published_at,
@@ -83,25 +66,7 @@ def from_item(item: Item) -> Course:
         currency=item.get("currency", "INR"),
         level=item.get("level", "Beginner"),
         status=item["status"],
-        sections=tuple(
-            Section(
-                section_id=s["sectionId"],
-                title=s.get("sectionTitle", ""),
-                description=s.get("sectionDescription", ""),
-                chapters=tuple(
-                    Chapter(
-                        chapter_id=c["chapterId"],
-                        type=c["type"],
-                        title=c.get("title", ""),
-                        content=c.get("content", ""),
-                        video=c.get("video"),
-                        free_preview=bool(c.get("freePreview", False)),
-                    )
-                    for c in s.get("chapters", [])
-                ),
-            )
-            for s in item.get("sections", [])
-        ),
+        sections=outline_from_document(item.get("sections", [])),
         enrollment_count=int(item.get("enrollmentCount", 0)),
         version=int(item.get("version", 1)),
         published_at=item.get("publishedAt"),
