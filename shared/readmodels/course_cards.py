@@ -83,3 +83,23 @@ def course_card_handlers(cards: CourseCards) -> Mapping[str, CardHandler]:
         cards.upsert(uow, event.course)
 
     return {cls.EVENT_TYPE: keep_latest for cls in (CoursePublished, CourseUpdated, CourseArchived)}
+
+
+def card_fields(course: CourseSnapshot) -> dict[str, Any]:
+    """A course's public card in the frontend's Course JSON (camelCase, price in paise); the
+    one mapping catalog and every read model share, outline and per-service extras aside."""
+    return {
+        "courseId": course.course_id,
+        "teacherId": course.teacher_id,
+        "teacherName": course.teacher_name,
+        "title": course.title,
+        "description": course.description,
+        "category": course.category,
+        "image": course.image_key,
+        "price": course.price,
+        "currency": course.currency,
+        "level": course.level,
+        "status": course.status,
+        "createdAt": course.created_at,
+        "updatedAt": course.updated_at,
+    }

@@ -6,26 +6,15 @@ from typing import Any
 
 from catalog.domain.model import Course
 from catalog.outline import outline_document
+from shared.readmodels.course_cards import card_fields
 
 
 def course_json(course: Course, viewer_id: str | None) -> dict[str, Any]:
     """Chapter videos only for the owner (signed playback URLs arrive with media support)."""
     return {
-        "courseId": course.course_id,
-        "teacherId": course.teacher_id,
-        "teacherName": course.teacher_name,
-        "title": course.title,
-        "description": course.description,
-        "category": course.category,
-        "image": course.image,
-        "price": course.price,
-        "currency": course.currency,
-        "level": course.level,
-        "status": course.status,
+        **card_fields(course.snapshot()),
         "sections": outline_document(course.sections, with_media=course.owned_by(viewer_id)),
         "enrollmentCount": course.enrollment_count,
-        "createdAt": course.created_at,
-        "updatedAt": course.updated_at,
     }
 
 

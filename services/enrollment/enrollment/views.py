@@ -6,22 +6,13 @@ from typing import Any
 
 from enrollment.domain.model import Enrollment, Progress
 from shared.events.contracts import CourseSnapshot
+from shared.readmodels.course_cards import card_fields
 
 
 def course_json(course: CourseSnapshot, progress: Progress | None) -> dict[str, Any]:
     """A Course object built from enrollment's own read model, with overallProgress."""
     return {
-        "courseId": course.course_id,
-        "teacherId": course.teacher_id,
-        "teacherName": course.teacher_name,
-        "title": course.title,
-        "description": course.description,
-        "category": course.category,
-        "image": course.image_key,
-        "price": course.price,
-        "currency": course.currency,
-        "level": course.level,
-        "status": course.status,
+        **card_fields(course),
         "sections": [
             {
                 "sectionId": s.section_id,
@@ -38,8 +29,6 @@ def course_json(course: CourseSnapshot, progress: Progress | None) -> dict[str, 
             }
             for s in course.sections
         ],
-        "createdAt": course.created_at,
-        "updatedAt": course.updated_at,
         "overallProgress": progress.overall(course) if progress else 0,
     }
 

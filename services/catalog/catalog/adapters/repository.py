@@ -11,6 +11,7 @@ from catalog.outline import outline_document, outline_from_document
 from shared.dynamo.codec import Item, serialize, values
 from shared.dynamo.reads import get_item, query_page
 from shared.messaging.unit_of_work import UnitOfWork
+from shared.readmodels.course_cards import card_fields
 
 INDEX_ATTRIBUTES = ("GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK")
 
@@ -29,20 +30,8 @@ def to_item(course: Course) -> Item:
     item: Item = {
         **keys.course_key(course.course_id),
         **keys.teacher_index(course.teacher_id, course.created_at, course.course_id),
-        "courseId": course.course_id,
-        "teacherId": course.teacher_id,
-        "teacherName": course.teacher_name,
-        "title": course.title,
-        "description": course.description,
-        "category": course.category,
-        "image": course.image,
-        "price": course.price,
-        "currency": course.currency,
-        "level": course.level,
-        "status": course.status,
+        **card_fields(course.snapshot()),
         "sections": outline_document(course.sections, with_media=True),
-        "createdAt": course.created_at,
-        "updatedAt": course.updated_at,
         "publishedAt": course.published_at,
         "version": course.version,
     }
