@@ -91,6 +91,45 @@ class UpstreamSettings:
     read_timeout: float = 15.0
 
 
+MAX_PRESIGN_SECONDS = 604_800  # SigV4 presigned URLs live at most 7 days
+
+
+@dataclass(frozen=True)
+class CloudFrontSettings:
+    """A CloudFront distribution in front of the bucket and the key that signs its URLs."""
+
+    domain: str
+    key_pair_id: str
+    private_key: str
+
+
+@dataclass(frozen=True)
+class MediaSettings:
+    """Upload limits, URL lifetimes and the optional CloudFront distribution for media."""
+
+    max_video_bytes: int = 2 * 1024**3
+    max_image_bytes: int = 5 * 1024**2
+    upload_url_seconds: int = 900
+    playback_url_seconds: int = 3600
+    cloudfront_domain: str | None = None
+    cloudfront_key_pair_id: str | None = None
+    cloudfront_private_key: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("upload_url_seconds", "playback_url_seconds"):
+            if not 0 < getattr(self, name) <= MAX_PRESIGN_SECONDS:
+                raise ValueError(f"{name} must be between 1 and {MAX_PRESIGN_SECONDS}")
+
+    @property
+    def cloudfront(self) -> CloudFrontSettings | None:
+        """The distribution, only when domain, key pair id and private key are all set."""
+        if self.cloudfront_domain and self.cloudfront_key_pair_id and self.cloudfront_private_key:
+            return CloudFrontSettings(
+                self.cloudfront_domain, self.cloudfront_key_pair_id, self.cloudfront_private_key
+            )
+        return None
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting a ProLearn process reads, grouped by concern."""
@@ -111,6 +150,7 @@ class Settings:
     dynamo_guard: bool
     extra: Mapping[str, str] = field(default_factory=dict)
     upstream: UpstreamSettings = UpstreamSettings()
+    media: MediaSettings = MediaSettings()
 
     @property
     def port(self) -> int:
@@ -186,11 +226,20 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
             trusted_proxy_count=int(get("TRUSTED_PROXY_COUNT", "0")),
         ),
         reconcile_after_seconds=int(get("RECONCILE_AFTER_SECONDS", "60")),
-        catalog_cache_seconds=float(get("CATALOG_CACHE_SECONDS", "1")),
+        catalog_cache_seconds=float(get("CATALOG_CACHE_SECONDS", "60")),
         dynamo_guard=_flag(get("DYNAMO_SCAN_GUARD", "false")),
         extra={k: v for k, v in e.items() if k.startswith("PROLEARN_")},
         upstream=UpstreamSettings(
             connect_timeout=float(get("GATEWAY_UPSTREAM_CONNECT_TIMEOUT", "2")),
             read_timeout=float(get("GATEWAY_UPSTREAM_READ_TIMEOUT", "15")),
+        ),
+        media=MediaSettings(
+            max_video_bytes=int(get("MAX_VIDEO_BYTES", "2147483648")),
+            max_image_bytes=int(get("MAX_IMAGE_BYTES", "5242880")),
+            upload_url_seconds=int(get("UPLOAD_URL_SECONDS", "900")),
+            playback_url_seconds=int(get("PLAYBACK_URL_SECONDS", "3600")),
+            cloudfront_domain=e.get("CLOUDFRONT_DOMAIN", "").strip().rstrip("/") or None,
+            cloudfront_key_pair_id=e.get("CLOUDFRONT_KEY_PAIR_ID") or None,
+            cloudfront_private_key=e.get("CLOUDFRONT_PRIVATE_KEY", "").replace("\\n", "\n") or None,
         ),
     )

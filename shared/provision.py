@@ -6,14 +6,13 @@ import argparse
 import logging
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from shared.config import AwsSettings, load_settings
 from shared.dynamo.client import dynamodb_client
 from shared.dynamo.tables import ensure_table
 from shared.logs import configure_logging
+from shared.media.s3 import s3_client
 
 SERVICES_WITH_TABLES = ("catalog", "billing", "enrollment")
 
@@ -21,12 +20,7 @@ log = logging.getLogger(__name__)
 
 
 def ensure_bucket(aws: AwsSettings) -> None:
-    s3 = boto3.client(
-        "s3",
-        region_name=aws.region,
-        endpoint_url=aws.endpoint_url,
-        config=Config(signature_version="s3v4"),
-    )
+    s3 = s3_client(aws)
     try:
         s3.head_bucket(Bucket=aws.bucket)
     except ClientError:

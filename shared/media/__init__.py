@@ -1,0 +1,1 @@
+"""Course media in S3: the bucket store, playback URL signing and content sniffing."""

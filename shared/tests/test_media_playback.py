@@ -1,0 +1,165 @@
+"""Playback URLs: S3 presigned GETs served by moto, CloudFront canned-policy signatures."""
+
+from __future__ import annotations
+
+import base64
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+
+from shared.config import AwsSettings, Settings, load_settings
+from shared.media.playback import (
+    CloudFrontPlaybackSigner,
+    S3PlaybackSigner,
+    playback_signer,
+)
+from shared.media.s3 import s3_client
+from shared.media.store import media_store
+from shared.provision import ensure_bucket
+
+KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+PRIVATE_PEM = KEY.private_bytes(
+    serialization.Encoding.PEM,
+    serialization.PrivateFormat.PKCS8,
+    serialization.NoEncryption(),
+).decode()
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+DOMAIN = "d111111abcdef8.cloudfront.net"
+KEY_PAIR_ID = "K2JCJMDEHXQW5F"
+
+
+@pytest.fixture(scope="module")
+def playback_settings(backing_services: dict[str, str]) -> Iterator[Settings]:
+    settings = load_settings(
+        "catalog", {**os.environ, "S3_BUCKET_NAME": f"playback-test-{uuid.uuid4().hex[:12]}"}
+    )
+    ensure_bucket(settings.aws)
+    yield settings
+    client = s3_client(settings.aws)
+    listed = client.list_objects_v2(Bucket=settings.aws.bucket).get("Contents", [])
+    media_store(settings).delete_many(item["Key"] for item in listed)
+    client.delete_bucket(Bucket=settings.aws.bucket)
+
+
+def cloudfront_signer(seconds: int = 3600) -> CloudFrontPlaybackSigner:
+    return CloudFrontPlaybackSigner(DOMAIN, KEY_PAIR_ID, PRIVATE_PEM, seconds, now=lambda: NOW)
+
+
+def cloudfront_b64decode(value: str) -> bytes:
+    return base64.b64decode(value.replace("-", "+").replace("_", "=").replace("~", "/"))
+
+
+def verifies(signature: bytes, message: str) -> bool:
+    """Whether `signature` is KEY's RSA-SHA1 PKCS#1 v1.5 signature of `message` (CloudFront's)."""
+    sha1 = hashes.SHA1()  # noqa: S303
+    try:
+        KEY.public_key().verify(signature, message.encode(), padding.PKCS1v15(), sha1)
+    except InvalidSignature:
+        return False
+    return True
+
+
+# --- S3 ---
+
+
+def test_s3_signed_url_gets_the_object(playback_settings: Settings) -> None:
+    key = f"videos/{uuid.uuid4().hex}/lesson 1+intro.mp4"
+    store = media_store(playback_settings)
+    store.put(key, b"frames", "video/mp4")
+    signer = playback_signer(playback_settings, s3_client(playback_settings.aws))
+
+    url = signer.sign(key)
+    response = requests.get(url, timeout=10)
+
+    assert isinstance(signer, S3PlaybackSigner)
+    assert "X-Amz-Expires=3600" in url
+    assert (response.status_code, response.content) == (200, b"frames")
+    assert store.key_from_reference(url) == key
+
+
+def test_s3_signing_makes_no_network_call() -> None:
+    aws = AwsSettings("ap-south-1", "http://127.0.0.1:1", "", "nowhere-bucket")
+
+    url = S3PlaybackSigner(s3_client(aws), aws.bucket, 60).sign("a.mp4")
+
+    assert url.startswith("http://127.0.0.1:1/nowhere-bucket/a.mp4?")
+
+
+# --- CloudFront ---
+
+
+def test_cloudfront_url_carries_a_canned_policy_signature() -> None:
+    url = cloudfront_signer(seconds=600).sign("videos/c1/a b.mp4")
+
+    resource, _, query = url.partition("?")
+    params = {name: values[0] for name, values in parse_qs(query).items()}
+    expires = int(NOW.timestamp()) + 600
+    policy = (
+        f'{{"Statement":[{{"Resource":"{resource}",'
+        f'"Condition":{{"DateLessThan":{{"AWS:EpochTime":{expires}}}}}}}]}}'
+    )
+
+    assert resource == f"https://{DOMAIN}/videos/c1/a%20b.mp4"
+    assert set(params) == {"Expires", "Signature", "Key-Pair-Id"}
+    assert (params["Expires"], params["Key-Pair-Id"]) == (str(expires), KEY_PAIR_ID)
+    signature = cloudfront_b64decode(params["Signature"])
+    assert verifies(signature, policy)
+    assert not verifies(signature, policy.replace("a%20b", "other"))
+
+
+def test_cloudfront_expiry_follows_the_clock() -> None:
+    moments = iter([NOW, NOW.replace(hour=11)])
+    signer = CloudFrontPlaybackSigner(
+        DOMAIN, KEY_PAIR_ID, PRIVATE_PEM, 60, now=lambda: next(moments)
+    )
+
+    first, second = (parse_qs(urlsplit(signer.sign("k")).query)["Expires"][0] for _ in range(2))
+
+    assert int(second) - int(first) == 3600
+
+
+def test_cloudfront_urls_are_media_store_references() -> None:
+    settings = load_settings(
+        "catalog",
+        {
+            "CLOUDFRONT_DOMAIN": DOMAIN,
+            "CLOUDFRONT_KEY_PAIR_ID": KEY_PAIR_ID,
+            "CLOUDFRONT_PRIVATE_KEY": PRIVATE_PEM.replace("\n", "\\n"),
+            "PLAYBACK_URL_SECONDS": "120",
+        },
+    )
+    signer = playback_signer(settings, s3_client(settings.aws))
+
+    url = signer.sign("videos/c1/a b.mp4")
+
+    assert isinstance(signer, CloudFrontPlaybackSigner)
+    assert media_store(settings).key_from_reference(url) == "videos/c1/a b.mp4"
+
+
+def test_partial_cloudfront_settings_fall_back_to_s3() -> None:
+    settings = load_settings("catalog", {"CLOUDFRONT_DOMAIN": DOMAIN})
+
+    assert isinstance(playback_signer(settings, s3_client(settings.aws)), S3PlaybackSigner)
+
+
+def test_cloudfront_needs_an_rsa_key() -> None:
+    ec_pem = (
+        ec.generate_private_key(ec.SECP256R1())
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
+
+    with pytest.raises(TypeError, match="RSA"):
+        CloudFrontPlaybackSigner(DOMAIN, KEY_PAIR_ID, ec_pem, 60)
