@@ -1,4 +1,4 @@
-"""The two reads every repository makes: one item by key, one page of an index partition."""
+"""The reads every repository makes: items by key, one page of a partition."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from typing import Any
 
 from shared.dynamo.codec import Item, deserialize, serialize, values
 from shared.dynamo.pagination import start_key
+
+BATCH_GET_LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -21,24 +23,39 @@ def get_item(client: Any, table: str, key: dict[str, str]) -> Item | None:
     return deserialize(found) if found else None
 
 
+def get_items(client: Any, table: str, keys: list[dict[str, str]]) -> list[Item]:
+    """The items found under `keys` (any order), in BatchGetItem calls of 100."""
+    found: list[Item] = []
+    for start in range(0, len(keys), BATCH_GET_LIMIT):
+        batch = [serialize(k) for k in keys[start : start + BATCH_GET_LIMIT]]
+        request: dict[str, Any] = {table: {"Keys": batch, "ConsistentRead": True}}
+        while request:
+            response = client.batch_get_item(RequestItems=request)
+            found.extend(deserialize(i) for i in response.get("Responses", {}).get(table, []))
+            request = response.get("UnprocessedKeys") or {}
+    return found
+
+
 def query_page(
     client: Any,
     table: str,
-    index: str,
+    index: str | None,
     partition: str,
     limit: int,
     start: dict[str, Any] | None,
     newest_first: bool = True,
 ) -> ItemPage:
-    """One page of `index`'s partition; `start` is a cursor checked to belong to it."""
+    """One page of a partition of `index` (None: the table itself); `start` is a cursor checked
+    to belong to it."""
     request: dict[str, Any] = {
         "TableName": table,
-        "IndexName": index,
-        "KeyConditionExpression": f"{index}PK = :pk",
+        "KeyConditionExpression": f"{index or ''}PK = :pk",
         "ExpressionAttributeValues": values(pk=partition),
         "ScanIndexForward": not newest_first,
         "Limit": limit,
     }
+    if index:
+        request["IndexName"] = index
     start = start_key(start, index, partition)
     if start:
         request["ExclusiveStartKey"] = serialize(start)

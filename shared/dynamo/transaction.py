@@ -71,9 +71,17 @@ class Transaction:
         request = {"TableName": self.table, "Key": serialize(key)}
         self._add("ConditionCheck", request, condition, names, values, on_condition_failed)
 
-    def delete(self, key: Item, *, condition: str | None = None) -> None:
+    def delete(
+        self,
+        key: Item,
+        *,
+        condition: str | None = None,
+        names: dict[str, str] | None = None,
+        values: dict[str, Any] | None = None,
+        on_condition_failed: type[Exception] = ConditionFailed,
+    ) -> None:
         request = {"TableName": self.table, "Key": serialize(key)}
-        self._add("Delete", request, condition, None, None, ConditionFailed)
+        self._add("Delete", request, condition, names, values, on_condition_failed)
 
     def commit(self) -> None:
         """Write everything or nothing; raise the first failed action's exception."""

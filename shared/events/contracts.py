@@ -92,6 +92,33 @@ class CourseArchived:
         return self.course.course_id
 
 
+@dataclass(frozen=True)
+class CourseDeleted:
+    """A course without students was deleted; its snapshot carries status "Deleted" (catalog
+    emits)."""
+
+    EVENT_TYPE: ClassVar[str] = "catalog.course.deleted.v1"
+    course: CourseSnapshot
+
+    @property
+    def aggregate_id(self) -> str:
+        return self.course.course_id
+
+
+@dataclass(frozen=True)
+class MediaReleased:
+    """Stored objects no course references any more, to delete from S3 (catalog emits and
+    consumes it, so a deletion is retried like any event instead of being lost)."""
+
+    EVENT_TYPE: ClassVar[str] = "catalog.media.released.v1"
+    course_id: str
+    keys: tuple[str, ...]
+
+    @property
+    def aggregate_id(self) -> str:
+        return self.course_id
+
+
 # ---- billing ---------------------------------------------------------------------------------
 
 
@@ -185,6 +212,8 @@ EVENT_CLASSES: tuple[type[Any], ...] = (
     CoursePublished,
     CourseUpdated,
     CourseArchived,
+    CourseDeleted,
+    MediaReleased,
     PaymentSucceeded,
     PaymentFailed,
     RefundSucceeded,

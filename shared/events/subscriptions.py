@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
-    "catalog.course.published.v1": ("billing", "enrollment"),
-    "catalog.course.updated.v1": ("billing", "enrollment"),
-    "catalog.course.archived.v1": ("billing", "enrollment"),
+    "catalog.course.published.v1": ("billing", "enrollment", "catalog"),
+    "catalog.course.updated.v1": ("billing", "enrollment", "catalog"),
+    "catalog.course.archived.v1": ("billing", "enrollment", "catalog"),
+    "catalog.course.deleted.v1": ("billing", "enrollment", "catalog"),
+    "catalog.media.released.v1": ("catalog",),
     "billing.payment.succeeded.v1": ("enrollment",),
     "billing.payment.failed.v1": (),
     "billing.refund.succeeded.v1": ("enrollment",),

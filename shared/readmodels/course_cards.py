@@ -7,11 +7,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict
 from typing import Any
 
-from shared.dynamo.codec import deserialize, serialize, values
+from shared.dynamo.codec import values
 from shared.dynamo.keys import compose, key
-from shared.dynamo.reads import get_item
+from shared.dynamo.reads import get_item, get_items
 from shared.events.contracts import (
     CourseArchived,
+    CourseDeleted,
     CoursePublished,
     CourseSnapshot,
     CourseUpdated,
@@ -19,8 +20,6 @@ from shared.events.contracts import (
 )
 from shared.events.envelope import Envelope
 from shared.messaging.unit_of_work import UnitOfWork
-
-BATCH_GET_LIMIT = 100
 
 
 def card_key(course_id: str) -> dict[str, str]:
@@ -39,18 +38,9 @@ class CourseCards:
         return self._snapshot(item) if item else None
 
     def get_many(self, course_ids: Iterable[str]) -> dict[str, CourseSnapshot]:
-        ids = sorted(set(course_ids))
-        found: dict[str, CourseSnapshot] = {}
-        for start in range(0, len(ids), BATCH_GET_LIMIT):
-            keys = [serialize(card_key(i)) for i in ids[start : start + BATCH_GET_LIMIT]]
-            request: dict[str, Any] = {self._table: {"Keys": keys}}
-            while request:
-                response = self._client.batch_get_item(RequestItems=request)
-                for item in response.get("Responses", {}).get(self._table, []):
-                    snapshot = self._snapshot(deserialize(item))
-                    found[snapshot.course_id] = snapshot
-                request = response.get("UnprocessedKeys") or {}
-        return found
+        keys = [card_key(i) for i in sorted(set(course_ids))]
+        snapshots = (self._snapshot(i) for i in get_items(self._client, self._table, keys))
+        return {s.course_id: s for s in snapshots}
 
     def upsert(self, uow: UnitOfWork, snapshot: CourseSnapshot) -> None:
         """Keep a newer version only; an older or equal one changes nothing."""
@@ -72,17 +62,18 @@ class CourseCards:
         return decode_dataclass(CourseSnapshot, json.loads(item["snapshot"]))
 
 
-CourseEvent = CoursePublished | CourseUpdated | CourseArchived
+CourseEvent = CoursePublished | CourseUpdated | CourseArchived | CourseDeleted
+COURSE_EVENTS = (CoursePublished, CourseUpdated, CourseArchived, CourseDeleted)
 CardHandler = Callable[[CourseEvent, Envelope, UnitOfWork], None]
 
 
 def course_card_handlers(cards: CourseCards) -> Mapping[str, CardHandler]:
-    """Routing entries that keep the read model current from all three course events."""
+    """Routing entries that keep the read model current from every course event."""
 
     def keep_latest(event: CourseEvent, _: Envelope, uow: UnitOfWork) -> None:
         cards.upsert(uow, event.course)
 
-    return {cls.EVENT_TYPE: keep_latest for cls in (CoursePublished, CourseUpdated, CourseArchived)}
+    return {cls.EVENT_TYPE: keep_latest for cls in COURSE_EVENTS}
 
 
 def card_fields(course: CourseSnapshot) -> dict[str, Any]:

@@ -29,7 +29,8 @@ def sample(cls: type) -> Any:
         if dataclasses.is_dataclass(hint):
             values[field.name] = sample(hint)  # type: ignore[arg-type]
         elif origin is tuple:
-            values[field.name] = (sample(typing.get_args(hint)[0]),)
+            inner = typing.get_args(hint)[0]
+            values[field.name] = (SAMPLE_VALUES.get(inner) or sample(inner),)
         elif hint in SAMPLE_VALUES:
             values[field.name] = SAMPLE_VALUES[hint]
         else:
