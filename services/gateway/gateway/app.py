@@ -17,8 +17,6 @@ from gateway.users import UserEndpoints
 from shared.config import Settings, load_settings
 from shared.web.app import build_app
 
-MAX_BODY_BYTES = 10 * 1024 * 1024
-
 
 def create_app(settings: Settings | None = None, *, routes: Sequence[Route] = ROUTES) -> Flask:
     settings = settings or load_settings("gateway")
@@ -33,7 +31,7 @@ def create_app(settings: Settings | None = None, *, routes: Sequence[Route] = RO
     )
     app = build_app(settings, [blueprint], readiness_checks(adapters))
     app.extensions["token_verifier"] = adapters.verifier
-    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.config["MAX_CONTENT_LENGTH"] = max(route.max_body_bytes for route in routes)
     install_cors(app, settings.client_urls)
     install_security_headers(app)
     return app

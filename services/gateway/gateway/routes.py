@@ -9,6 +9,8 @@ from dataclasses import dataclass
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 UPSTREAMS = ("catalog", "billing", "enrollment", "gateway")
 _PARAM = re.compile(r"<(?:[a-z]+:)?([A-Za-z_][A-Za-z0-9_]*)>")
+MiB = 1024 * 1024
+DEFAULT_BODY_BYTES = 1 * MiB
 
 
 class Auth(enum.Enum):
@@ -36,6 +38,9 @@ class Route:
     summary: str
     self_param: str | None = None
     rate_limited: bool = True
+    max_body_bytes: int = DEFAULT_BODY_BYTES
+    body_field: str | None = None
+    """The body field a too-large request most likely overfills, named in the 413."""
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -61,7 +66,15 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/courses/teacher", Auth.TEACHER, "catalog", "List the caller's own courses"),
     Route("GET", "/courses/<courseId>", Auth.OPTIONAL, "catalog", "Get a course"),
     Route("POST", "/courses", Auth.TEACHER, "catalog", "Create a draft course"),
-    Route("PUT", "/courses/<courseId>", Auth.TEACHER, "catalog", "Update a course"),
+    Route(
+        "PUT",
+        "/courses/<courseId>",
+        Auth.TEACHER,
+        "catalog",
+        "Update a course (multipart with a thumbnail, or JSON)",
+        max_body_bytes=6 * MiB,
+        body_field="image",
+    ),
     Route("DELETE", "/courses/<courseId>", Auth.TEACHER, "catalog", "Delete or archive a course"),
     Route(
         "POST",

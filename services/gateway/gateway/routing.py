@@ -12,6 +12,7 @@ from gateway.policy import View, guard
 from gateway.proxy import Proxy
 from gateway.ratelimit import RateLimiter
 from gateway.routes import Route
+from shared.web.errors import ApiError
 
 Handler = Callable[[], Response]
 
@@ -57,6 +58,22 @@ def gateway_blueprint(
     return bp
 
 
+class PayloadTooLarge(ApiError):
+    status, code = 413, "payload_too_large"
+
+
+def limit_body(route: Route) -> None:
+    """Refuse a body over the route's limit before reading it (a chunked one while reading)."""
+    request.max_content_length = route.max_body_bytes
+    if (request.content_length or 0) > route.max_body_bytes:
+        megabytes = route.max_body_bytes / (1024 * 1024)
+        field = route.body_field or "body"
+        raise PayloadTooLarge(
+            f"The request is larger than the {megabytes:g} MB this endpoint accepts.",
+            details={field: f"the request must be at most {megabytes:g} MB in all"},
+        )
+
+
 def _view(route: Route, handler: Handler, limiter: RateLimiter, idempotency: Idempotency) -> View:
     """Rate limit (counted per verified user or IP), then auth, then Idempotency-Key, then run."""
 
@@ -69,6 +86,7 @@ def _view(route: Route, handler: Handler, limiter: RateLimiter, idempotency: Ide
     def view(**params: str) -> Response:
         if route.rate_limited:
             limiter.check(current_caller())
+        limit_body(route)
         response: Response = guarded(**params)
         return response
 

@@ -12,7 +12,7 @@ from flask import Response, jsonify
 from flask.testing import FlaskClient
 
 from conftest import FakeUpstream, MakeApp
-from gateway.app import MAX_BODY_BYTES
+from gateway.routes import DEFAULT_BODY_BYTES, MiB
 
 Bearer = Callable[..., dict[str, str]]
 
@@ -218,13 +218,30 @@ def test_the_proxy_never_sends_the_clerk_secret_upstream(
     assert "Authorization" not in upstreams["catalog"].last.headers
 
 
-def test_a_body_over_the_cap_is_413_and_not_forwarded(
+def test_a_body_over_the_routes_cap_is_413_naming_the_field_and_not_forwarded(
     client: FlaskClient, upstreams: dict[str, FakeUpstream], bearer: Bearer
 ) -> None:
-    too_big = b"x" * (MAX_BODY_BYTES + 1)
+    too_big = b"x" * (6 * MiB + 1)
     response = client.put(
         "/courses/c1", headers=bearer("u1", "teacher"), data=too_big, content_type="text/plain"
     )
     assert response.status_code == 413
-    assert response.is_json
+    assert response.json["error"]["code"] == "payload_too_large"  # type: ignore[index]
+    assert "image" in response.json["error"]["details"]  # type: ignore[index]
+    assert upstreams["catalog"].seen == []
+
+
+def test_other_routes_keep_the_default_cap(
+    client: FlaskClient, upstreams: dict[str, FakeUpstream], bearer: Bearer
+) -> None:
+    response = client.post(
+        "/courses",
+        headers=bearer("u1", "teacher"),
+        data=b"{" + b" " * DEFAULT_BODY_BYTES + b"}",
+        content_type="application/json",
+    )
+    assert response.status_code == 413
+    assert response.json["error"]["details"] == {  # type: ignore[index]
+        "body": "the request must be at most 1 MB in all"
+    }
     assert upstreams["catalog"].seen == []
