@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import requests
 
 T = TypeVar("T")
+FIXTURES = Path(__file__).parent / "fixtures"
+LESSON_MP4 = (FIXTURES / "lesson.mp4").read_bytes()
+"""A real 1 s, 64x48 H.264 test pattern (ffmpeg lavfi testsrc), 2.8 KB."""
+THUMBNAIL_PNG = (FIXTURES / "thumbnail.png").read_bytes()
 
 
 def eventually(probe: Callable[[], T | None], timeout: float = 15.0, every: float = 0.1) -> T:
@@ -63,10 +69,67 @@ class Api:
         assert response.status_code == 200, response.text
         return User(sub, self.token(sub))
 
-    def published_course(self, teacher: User, price: int = 49900) -> dict[str, Any]:
+    def draft(self, teacher: User) -> str:
         created = self.call("POST", "/courses", teacher, json={"teacherId": teacher.user_id})
         assert created.status_code == 201, created.text
-        course_id = created.json()["data"]["courseId"]
+        course_id: str = created.json()["data"]["courseId"]
+        return course_id
+
+    def upload_url(
+        self,
+        teacher: User,
+        course_id: str,
+        section_id: str = "s1",
+        chapter_id: str = "c1",
+        **body: Any,
+    ) -> requests.Response:
+        path = f"/courses/{course_id}/sections/{section_id}/chapters/{chapter_id}/get-upload-url"
+        payload = {"fileName": "lesson.mp4", "fileType": "video/mp4", **body}
+        return self.call("POST", path, teacher, json=payload)
+
+    def upload_video(
+        self,
+        teacher: User,
+        course_id: str,
+        section_id: str = "s1",
+        chapter_id: str = "c1",
+        data: bytes = LESSON_MP4,
+        file_type: str = "video/mp4",
+    ) -> str:
+        """What the editor does: ask for a presigned PUT, send the file straight to S3."""
+        response = self.upload_url(teacher, course_id, section_id, chapter_id, fileType=file_type)
+        assert response.status_code == 200, response.text
+        urls = response.json()["data"]
+        put = self.session.put(
+            urls["uploadUrl"], data=data, headers={"Content-Type": file_type}, timeout=20
+        )
+        assert put.status_code == 200, put.text
+        video_url: str = urls["videoUrl"]
+        return video_url
+
+    def save_form(
+        self,
+        teacher: User,
+        course_id: str,
+        fields: dict[str, Any],
+        image: tuple[str, bytes, str] | None = None,
+    ) -> requests.Response:
+        """PUT /courses/:id as the editor sends it: multipart, `sections` as JSON text."""
+        parts: dict[str, tuple[str | None, Any] | tuple[str, bytes, str]] = {
+            name: (None, json.dumps(value) if isinstance(value, list) else str(value))
+            for name, value in fields.items()
+        }
+        if image:
+            parts["image"] = image
+        return self.call("PUT", f"/courses/{course_id}", teacher, files=parts)
+
+    def listed(self, **params: Any) -> list[str]:
+        response = self.call("GET", "/courses", params={"limit": 100, **params})
+        assert response.status_code == 200, response.text
+        return [c["courseId"] for c in response.json()["data"]]
+
+    def published_course(self, teacher: User, price: int = 49900) -> dict[str, Any]:
+        course_id = self.draft(teacher)
         body = {
             "title": "Distributed Systems in Python",
             "description": "Queues, outboxes and idempotent consumers.",

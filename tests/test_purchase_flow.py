@@ -2,20 +2,65 @@
 
 from __future__ import annotations
 
-from tests.helpers import Api, eventually
+from typing import Any
+
+import requests
+
+from tests.helpers import LESSON_MP4, THUMBNAIL_PNG, Api, User, eventually
+
+
+def video_course(api: Api, teacher: User) -> dict[str, Any]:
+    """Flow 1: a draft, a video and a thumbnail uploaded, then published."""
+    course_id = api.draft(teacher)
+    video = api.upload_video(teacher, course_id, "intro", "welcome")
+    fields = {
+        "title": "Distributed Systems in Python",
+        "description": "Queues, outboxes and idempotent consumers.",
+        "category": "Programming",
+        "price": "49900",
+        "level": "Intermediate",
+        "status": "Published",
+        "sections": [
+            {
+                "sectionId": "intro",
+                "sectionTitle": "Foundations",
+                "chapters": [
+                    {"chapterId": "welcome", "type": "Video", "title": "Welcome", "video": video},
+                    {"type": "Quiz", "title": "Check yourself", "content": "…"},
+                ],
+            }
+        ],
+    }
+    saved = api.save_form(teacher, course_id, fields, ("cover.png", THUMBNAIL_PNG, "image/png"))
+    assert saved.status_code == 200, saved.text
+    course: dict[str, Any] = saved.json()["data"]
+    return course
+
+
+def welcome_video(api: Api, course_id: str, viewer: User | None) -> str | None:
+    course = api.call("GET", f"/courses/{course_id}", viewer).json()["data"]
+    video: str | None = course["sections"][0]["chapters"][0].get("video")
+    return video
 
 
 def test_student_pays_and_is_enrolled(api: Api) -> None:
     teacher = api.onboard("teacher", name="Tina Teacher")
-    course = api.published_course(teacher)
+    course = video_course(api, teacher)
     assert course["status"] == "Published" and course["teacherName"] == "Tina Teacher"
 
-    catalog = api.call("GET", "/courses").json()["data"]
-    assert course["courseId"] in [c["courseId"] for c in catalog]
+    student = api.onboard("student", name="Sam Student")
+    eventually(lambda: course["courseId"] in api.listed(), timeout=1.0, every=0.05)
+    card = next(
+        c
+        for c in api.call("GET", "/courses?limit=100", student).json()["data"]
+        if c["courseId"] == course["courseId"]
+    )
+    assert "video" not in card["sections"][0]["chapters"][0]
+    assert requests.get(card["image"], timeout=10).content == THUMBNAIL_PNG
+    assert welcome_video(api, course["courseId"], student) is None
     own = api.call("GET", "/courses/teacher", teacher).json()["data"]
     assert [c["courseId"] for c in own] == [course["courseId"]]
 
-    student = api.onboard("student", name="Sam Student")
     order = api.create_order(student, course["courseId"])
     assert order["order_status"] == "ACTIVE" and order["payment_session_id"].startswith("session_")
     assert str(order["order_amount"]) in ("499", "499.0", "499.00")
@@ -32,6 +77,8 @@ def test_student_pays_and_is_enrolled(api: Api) -> None:
     enrolled = eventually(lambda: api.enrolled_courses(student))
     assert [(c["courseId"], c["overallProgress"]) for c in enrolled] == [(course["courseId"], 0)]
     assert enrolled[0]["title"] == course["title"]
+    video = eventually(lambda: welcome_video(api, course["courseId"], student))
+    assert requests.get(video, timeout=10).content == LESSON_MP4, "enrolled: every video"
 
     progress = api.call(
         "GET", f"/users/course-progress/{student.user_id}/courses/{course['courseId']}", student
@@ -69,6 +116,34 @@ def test_free_course_enrolls_without_cashfree(api: Api) -> None:
     assert order["order_status"] == "PAID"
     enrolled = eventually(lambda: api.enrolled_courses(student))
     assert enrolled[0]["courseId"] == course["courseId"]
+
+
+def test_a_course_with_students_is_archived_not_deleted(api: Api) -> None:
+    teacher = api.onboard("teacher")
+    course = video_course(api, teacher)
+    course_id = course["courseId"]
+    student = api.onboard("student")
+    order = api.create_order(student, course_id)
+    api.pay(order["order_id"])
+    eventually(
+        lambda: api.call("GET", f"/courses/{course_id}").json()["data"]["enrollmentCount"] == 1
+    )
+
+    archived = api.call("DELETE", f"/courses/{course_id}", teacher)
+    assert archived.status_code == 200 and archived.json()["data"]["status"] == "Archived"
+    eventually(lambda: course_id not in api.listed(), timeout=1.0, every=0.05)
+    assert api.call("GET", f"/courses/{course_id}").status_code == 404
+    assert api.call("GET", f"/courses/{course_id}", api.onboard("student")).status_code == 404
+    assert welcome_video(api, course_id, student), "enrolled students keep their course"
+    assert api.call("GET", f"/courses/{course_id}", teacher).json()["data"]["status"] == "Archived"
+    edit = api.call("PUT", f"/courses/{course_id}", teacher, json={"title": "Back"})
+    assert edit.status_code == 409 and edit.json()["error"]["code"] == "course_archived"
+    again = api.call("DELETE", f"/courses/{course_id}", teacher)
+    assert again.status_code == 200 and again.json()["data"]["status"] == "Archived"
+    refused = api.call(
+        "POST", "/api/payments/create-order", api.onboard("student"), json={"courseId": course_id}
+    )
+    assert refused.status_code in (404, 409), refused.text
 
 
 def test_drafts_never_reach_the_catalog(api: Api) -> None:

@@ -6,10 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from catalog import handlers
-from catalog.adapters.page_cache import TtlCache
+from catalog.adapters.listing_cache import ListingCache
 from catalog.adapters.repository import CourseRepository
+from catalog.course_media import CourseMedia
 from shared.clerk import ClerkClient
 from shared.config import Settings
+from shared.media.playback import playback_signer
+from shared.media.s3 import s3_client
+from shared.media.store import media_store
 from shared.messaging.consumer import EventHandler
 from shared.runtime import Runtime
 
@@ -18,22 +22,32 @@ from shared.runtime import Runtime
 class Catalog:
     runtime: Runtime
     courses: CourseRepository
-    public_pages: TtlCache[tuple[bytes, str | None]]
+    listing: ListingCache
+    media: CourseMedia
     clerk: ClerkClient
+
+
+def course_media(settings: Settings) -> CourseMedia:
+    client = s3_client(settings.aws)
+    return CourseMedia(
+        media_store(settings, client), playback_signer(settings, client), settings.media
+    )
 
 
 def build(settings: Settings) -> Catalog:
     runtime = Runtime(settings)
-    courses = CourseRepository(runtime.dynamodb, runtime.table)
     return Catalog(
         runtime=runtime,
-        courses=courses,
-        public_pages=TtlCache(settings.catalog_cache_seconds),
+        courses=CourseRepository(runtime.dynamodb, runtime.table),
+        listing=ListingCache(runtime.redis, settings.catalog_cache_seconds),
+        media=course_media(settings),
         clerk=ClerkClient(settings.clerk),
     )
 
 
 def event_handlers(runtime: Runtime) -> Mapping[str, EventHandler]:
-    courses = CourseRepository(runtime.dynamodb, runtime.table)
-    routing: Mapping[str, EventHandler] = handlers.event_handlers(courses)
+    catalog = build(runtime.settings)
+    routing: Mapping[str, EventHandler] = handlers.event_handlers(
+        catalog.courses, catalog.listing, catalog.media.release
+    )
     return routing

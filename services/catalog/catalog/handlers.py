@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from catalog.adapters.repository import CourseRepository, StaleCourse
-from catalog.domain.model import Course, new_draft, revise
-from catalog.domain.validation import check_publishable, parse_changes
+from catalog.adapters.listing_cache import ListingCache
+from catalog.adapters.repository import CourseRepository, Membership, StaleCourse
+from catalog.course_media import Thumbnail
+from catalog.domain.model import Course, archive, deleted, new_draft, revise
+from catalog.domain.validation import CourseInvalid, check_publishable, parse_changes
+from catalog.views import Videos
 from shared.clock import now_iso
 from shared.events.contracts import (
+    CourseArchived,
+    CourseDeleted,
     CoursePublished,
     CourseUpdated,
     EnrollmentCreated,
     EnrollmentRevoked,
+    MediaReleased,
 )
 from shared.events.envelope import Envelope
 from shared.messaging.consumer import EventHandler
@@ -23,6 +31,7 @@ from shared.messaging.unit_of_work import UnitOfWork
 if TYPE_CHECKING:
     from catalog.bootstrap import Catalog
 
+log = logging.getLogger(__name__)
 SAVE_ATTEMPTS = 3
 
 
@@ -32,6 +41,20 @@ class CourseNotFound(Exception):
 
 class NotOwner(Exception):
     """Only the teacher who owns the course may change it."""
+
+
+class CourseIsArchived(Exception):
+    """An archived course stays as its students bought it: no more edits or uploads."""
+
+
+@dataclass(frozen=True)
+class ImageChange:
+    """What a save does to the thumbnail: keep it, drop it, or replace it with an upload."""
+
+    upload: Thumbnail | None = None
+    remove: bool = False
+    reference: str | None = None
+    """A thumbnail reference sent back unchanged (checked to be the current one)."""
 
 
 def create_course(app: Catalog, teacher_id: str) -> Course:
@@ -45,48 +68,156 @@ def create_course(app: Catalog, teacher_id: str) -> Course:
     return course
 
 
-def update_course(app: Catalog, teacher_id: str, course_id: str, body: dict[str, Any]) -> Course:
-    """Apply whitelisted changes; retried on a concurrent save, last writer wins."""
-    changes = parse_changes(body)
+def owned_course(app: Catalog, teacher_id: str, course_id: str) -> Course:
+    """The caller's own course, open for changes."""
+    course = app.courses.get(course_id)
+    if course is None:
+        raise CourseNotFound(course_id)
+    if not course.owned_by(teacher_id):
+        raise NotOwner(course_id)
+    if course.is_archived:
+        raise CourseIsArchived(course_id)
+    return course
+
+
+def update_course(
+    app: Catalog, teacher_id: str, course_id: str, body: dict[str, Any], image: ImageChange
+) -> Course:
+    """Apply whitelisted changes, uploaded videos checked and a new thumbnail stored; retried
+    on a concurrent save (last writer wins). Media the course stops using is released."""
+    changes = parse_changes(body, course_id)
+    stored_image: str | None = None
+    saved = False
+    try:
+        for _ in range(SAVE_ATTEMPTS):
+            current = owned_course(app, teacher_id, course_id)
+            revision = dict(changes)
+            sections = changes.get("sections")
+            if isinstance(sections, tuple):
+                revision["sections"] = app.media.resolve_videos(
+                    course_id, sections, current.video_keys
+                )
+            if image.reference and app.media.image_key(image.reference) != current.image:
+                raise CourseInvalid({"image": "must be uploaded as a file to change it"})
+            updated = revise(current, revision, now_iso())
+            check_publishable(updated)
+            if image.upload:
+                stored_image = stored_image or app.media.store_thumbnail(course_id, image.upload)
+                updated = revise(current, {**revision, "image": stored_image}, updated.updated_at)
+            elif image.remove:
+                updated = revise(current, {**revision, "image": None}, updated.updated_at)
+            try:
+                _save(app, current, updated)
+            except StaleCourse:
+                continue
+            saved = True
+            return updated
+        raise StaleCourse(course_id)
+    finally:
+        if stored_image and not saved:
+            app.media.release((stored_image,))
+
+
+def _save(app: Catalog, current: Course, updated: Course) -> None:
+    uow = app.runtime.unit_of_work()
+    app.courses.replace(uow, updated, current)
+    became_public = updated.is_public and not current.is_public
+    snapshot = updated.snapshot()
+    uow.raise_event(CoursePublished(snapshot) if became_public else CourseUpdated(snapshot))
+    _release(uow, updated.course_id, current.media_keys - updated.media_keys)
+    uow.commit()
+
+
+def _release(uow: UnitOfWork, course_id: str, keys: frozenset[str]) -> None:
+    if keys:
+        uow.raise_event(MediaReleased(course_id, tuple(sorted(keys))))
+
+
+def remove_course(app: Catalog, teacher_id: str, course_id: str) -> Course:
+    """Archive a course that has students; delete one that has none, with its media."""
     for _ in range(SAVE_ATTEMPTS):
         current = app.courses.get(course_id)
         if current is None:
             raise CourseNotFound(course_id)
         if not current.owned_by(teacher_id):
             raise NotOwner(course_id)
-        updated = revise(current, changes, now_iso())
-        check_publishable(updated)
+        if current.is_archived:
+            return current
         uow = app.runtime.unit_of_work()
-        app.courses.replace(uow, updated, read_version=current.version)
-        became_public = updated.is_public and not current.is_public
-        snapshot = updated.snapshot()
-        uow.raise_event(CoursePublished(snapshot) if became_public else CourseUpdated(snapshot))
+        if current.enrollment_count > 0:
+            result = archive(current, now_iso())
+            app.courses.replace(uow, result, current)
+            uow.raise_event(CourseArchived(result.snapshot()))
+        else:
+            result = deleted(current, now_iso())
+            app.courses.remove(uow, current)
+            uow.raise_event(CourseDeleted(result.snapshot()))
+            _release(uow, course_id, current.media_keys)
         try:
             uow.commit()
         except StaleCourse:
             continue
-        return updated
+        return result
     raise StaleCourse(course_id)
 
 
-def visible_course(app: Catalog, course_id: str, viewer_id: str | None) -> Course:
-    """A published course for anyone, a draft for its owner only."""
+def upload_url(
+    app: Catalog,
+    teacher_id: str,
+    course_id: str,
+    section_id: str,
+    chapter_id: str,
+    body: dict[str, Any],
+) -> dict[str, str]:
+    """A presigned PUT for a chapter's video; the chapter need not be saved yet."""
+    owned_course(app, teacher_id, course_id)
+    return app.media.upload_url(course_id, section_id, chapter_id, body)
+
+
+def visible_course(app: Catalog, course_id: str, viewer_id: str | None) -> tuple[Course, Videos]:
+    """A published course for anyone; a draft for its owner; an archived one for its owner and
+    students. The owner and enrolled students get every video, others the free previews."""
     course = app.courses.get(course_id)
-    if course is None or not (course.is_public or course.owned_by(viewer_id)):
+    if course is None:
         raise CourseNotFound(course_id)
-    return course
+    if course.owned_by(viewer_id):
+        return course, Videos.ALL
+    membership = app.courses.membership(course_id, viewer_id) if viewer_id else None
+    if membership is not None and membership.active and (course.is_public or course.is_archived):
+        return course, Videos.ALL
+    if not course.is_public:
+        raise CourseNotFound(course_id)
+    return course, Videos.PREVIEW
 
 
-def event_handlers(courses: CourseRepository) -> Mapping[str, EventHandler]:
-    def count_enrollment(event: EnrollmentCreated, _: Envelope, uow: UnitOfWork) -> None:
-        if courses.get(event.course_id) is not None:
-            courses.count_enrollment(uow, event.course_id, +1)
+def event_handlers(
+    courses: CourseRepository, listing: ListingCache, release: Callable[[tuple[str, ...]], None]
+) -> Mapping[str, EventHandler]:
+    def record(uow: UnitOfWork, course_id: str, user_id: str, new: Membership) -> None:
+        old = courses.membership(course_id, user_id)
+        if old is not None and old.at >= new.at:
+            return
+        courses.record_membership(uow, course_id, user_id, new)
+        was_active = old is not None and old.active
+        if was_active != new.active and courses.get(course_id) is not None:
+            courses.count_enrollment(uow, course_id, +1 if new.active else -1)
 
-    def count_revocation(event: EnrollmentRevoked, _: Envelope, uow: UnitOfWork) -> None:
-        if courses.get(event.course_id) is not None:
-            courses.count_enrollment(uow, event.course_id, -1)
+    def enrolled(event: EnrollmentCreated, _: Envelope, uow: UnitOfWork) -> None:
+        record(uow, event.course_id, event.user_id, Membership(True, event.enrolled_at))
 
+    def revoked(event: EnrollmentRevoked, _: Envelope, uow: UnitOfWork) -> None:
+        record(uow, event.course_id, event.user_id, Membership(False, event.revoked_at))
+
+    def refresh_listing(_event: object, _envelope: Envelope, _uow: UnitOfWork) -> None:
+        listing.invalidate()
+
+    def delete_media(event: MediaReleased, _: Envelope, _uow: UnitOfWork) -> None:
+        release(event.keys)
+
+    course_events = (CoursePublished, CourseUpdated, CourseArchived, CourseDeleted)
     return {
-        EnrollmentCreated.EVENT_TYPE: count_enrollment,
-        EnrollmentRevoked.EVENT_TYPE: count_revocation,
+        EnrollmentCreated.EVENT_TYPE: enrolled,
+        EnrollmentRevoked.EVENT_TYPE: revoked,
+        MediaReleased.EVENT_TYPE: delete_media,
+        **{cls.EVENT_TYPE: refresh_listing for cls in course_events},
     }

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from catalog.domain.model import Chapter, Section
 
+VideoField = Callable[[Chapter], str | None]
 
-def outline_document(sections: tuple[Section, ...], with_media: bool) -> list[dict[str, Any]]:
-    """The outline as the API shows it; `video` only when the viewer may have the media."""
+
+def stored_video(chapter: Chapter) -> str | None:
+    """What the table keeps in `video`: the storage key itself."""
+    return chapter.video
+
+
+def outline_document(sections: tuple[Section, ...], video: VideoField) -> list[dict[str, Any]]:
+    """The outline in the API's shape; `video` is present only where `video(chapter)` gives a
+    value (the storage key in the table, a signed URL or nothing in a response)."""
     return [
         {
             "sectionId": s.section_id,
@@ -21,7 +30,7 @@ def outline_document(sections: tuple[Section, ...], with_media: bool) -> list[di
                     "title": c.title,
                     "content": c.content,
                     "freePreview": c.free_preview,
-                    **({"video": c.video} if with_media and c.video else {}),
+                    **_present("video", video(c)),
                 }
                 for c in s.chapters
             ],
@@ -50,3 +59,7 @@ def outline_from_document(document: list[dict[str, Any]]) -> tuple[Section, ...]
         )
         for s in document
     )
+
+
+def _present(name: str, value: str | None) -> dict[str, str]:
+    return {name: value} if value else {}

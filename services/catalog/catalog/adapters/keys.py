@@ -1,4 +1,4 @@
-"""Catalog's DynamoDB keys: one item per course, indexed by teacher and by publication."""
+"""Catalog's DynamoDB keys: courses (by teacher, by publication), search words, students."""
 
 from __future__ import annotations
 
@@ -32,3 +32,17 @@ def published_index(category: str, published_at: str, course_id: str) -> dict[st
 
 def category_partition(category: str) -> str:
     return compose(PUBLISHED_ALL, category.lower())
+
+
+def word_key(word: str, published_at: str, course_id: str) -> dict[str, str]:
+    """One search-index item: a word of a published course, newest course first."""
+    return key(word_partition(word), compose(published_at, course_id))
+
+
+def word_partition(word: str) -> str:
+    return compose("WORD", word)
+
+
+def student_key(course_id: str, user_id: str) -> dict[str, str]:
+    """Whether a student is enrolled, kept from enrollment events."""
+    return key(compose("COURSE", course_id), compose("STUDENT", user_id))

@@ -1,4 +1,4 @@
-"""Courses in DynamoDB: one item each, written through the unit of work."""
+"""Courses in DynamoDB: the course item, its search-word items and its students' items."""
 
 from __future__ import annotations
 
@@ -7,17 +7,21 @@ from typing import Any
 
 from catalog.adapters import keys
 from catalog.domain.model import Course
-from catalog.outline import outline_document, outline_from_document
+from catalog.domain.search import driving_term, matches
+from catalog.outline import outline_document, outline_from_document, stored_video
 from shared.dynamo.codec import Item, serialize, values
-from shared.dynamo.reads import get_item, query_page
+from shared.dynamo.pagination import start_key
+from shared.dynamo.reads import get_item, get_items, query_page
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.readmodels.course_cards import card_fields
 
 INDEX_ATTRIBUTES = ("GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK")
+SEARCH_READS = 5
+"""How many index pages one search request reads at most while filling a page."""
 
 
 class StaleCourse(Exception):
-    """Someone saved the course since it was read."""
+    """Someone saved the course, or a student enrolled, since it was read."""
 
 
 @dataclass(frozen=True)
@@ -26,12 +30,20 @@ class Page:
     last_key: dict[str, Any] | None
 
 
+@dataclass(frozen=True)
+class Membership:
+    """A student's standing in a course as of the latest enrollment event."""
+
+    active: bool
+    at: str
+
+
 def to_item(course: Course) -> Item:
     item: Item = {
         **keys.course_key(course.course_id),
         **keys.teacher_index(course.teacher_id, course.created_at, course.course_id),
         **card_fields(course.snapshot()),
-        "sections": outline_document(course.sections, with_media=True),
+        "sections": outline_document(course.sections, stored_video),
         "publishedAt": course.published_at,
         "version": course.version,
     }
@@ -62,6 +74,18 @@ def from_item(item: Item) -> Course:
     )
 
 
+def _word_keys(course: Course) -> set[tuple[str, str]]:
+    """The search-index items a course has: one per word while it is published."""
+    if not course.published_at:
+        return set()
+    return {
+        (k["PK"], k["SK"])
+        for k in (
+            keys.word_key(w, course.published_at, course.course_id) for w in course.search_words
+        )
+    }
+
+
 class CourseRepository:
     """Reads go straight to DynamoDB; writes join the caller's unit of work."""
 
@@ -73,11 +97,17 @@ class CourseRepository:
         item = get_item(self._client, self._table, keys.course_key(course_id))
         return from_item(item) if item else None
 
+    def get_many(self, course_ids: list[str]) -> dict[str, Course]:
+        found = get_items(self._client, self._table, [keys.course_key(i) for i in course_ids])
+        return {c.course_id: c for c in map(from_item, found)}
+
     def add(self, uow: UnitOfWork, course: Course) -> None:
         uow.tx.put(to_item(course), condition="attribute_not_exists(PK)")
+        self._reindex(uow, None, course)
 
-    def replace(self, uow: UnitOfWork, course: Course, read_version: int) -> None:
-        """Write every field except the enrollment counter, if nobody saved in between."""
+    def replace(self, uow: UnitOfWork, course: Course, current: Course) -> None:
+        """Write every field except the enrollment counter, if nobody saved since `current` was
+        read, and move its search-word items along."""
         item = {k: v for k, v in to_item(course).items() if k not in ("PK", "SK")}
         present = {k: v for k, v in item.items() if v is not None}
         absent = list(dict.fromkeys(k for k in (*item, *INDEX_ATTRIBUTES) if k not in present))
@@ -93,11 +123,32 @@ class CourseRepository:
             condition="version = :read",
             names=names,
             values={
-                **values(read=read_version),
+                **values(read=current.version),
                 **{f":{by_name[k][1:]}": v for k, v in serialize(present).items()},
             },
             on_condition_failed=StaleCourse,
         )
+        self._reindex(uow, current, course)
+
+    def remove(self, uow: UnitOfWork, current: Course) -> None:
+        """Delete the course and its search words, unless it changed or gained a student."""
+        uow.tx.delete(
+            keys.course_key(current.course_id),
+            condition="version = :read AND (attribute_not_exists(enrollmentCount) OR "
+            "enrollmentCount <= :none)",
+            values=values(read=current.version, none=0),
+            on_condition_failed=StaleCourse,
+        )
+        self._reindex(uow, current, None)
+
+    def _reindex(self, uow: UnitOfWork, before: Course | None, after: Course | None) -> None:
+        old = _word_keys(before) if before else set()
+        new = _word_keys(after) if after else set()
+        for pk, sk in sorted(old - new):
+            uow.tx.delete({"PK": pk, "SK": sk})
+        for pk, sk in sorted(new - old):
+            assert after is not None
+            uow.tx.put({"PK": pk, "SK": sk, "courseId": after.course_id})
 
     def count_enrollment(self, uow: UnitOfWork, course_id: str, delta: int) -> None:
         uow.tx.update(
@@ -107,12 +158,64 @@ class CourseRepository:
             values=values(d=delta),
         )
 
+    def membership(self, course_id: str, user_id: str) -> Membership | None:
+        item = get_item(self._client, self._table, keys.student_key(course_id, user_id))
+        return Membership(active=bool(item["active"]), at=item["at"]) if item else None
+
+    def record_membership(
+        self, uow: UnitOfWork, course_id: str, user_id: str, membership: Membership
+    ) -> None:
+        """Keep the latest standing; an older event loses the race (checked again at commit)."""
+        uow.tx.put(
+            {
+                **keys.student_key(course_id, user_id),
+                "active": membership.active,
+                "at": membership.at,
+            },
+            condition="attribute_not_exists(PK) OR #at < :at",
+            names={"#at": "at"},
+            values=values(at=membership.at),
+        )
+
     def published(self, category: str | None, limit: int, start: dict[str, Any] | None) -> Page:
         if category:
             index, pk = "GSI3", keys.category_partition(category)
         else:
             index, pk = "GSI2", keys.PUBLISHED_ALL
         return self._page(index, pk, limit, start)
+
+    def search(
+        self,
+        terms: tuple[str, ...],
+        category: str | None,
+        limit: int,
+        start: dict[str, Any] | None,
+    ) -> Page:
+        """Published courses holding every term, newest first: the index partition of one term
+        is read a page at a time and its courses checked for the others, for a few pages."""
+        partition = keys.word_partition(driving_term(terms))
+        cursor = start_key(start, None, partition)
+        found: list[Course] = []
+        for _ in range(SEARCH_READS):
+            page = query_page(self._client, self._table, None, partition, limit, cursor)
+            courses = self.get_many([i["courseId"] for i in page.items])
+            for entry in page.items:
+                course = courses.get(entry["courseId"])
+                if (
+                    course is None
+                    or not course.is_public
+                    or not matches(course.search_words, terms)
+                ):
+                    continue
+                if category and course.category.lower() != category.lower():
+                    continue
+                found.append(course)
+                if len(found) == limit:
+                    return Page(found, {"PK": entry["PK"], "SK": entry["SK"]})
+            if page.last_key is None:
+                return Page(found, None)
+            cursor = page.last_key
+        return Page(found, cursor)
 
     def of_teacher(self, teacher_id: str, limit: int, start: dict[str, Any] | None) -> Page:
         return self._page("GSI1", keys.teacher_partition(teacher_id), limit, start)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from catalog.domain.search import index_words
 from shared.events.contracts import ChapterOutline, CourseSnapshot, SectionOutline
 
-DRAFT, PUBLISHED, ARCHIVED = "Draft", "Published", "Archived"
+DRAFT, PUBLISHED, ARCHIVED, DELETED = "Draft", "Published", "Archived", "Deleted"
 STATUSES = (DRAFT, PUBLISHED)
 LEVELS = ("Beginner", "Intermediate", "Advanced")
 CHAPTER_TYPES = ("Text", "Quiz", "Video")
@@ -57,8 +58,30 @@ class Course:
         return self.status == PUBLISHED
 
     @property
+    def is_archived(self) -> bool:
+        return self.status == ARCHIVED
+
+    @property
     def chapter_count(self) -> int:
         return sum(len(s.chapters) for s in self.sections)
+
+    @property
+    def chapters(self) -> tuple[Chapter, ...]:
+        return tuple(c for s in self.sections for c in s.chapters)
+
+    @property
+    def video_keys(self) -> frozenset[str]:
+        return frozenset(c.video for c in self.chapters if c.video)
+
+    @property
+    def media_keys(self) -> frozenset[str]:
+        """Every stored object the course references: its videos and its thumbnail."""
+        return self.video_keys | ({self.image} if self.image else set())
+
+    @property
+    def search_words(self) -> frozenset[str]:
+        """The words its search-index items are written under: none unless it is listed."""
+        return index_words(self.title, self.description) if self.is_public else frozenset()
 
     def owned_by(self, user_id: str | None) -> bool:
         return user_id is not None and user_id == self.teacher_id
@@ -96,6 +119,16 @@ class Course:
 
 def new_draft(course_id: str, teacher_id: str, teacher_name: str, now: str) -> Course:
     return Course(course_id, teacher_id, teacher_name, created_at=now, updated_at=now)
+
+
+def archive(course: Course, now: str) -> Course:
+    """Hidden from the catalog, kept for the students already enrolled."""
+    return replace(course, status=ARCHIVED, updated_at=now, version=course.version + 1)
+
+
+def deleted(course: Course, now: str) -> Course:
+    """The last version of a course, as its deletion event carries it."""
+    return replace(course, status=DELETED, updated_at=now, version=course.version + 1)
 
 
 def revise(course: Course, changes: dict[str, object], now: str) -> Course:

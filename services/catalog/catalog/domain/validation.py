@@ -19,7 +19,15 @@ from catalog.domain.model import (
 )
 
 EDITABLE = ("title", "description", "category", "price", "level", "status", "sections")
-_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+IGNORED = ("courseId", "teacherId", "teacherName", "image")
+"""Read-only echoes the editor may send back (checked elsewhere) and the thumbnail (a file)."""
+SECTION_FIELDS = ("sectionId", "sectionTitle", "sectionDescription", "chapters")
+CHAPTER_FIELDS = ("chapterId", "type", "title", "content", "video", "freePreview", "comments")
+MAX_PRICE = 50_000_000
+MAX_OUTLINE_CHARS = 300_000
+"""The outline lives inside the course item, and a DynamoDB item holds at most 400 KB."""
+MAX_SECTIONS, MAX_CHAPTERS = 100, 500
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 class CourseInvalid(Exception):
@@ -40,55 +48,87 @@ def _text(value: Any, name: str, errors: dict[str, str], max_len: int, required:
 def _price(value: Any, errors: dict[str, str]) -> int:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        errors["price"] = "must be a whole number of paise, 0 or more"
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PRICE:
+        errors["price"] = f"must be a whole number of paise from 0 to {MAX_PRICE}"
         return 0
     return value
+
+
+def _choice(value: Any, name: str, allowed: tuple[str, ...], errors: dict[str, str]) -> str:
+    if value not in allowed:
+        errors[name] = f"must be one of {', '.join(allowed)}"
+        return allowed[0]
+    return str(value)
+
+
+def _unknown(
+    item: dict[str, Any], allowed: tuple[str, ...], at: str, errors: dict[str, str]
+) -> None:
+    for name in item:
+        if name not in allowed:
+            errors[f"{at}{name}"] = "is not a field you can set"
 
 
 def _new_id(value: Any, name: str, taken: set[str], errors: dict[str, str]) -> str:
     if value in (None, ""):
         return uuid.uuid4().hex
-    if not isinstance(value, str) or not _ID.match(value) or value in taken:
+    if not isinstance(value, str) or not ID_PATTERN.match(value) or value in taken:
         errors[name] = "must be a unique id of letters, digits, '-' or '_'"
         return uuid.uuid4().hex
     return value
 
 
-def _chapters(raw: Any, at: str, taken: set[str], errors: dict[str, str]) -> tuple[Chapter, ...]:
-    if not isinstance(raw, list):
-        errors[at] = "must be a list"
-        return ()
-    chapters = []
-    for i, item in enumerate(raw):
-        here = f"{at}[{i}]"
-        if not isinstance(item, dict):
+def _chapter(item: dict[str, Any], at: str, taken: set[str], errors: dict[str, str]) -> Chapter:
+    _unknown(item, CHAPTER_FIELDS, f"{at}.", errors)
+    chapter_id = _new_id(item.get("chapterId"), f"{at}.chapterId", taken, errors)
+    taken.add(chapter_id)
+    video = item.get("video") or None
+    if video is not None and not isinstance(video, str):
+        errors[f"{at}.video"] = "must be the videoUrl from get-upload-url"
+        video = None
+    free_preview = item.get("freePreview", False)
+    if not isinstance(free_preview, bool):
+        errors[f"{at}.freePreview"] = "must be true or false"
+    return Chapter(
+        chapter_id=chapter_id,
+        type=_choice(item.get("type"), f"{at}.type", CHAPTER_TYPES, errors),
+        title=_text(item.get("title", ""), f"{at}.title", errors, 200, False),
+        content=_text(item.get("content") or "", f"{at}.content", errors, 50_000, False),
+        video=video,
+        free_preview=free_preview is True,
+    )
+
+
+def _section(item: dict[str, Any], at: str, taken: set[str], errors: dict[str, str]) -> Section:
+    _unknown(item, SECTION_FIELDS, f"{at}.", errors)
+    section_id = _new_id(item.get("sectionId"), f"{at}.sectionId", taken, errors)
+    taken.add(section_id)
+    raw_chapters = item.get("chapters", [])
+    chapters: list[Chapter] = []
+    if not isinstance(raw_chapters, list):
+        errors[f"{at}.chapters"] = "must be an array"
+    for c, chapter in enumerate(raw_chapters if isinstance(raw_chapters, list) else []):
+        here = f"{at}.chapters[{c}]"
+        if isinstance(chapter, dict):
+            chapters.append(_chapter(chapter, here, taken, errors))
+        else:
             errors[here] = "must be an object"
-            continue
-        chapter_id = _new_id(item.get("chapterId"), f"{here}.chapterId", taken, errors)
-        taken.add(chapter_id)
-        kind = item.get("type")
-        if kind not in CHAPTER_TYPES:
-            errors[f"{here}.type"] = f"must be one of {', '.join(CHAPTER_TYPES)}"
-        video = item.get("video") or None
-        if video is not None and not isinstance(video, str):
-            errors[f"{here}.video"] = "must be a string"
-            video = None
-        chapters.append(
-            Chapter(
-                chapter_id=chapter_id,
-                type=str(kind),
-                title=_text(item.get("title", ""), f"{here}.title", errors, 200, False),
-                content=_text(item.get("content") or "", f"{here}.content", errors, 50_000, False),
-                video=video,
-                free_preview=bool(item.get("freePreview", False)),
-            )
-        )
-    return tuple(chapters)
+    return Section(
+        section_id=section_id,
+        title=_text(item.get("sectionTitle", ""), f"{at}.sectionTitle", errors, 200, False),
+        description=_text(
+            item.get("sectionDescription") or "", f"{at}.sectionDescription", errors, 2000, False
+        ),
+        chapters=tuple(chapters),
+    )
 
 
 def parse_sections(raw: Any, errors: dict[str, str]) -> tuple[Section, ...]:
+    """The outline from an array or its JSON text; ids kept when valid, assigned when absent."""
     if isinstance(raw, str):
+        if len(raw) > MAX_OUTLINE_CHARS:
+            errors["sections"] = f"must be at most {MAX_OUTLINE_CHARS} characters of JSON"
+            return ()
         try:
             raw = json.loads(raw)
         except ValueError:
@@ -97,36 +137,30 @@ def parse_sections(raw: Any, errors: dict[str, str]) -> tuple[Section, ...]:
     if not isinstance(raw, list):
         errors["sections"] = "must be an array"
         return ()
+    if len(raw) > MAX_SECTIONS:
+        errors["sections"] = f"must hold at most {MAX_SECTIONS} sections"
+        return ()
     taken: set[str] = set()
     sections = []
     for i, item in enumerate(raw):
-        at = f"sections[{i}]"
-        if not isinstance(item, dict):
-            errors[at] = "must be an object"
-            continue
-        section_id = _new_id(item.get("sectionId"), f"{at}.sectionId", taken, errors)
-        taken.add(section_id)
-        sections.append(
-            Section(
-                section_id=section_id,
-                title=_text(item.get("sectionTitle", ""), f"{at}.sectionTitle", errors, 200, False),
-                description=_text(
-                    item.get("sectionDescription") or "",
-                    f"{at}.sectionDescription",
-                    errors,
-                    2000,
-                    False,
-                ),
-                chapters=_chapters(item.get("chapters", []), f"{at}.chapters", taken, errors),
-            )
-        )
+        if isinstance(item, dict):
+            sections.append(_section(item, f"sections[{i}]", taken, errors))
+        else:
+            errors[f"sections[{i}]"] = "must be an object"
+    if sum(len(s.chapters) for s in sections) > MAX_CHAPTERS:
+        errors["sections"] = f"must hold at most {MAX_CHAPTERS} chapters in all"
+    elif len(json.dumps(raw)) > MAX_OUTLINE_CHARS:
+        errors["sections"] = f"must be at most {MAX_OUTLINE_CHARS} characters of JSON"
     return tuple(sections)
 
 
-def parse_changes(body: dict[str, Any]) -> dict[str, object]:
-    """Only the editable fields, validated; anything else in the body is ignored."""
+def parse_changes(body: dict[str, Any], course_id: str) -> dict[str, object]:
+    """Only the editable fields, validated; an unknown field is an error, not ignored."""
     errors: dict[str, str] = {}
     changes: dict[str, object] = {}
+    _unknown(body, EDITABLE + IGNORED, "", errors)
+    if body.get("courseId") not in (None, course_id):
+        errors["courseId"] = "cannot be changed"
     if "title" in body:
         changes["title"] = _text(body["title"], "title", errors, 200, True)
     if "description" in body:
@@ -136,13 +170,9 @@ def parse_changes(body: dict[str, Any]) -> dict[str, object]:
     if "price" in body:
         changes["price"] = _price(body["price"], errors)
     if "level" in body:
-        if body["level"] not in LEVELS:
-            errors["level"] = f"must be one of {', '.join(LEVELS)}"
-        changes["level"] = body["level"]
+        changes["level"] = _choice(body["level"], "level", LEVELS, errors)
     if "status" in body:
-        if body["status"] not in STATUSES:
-            errors["status"] = f"must be one of {', '.join(STATUSES)}"
-        changes["status"] = body["status"]
+        changes["status"] = _choice(body["status"], "status", STATUSES, errors)
     if "sections" in body:
         changes["sections"] = parse_sections(body["sections"], errors)
     if errors:

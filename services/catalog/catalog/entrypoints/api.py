@@ -8,10 +8,12 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request
 
 from catalog import handlers
-from catalog.adapters.repository import StaleCourse
+from catalog.adapters.repository import Page, StaleCourse
 from catalog.bootstrap import Catalog
+from catalog.domain.media import MediaRefused, MediaTooLarge, MediaTypeRefused
+from catalog.domain.search import query_words
 from catalog.domain.validation import CourseInvalid
-from catalog.views import course_json
+from catalog.views import Videos, course_json
 from shared.auth.access import (
     check_identity_fields,
     current_principal,
@@ -23,6 +25,9 @@ from shared.web.responses import decode_cursor, encode_cursor, ok, parse_limit
 
 bp = Blueprint("courses", __name__)
 COURSES_RETRIEVED = "Courses retrieved successfully"
+MAX_QUERY_CHARS = 100
+SAVE_OVERHEAD_BYTES = 1024 * 1024
+"""Room a course save needs beside its thumbnail: the outline (300 KB at most) and the form."""
 
 
 def _app() -> Catalog:
@@ -43,8 +48,12 @@ translate_errors(
     bp,
     {
         CourseInvalid: (400, "validation_error", "The course has invalid fields."),
+        MediaTooLarge: (413, "payload_too_large", "The file is too large."),
+        MediaTypeRefused: (415, "unsupported_media_type", "The file type is not accepted."),
+        MediaRefused: (400, "validation_error", "The upload request has invalid fields."),
         handlers.CourseNotFound: (404, "course_not_found", "No such course."),
         handlers.NotOwner: (403, "not_owner", "Only the course's teacher may change it."),
+        handlers.CourseIsArchived: (409, "course_archived", "An archived course can't change."),
         StaleCourse: (409, "conflict", "The course kept changing; reload and try again."),
     },
 )
@@ -52,28 +61,34 @@ translate_errors(
 
 @bp.get("/courses")
 def list_courses() -> Response:
-    """What everyone but a teacher sees (a teacher may own a listed course and see its media)
-    comes from a short cache of the rendered page."""
+    """Published course cards, newest first, optionally of a category and matching `q`; pages
+    come from the Redis listing cache, which course events invalidate."""
     category = request.args.get("category") or None
     category = None if category in (None, "all") else category
+    q = request.args.get("q", "")
+    if len(q) > MAX_QUERY_CHARS:
+        raise BadRequest("The search is too long.", details={"q": f"at most {MAX_QUERY_CHARS}"})
+    terms = query_words(q)
     limit = parse_limit(request.args.get("limit"))
-    start = decode_cursor(request.args.get("cursor"))
-    viewer = optional_principal()
-    if viewer is not None and viewer.role == "teacher":
-        page = _app().courses.published(category, limit, start)
-        data = [course_json(c, viewer.user_id) for c in page.courses]
-        return ok(data, COURSES_RETRIEVED, cursor=encode_cursor(page.last_key))
+    cursor = request.args.get("cursor")
 
-    def render() -> tuple[bytes, str | None]:
-        page = _app().courses.published(category, limit, start)
-        body = {"message": COURSES_RETRIEVED, "data": [course_json(c, None) for c in page.courses]}
-        return json.dumps(body).encode(), encode_cursor(page.last_key)
+    def render() -> bytes:
+        start = decode_cursor(cursor)
+        courses = _app().courses
+        page: Page = (
+            courses.search(terms, category, limit, start)
+            if terms
+            else courses.published(category, limit, start)
+        )
+        data = [course_json(c, _app().media, Videos.NONE) for c in page.courses]
+        body = {"message": COURSES_RETRIEVED, "data": data}
+        return json.dumps({"body": body, "cursor": encode_cursor(page.last_key)}).encode()
 
-    key = (category, limit, request.args.get("cursor"))
-    body, cursor = _app().public_pages.get(key, render)
-    response = Response(body, mimetype="application/json")
-    if cursor:
-        response.headers["X-Next-Cursor"] = cursor
+    page_key = json.dumps([category and category.lower(), terms, limit, cursor])
+    rendered = json.loads(_app().listing.get(page_key, render))
+    response = Response(json.dumps(rendered["body"]), mimetype="application/json")
+    if rendered["cursor"]:
+        response.headers["X-Next-Cursor"] = rendered["cursor"]
     return response
 
 
@@ -86,7 +101,7 @@ def teacher_courses() -> Response:
         parse_limit(request.args.get("limit")),
         decode_cursor(request.args.get("cursor")),
     )
-    data = [course_json(c, teacher_id) for c in page.courses]
+    data = [course_json(c, _app().media, Videos.NONE) for c in page.courses]
     return ok(data, COURSES_RETRIEVED, cursor=encode_cursor(page.last_key))
 
 
@@ -94,8 +109,8 @@ def teacher_courses() -> Response:
 def get_course(course_id: str) -> Response:
     viewer = optional_principal()
     viewer_id = viewer.user_id if viewer else None
-    course = handlers.visible_course(_app(), course_id, viewer_id)
-    return ok(course_json(course, viewer_id), "Course retrieved successfully")
+    course, videos = handlers.visible_course(_app(), course_id, viewer_id)
+    return ok(course_json(course, _app().media, videos), "Course retrieved successfully")
 
 
 @bp.post("/courses")
@@ -103,13 +118,59 @@ def get_course(course_id: str) -> Response:
 def create_course() -> Response:
     check_identity_fields(_json_body(), "teacherId")
     course = handlers.create_course(_app(), current_principal().user_id)
-    return ok(course_json(course, course.teacher_id), "Course created successfully", status=201)
+    return ok(course_json(course, _app().media, Videos.ALL), "Course created successfully", 201)
 
 
 @bp.put("/courses/<course_id>")
 @require_auth("teacher")
 def update_course(course_id: str) -> Response:
+    _limit_save_size()
     body = _json_body() if request.is_json else request.form.to_dict()
     check_identity_fields(body, "teacherId")
-    course = handlers.update_course(_app(), current_principal().user_id, course_id, body)
-    return ok(course_json(course, course.teacher_id), "Course updated successfully")
+    course = handlers.update_course(
+        _app(), current_principal().user_id, course_id, body, _image_change(body)
+    )
+    return ok(course_json(course, _app().media, Videos.ALL), "Course updated successfully")
+
+
+def _limit_save_size() -> None:
+    """Refuse an oversized save before reading it, naming the thumbnail as the likely cause."""
+    image_limit = _app().runtime.settings.media.max_image_bytes
+    request.max_content_length = image_limit + SAVE_OVERHEAD_BYTES
+    request.max_form_memory_size = SAVE_OVERHEAD_BYTES
+    if (request.content_length or 0) > request.max_content_length:
+        megabytes = image_limit // (1024 * 1024)
+        raise MediaTooLarge({"image": f"must be at most {megabytes} MB"})
+
+
+def _image_change(body: dict[str, Any]) -> handlers.ImageChange:
+    """A file in `image` replaces the thumbnail; JSON null removes it; the current reference
+    (or an empty form field) keeps it."""
+    upload = request.files.get("image")
+    if upload is not None and upload.filename:
+        return handlers.ImageChange(
+            upload=_app().media.thumbnail(upload.stream, upload.mimetype or None)
+        )
+    value = body.get("image", "")
+    if value is None:
+        return handlers.ImageChange(remove=True)
+    if not isinstance(value, str):
+        raise CourseInvalid({"image": "must be an image file (multipart) or null to remove it"})
+    return handlers.ImageChange(reference=value or None)
+
+
+@bp.delete("/courses/<course_id>")
+@require_auth("teacher")
+def delete_course(course_id: str) -> Response:
+    course = handlers.remove_course(_app(), current_principal().user_id, course_id)
+    verb = "archived" if course.is_archived else "deleted"
+    return ok(course_json(course, _app().media, Videos.NONE), f"Course {verb} successfully")
+
+
+@bp.post("/courses/<course_id>/sections/<section_id>/chapters/<chapter_id>/get-upload-url")
+@require_auth("teacher")
+def get_upload_url(course_id: str, section_id: str, chapter_id: str) -> Response:
+    urls = handlers.upload_url(
+        _app(), current_principal().user_id, course_id, section_id, chapter_id, _json_body()
+    )
+    return ok(urls, "Upload URL generated successfully")
