@@ -49,14 +49,23 @@ def main() -> None:
         )
         for _ in range(19):
             shop.course()
-        http = {
-            name: asdict(run_wrk(url, args.connections, args.http_seconds))
-            for name, url in (
-                ("hello_bare_flask", f"http://127.0.0.1:{hello_port}/"),
-                ("courses_via_gateway", f"{urls['gateway']}/courses"),
-                ("courses_direct_catalog", f"{urls['catalog']}/courses"),
-            )
-        }
+        listing = (
+            ("courses_via_gateway", f"{urls['gateway']}/courses"),
+            ("courses_direct_catalog", f"{urls['catalog']}/courses"),
+            ("search_via_gateway", f"{urls['gateway']}/courses?q=python+benchmarking"),
+        )
+
+        def measure_http(runs: tuple[tuple[str, str], ...], suffix: str = "") -> dict[str, Any]:
+            return {
+                name + suffix: asdict(run_wrk(url, args.connections, args.http_seconds))
+                for name, url in runs
+            }
+
+        http = measure_http((("hello_bare_flask", f"http://127.0.0.1:{hello_port}/"),))
+        http |= measure_http(listing)
+        stack.processes.restart("catalog", env={"CATALOG_CACHE_SECONDS": "0"})
+        http |= measure_http(listing, suffix="_cache_off")
+        stack.processes.restart("catalog", env={})
         for name, measured in http.items():
             print(f"{name}:", measured, flush=True)
         floor = moto_floor(stack.env)

@@ -13,11 +13,14 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import requests
 from urllib3.util.retry import Retry
 
 from shared.clock import parse_iso
+
+THUMBNAIL = (Path(__file__).parents[1] / "tests" / "fixtures" / "thumbnail.png").read_bytes()
 
 
 @dataclass(frozen=True)
@@ -71,15 +74,21 @@ class Shop:
         course_id = self.http.post(
             f"{self.gateway}/courses", headers=auth, json={}, timeout=10
         ).json()["data"]["courseId"]
-        body = {
+        outline = [{"sectionTitle": "One", "chapters": [{"type": "Text", "title": "Only"}]}]
+        form = {
             "title": "Benchmarking Python services",
+            "description": "Load, latency and the queues in between.",
             "category": "Programming",
-            "price": 49900,
+            "price": "49900",
             "status": "Published",
-            "sections": [{"sectionTitle": "One", "chapters": [{"type": "Text", "title": "Only"}]}],
+            "sections": json.dumps(outline),
         }
+        parts: dict[str, tuple[str | None, str | bytes] | tuple[str, bytes, str]] = {
+            name: (None, value) for name, value in form.items()
+        }
+        parts["image"] = ("cover.png", THUMBNAIL, "image/png")
         self.http.put(
-            f"{self.gateway}/courses/{course_id}", headers=auth, json=body, timeout=10
+            f"{self.gateway}/courses/{course_id}", headers=auth, files=parts, timeout=10
         ).raise_for_status()
         return str(course_id)
 

@@ -77,6 +77,7 @@ def test_student_pays_and_is_enrolled(api: Api) -> None:
     enrolled = eventually(lambda: api.enrolled_courses(student))
     assert [(c["courseId"], c["overallProgress"]) for c in enrolled] == [(course["courseId"], 0)]
     assert enrolled[0]["title"] == course["title"]
+    assert requests.get(enrolled[0]["image"], timeout=10).content == THUMBNAIL_PNG
     video = eventually(lambda: welcome_video(api, course["courseId"], student))
     assert requests.get(video, timeout=10).content == LESSON_MP4, "enrolled: every video"
 

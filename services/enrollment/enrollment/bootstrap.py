@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from enrollment import handlers
 from enrollment.adapters.repository import EnrollmentRepository
 from shared.config import Settings
+from shared.media.playback import PlaybackSigner, playback_signer
+from shared.media.s3 import s3_client
 from shared.messaging.consumer import EventHandler
 from shared.readmodels.course_cards import CourseCards
 from shared.runtime import Runtime
@@ -18,6 +20,7 @@ class Learning:
     runtime: Runtime
     enrollments: EnrollmentRepository
     cards: CourseCards
+    playback: PlaybackSigner
 
 
 def build(settings: Settings) -> Learning:
@@ -26,6 +29,7 @@ def build(settings: Settings) -> Learning:
         runtime=runtime,
         enrollments=EnrollmentRepository(runtime.dynamodb, runtime.table),
         cards=CourseCards(runtime.dynamodb, runtime.table),
+        playback=playback_signer(settings, s3_client(settings.aws)),
     )
 
 

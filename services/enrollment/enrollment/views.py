@@ -6,13 +6,18 @@ from typing import Any
 
 from enrollment.domain.model import Enrollment, Progress
 from shared.events.contracts import CourseSnapshot
+from shared.media.playback import PlaybackSigner
 from shared.readmodels.course_cards import card_fields
 
 
-def course_json(course: CourseSnapshot, progress: Progress | None) -> dict[str, Any]:
-    """A Course object built from enrollment's own read model, with overallProgress."""
+def course_json(
+    course: CourseSnapshot, progress: Progress | None, playback: PlaybackSigner
+) -> dict[str, Any]:
+    """A Course object built from enrollment's own read model, with overallProgress; the
+    thumbnail is a signed URL, as media never is public."""
     return {
         **card_fields(course),
+        "image": playback.sign(course.image_key) if course.image_key else None,
         "sections": [
             {
                 "sectionId": s.section_id,

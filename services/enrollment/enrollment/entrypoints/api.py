@@ -26,7 +26,7 @@ def enrolled_courses(userId: str) -> Response:  # noqa: N803 - path names are th
     active = [e for e in enrollments if e.active]
     cards = app.cards.get_many(e.course_id for e in active)
     data = [
-        course_json(cards[e.course_id], progress.get(e.course_id))
+        course_json(cards[e.course_id], progress.get(e.course_id), app.playback)
         for e in sorted(active, key=lambda e: e.enrolled_at, reverse=True)
         if e.course_id in cards
     ]
