@@ -8,7 +8,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from shared.config import AwsSettings, load_settings
+from shared.config import Settings, load_settings
 from shared.dynamo.client import dynamodb_client
 from shared.dynamo.tables import ensure_table
 from shared.logs import configure_logging
@@ -19,7 +19,10 @@ SERVICES_WITH_TABLES = ("catalog", "billing", "enrollment")
 log = logging.getLogger(__name__)
 
 
-def ensure_bucket(aws: AwsSettings) -> None:
+def ensure_bucket(settings: Settings) -> None:
+    """The private media bucket, with CORS so the frontend's origins can PUT uploads and GET
+    signed media straight from S3."""
+    aws = settings.aws
     s3 = s3_client(aws)
     try:
         s3.head_bucket(Bucket=aws.bucket)
@@ -29,6 +32,20 @@ def ensure_bucket(aws: AwsSettings) -> None:
         else:
             location: Any = {"LocationConstraint": aws.region}
             s3.create_bucket(Bucket=aws.bucket, CreateBucketConfiguration=location)
+    s3.put_bucket_cors(
+        Bucket=aws.bucket,
+        CORSConfiguration={
+            "CORSRules": [
+                {
+                    "AllowedOrigins": list(settings.client_urls),
+                    "AllowedMethods": ["PUT", "GET", "HEAD"],
+                    "AllowedHeaders": ["Content-Type"],
+                    "ExposeHeaders": ["ETag"],
+                    "MaxAgeSeconds": 3600,
+                }
+            ]
+        },
+    )
 
 
 def provision(services: tuple[str, ...] = SERVICES_WITH_TABLES) -> None:
@@ -36,7 +53,7 @@ def provision(services: tuple[str, ...] = SERVICES_WITH_TABLES) -> None:
         settings = load_settings(service)
         ensure_table(dynamodb_client(settings.aws), settings.table_name())
         log.info("table ready", extra={"table": settings.table_name()})
-    ensure_bucket(load_settings("catalog").aws)
+    ensure_bucket(load_settings("catalog"))
 
 
 def main() -> None:

@@ -41,7 +41,7 @@ def playback_settings(backing_services: dict[str, str]) -> Iterator[Settings]:
     settings = load_settings(
         "catalog", {**os.environ, "S3_BUCKET_NAME": f"playback-test-{uuid.uuid4().hex[:12]}"}
     )
-    ensure_bucket(settings.aws)
+    ensure_bucket(settings)
     yield settings
     client = s3_client(settings.aws)
     listed = client.list_objects_v2(Bucket=settings.aws.bucket).get("Contents", [])

@@ -32,8 +32,8 @@ def settings_with(**env: str) -> Settings:
 @pytest.fixture(scope="module")
 def media_settings(backing_services: dict[str, str]) -> Iterator[Settings]:
     settings = settings_with(S3_BUCKET_NAME=f"media-test-{uuid.uuid4().hex[:12]}")
-    ensure_bucket(settings.aws)
-    ensure_bucket(settings.aws)  # idempotent
+    ensure_bucket(settings)
+    ensure_bucket(settings)  # idempotent
     yield settings
     client = s3_client(settings.aws)
     listed = client.list_objects_v2(Bucket=settings.aws.bucket).get("Contents", [])
@@ -364,3 +364,10 @@ def test_cloudfront_needs_all_three_settings(missing: str) -> None:
 def test_url_lifetimes_are_bounded(env: dict[str, str]) -> None:
     with pytest.raises(ValueError, match="between 1 and 604800"):
         load_settings("catalog", env)
+
+
+def test_the_bucket_lets_the_frontend_upload_and_play(media_settings: Settings) -> None:
+    rules = s3_client(media_settings.aws).get_bucket_cors(Bucket=media_settings.aws.bucket)
+    [rule] = rules["CORSRules"]
+    assert rule["AllowedOrigins"] == list(media_settings.client_urls)
+    assert set(rule["AllowedMethods"]) == {"PUT", "GET", "HEAD"}
