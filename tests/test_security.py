@@ -76,6 +76,13 @@ ENDPOINTS: list[tuple[str, str, str, dict[str, Any] | None]] = [
     ("GET", "/courses/teacher", "teacher", None),
     ("POST", "/courses", "teacher", {}),
     ("PUT", "/courses/{course}", "teacher", {"title": "Hijacked"}),
+    (
+        "POST",
+        "/courses/{course}/sections/s1/chapters/c1/get-upload-url",
+        "teacher",
+        {"fileName": "a.mp4", "fileType": "video/mp4"},
+    ),
+    ("DELETE", "/courses/{course}", "teacher", None),
     ("POST", "/api/payments/create-order", "student", {"courseId": "{course}"}),
     ("GET", "/api/payments/order-status/{me}/{order}", "student", None),
     ("GET", "/api/payments/transactions/{me}", "student", None),
