@@ -151,6 +151,7 @@ class Settings:
     extra: Mapping[str, str] = field(default_factory=dict)
     upstream: UpstreamSettings = UpstreamSettings()
     media: MediaSettings = MediaSettings()
+    progress_complete_percent: float = 80.0
 
     @property
     def port(self) -> int:
@@ -242,4 +243,5 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
             cloudfront_key_pair_id=e.get("CLOUDFRONT_KEY_PAIR_ID") or None,
             cloudfront_private_key=e.get("CLOUDFRONT_PRIVATE_KEY", "").replace("\\n", "\n") or None,
         ),
+        progress_complete_percent=float(get("PROGRESS_COMPLETE_PERCENT", "80")),
     )

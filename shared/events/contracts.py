@@ -208,6 +208,35 @@ class EnrollmentRevoked:
         return f"{self.user_id}:{self.course_id}"
 
 
+@dataclass(frozen=True)
+class ChapterCompleted:
+    """A student completed a chapter, once per student and chapter (enrollment emits)."""
+
+    EVENT_TYPE: ClassVar[str] = "enrollment.chapter.completed.v1"
+    user_id: str
+    course_id: str
+    chapter_id: str
+    completed_at: str
+
+    @property
+    def aggregate_id(self) -> str:
+        return f"{self.user_id}:{self.course_id}"
+
+
+@dataclass(frozen=True)
+class CourseCompleted:
+    """A student completed every chapter of a course, once (enrollment emits)."""
+
+    EVENT_TYPE: ClassVar[str] = "enrollment.course.completed.v1"
+    user_id: str
+    course_id: str
+    completed_at: str
+
+    @property
+    def aggregate_id(self) -> str:
+        return f"{self.user_id}:{self.course_id}"
+
+
 EVENT_CLASSES: tuple[type[Any], ...] = (
     CoursePublished,
     CourseUpdated,
@@ -219,6 +248,8 @@ EVENT_CLASSES: tuple[type[Any], ...] = (
     RefundSucceeded,
     EnrollmentCreated,
     EnrollmentRevoked,
+    ChapterCompleted,
+    CourseCompleted,
 )
 EVENT_TYPES: dict[str, type[Any]] = {cls.EVENT_TYPE: cls for cls in EVENT_CLASSES}
 

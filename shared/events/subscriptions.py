@@ -13,6 +13,8 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "billing.refund.succeeded.v1": ("enrollment",),
     "enrollment.enrollment.created.v1": ("catalog",),
     "enrollment.enrollment.revoked.v1": ("catalog",),
+    "enrollment.chapter.completed.v1": (),
+    "enrollment.course.completed.v1": (),
 }
 
 
