@@ -21,12 +21,19 @@ def _enrollment(item: Item) -> Enrollment:
     )
 
 
+class StaleProgress(Exception):
+    """Another update of the same progress committed first."""
+
+
 def _progress(item: Item) -> Progress:
     return Progress(
         user_id=item["userId"],
         course_id=item["courseId"],
         chapters=item.get("chapters") or {},
         last_accessed=item.get("lastAccessedTimestamp"),
+        last_chapter_id=item.get("lastChapterId"),
+        completed_at=item.get("completedAt"),
+        version=int(item.get("version", 0)),
     )
 
 
@@ -95,8 +102,30 @@ class EnrollmentRepository:
                 "courseId": enrollment.course_id,
                 "chapters": {},
                 "lastAccessedTimestamp": enrollment.enrolled_at,
+                "version": 0,
             },
             condition="attribute_not_exists(PK)",
+        )
+
+    def save_progress(self, uow: UnitOfWork, progress: Progress, read_version: int) -> None:
+        """Replace the progress item if nobody saved it since `read_version` was read."""
+        guard = "version = :read"
+        if not read_version:
+            guard += " OR attribute_not_exists(version)"
+        uow.tx.put(
+            {
+                **keys.progress_key(progress.user_id, progress.course_id),
+                "userId": progress.user_id,
+                "courseId": progress.course_id,
+                "chapters": progress.chapters,
+                "lastAccessedTimestamp": progress.last_accessed,
+                "lastChapterId": progress.last_chapter_id,
+                "completedAt": progress.completed_at,
+                "version": read_version + 1,
+            },
+            condition=f"attribute_exists(PK) AND ({guard})",
+            values=values(read=read_version),
+            on_condition_failed=StaleProgress,
         )
 
     def revoke(self, uow: UnitOfWork, enrollment: Enrollment, at: str) -> None:

@@ -1,0 +1,105 @@
+"""The progress rules: the 80 % rule, bare completions, never backwards, ids checked."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from enrollment.domain.model import Progress
+from enrollment.domain.progress import ProgressInvalid, apply_report, parse_report
+from shared.events.contracts import ChapterOutline, CourseSnapshot, SectionOutline
+
+NOW = "2026-11-25T10:00:00.000Z"
+
+
+def course(*chapters: tuple[str, str]) -> CourseSnapshot:
+    outline = tuple(ChapterOutline(cid, cid, kind, False, None) for cid, kind in chapters)
+    return CourseSnapshot(
+        "c1", 3, "t1", "T", "Title", "", "Programming", "Beginner", None, 0, "INR",
+        "Published", (SectionOutline("s1", "One", outline),), NOW, NOW,
+    )  # fmt: skip
+
+
+COURSE = course(("v1", "Video"), ("t1", "Text"))
+
+
+def report(**chapter: Any) -> dict[str, Any]:
+    return {"sections": [{"sectionId": "s1", "chapters": [{"chapterId": "v1", **chapter}]}]}
+
+
+def run(progress: Progress, body: dict[str, Any], threshold: float = 80) -> Any:
+    return apply_report(progress, parse_report(body, COURSE), COURSE, threshold, NOW)
+
+
+def fresh() -> Progress:
+    return Progress("u1", "c1")
+
+
+@pytest.mark.parametrize(
+    ("watched", "done"), [(79, False), (79.99, False), (80, True), (100, True)]
+)
+def test_a_video_completes_at_80_percent_and_not_below(watched: float, done: bool) -> None:
+    outcome = run(fresh(), report(watchedPercent=watched))
+    assert outcome.progress.completed("v1") is done
+    assert outcome.newly_completed == (("v1",) if done else ())
+
+
+def test_with_a_watched_percent_the_server_decides_over_completed_true() -> None:
+    outcome = run(fresh(), report(watchedPercent=50, completed=True))
+    assert not outcome.progress.completed("v1")
+
+
+def test_the_threshold_is_configurable() -> None:
+    assert run(fresh(), report(watchedPercent=60), threshold=60).progress.completed("v1")
+
+
+def test_a_bare_completed_true_completes_as_the_existing_frontend_sends_it() -> None:
+    body = {"sections": [{"sectionId": "s1", "chapters": [{"chapterId": "t1", "completed": True}]}]}
+    assert run(fresh(), body).progress.completed("t1")
+
+
+def test_progress_never_goes_backwards() -> None:
+    done = run(fresh(), report(watchedPercent=90, positionSeconds=120)).progress
+    later = run(done, report(watchedPercent=40, positionSeconds=30, completed=False)).progress
+    assert later.completed("v1")
+    assert later.chapters["v1"]["watchedPercent"] == 90
+    assert later.chapters["v1"]["positionSeconds"] == 30, "resume where the student is now"
+    assert run(done, report(watchedPercent=95)).newly_completed == (), "completes once"
+
+
+def test_the_course_completes_once_when_its_last_chapter_does() -> None:
+    first = run(fresh(), report(watchedPercent=85))
+    assert not first.course_completed
+    body = {"sections": [{"sectionId": "s1", "chapters": [{"chapterId": "t1", "completed": True}]}]}
+    second = run(first.progress, body)
+    assert second.course_completed and second.progress.completed_at == NOW
+    assert not run(second.progress, body).course_completed
+
+
+def test_a_chapter_added_later_lowers_overall_progress() -> None:
+    done = run(fresh(), report(watchedPercent=100)).progress
+    done = replace(done, chapters={**done.chapters, "t1": {"completed": True}})
+    assert done.overall(COURSE) == 100
+    grown = course(("v1", "Video"), ("t1", "Text"), ("q1", "Quiz"), ("v2", "Video"))
+    assert done.overall(grown) == 50
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"sections": [{"sectionId": "nope", "chapters": []}]}, "sections[0].sectionId"),
+        (report(chapterId="ghost"), "sections[0].chapters[0].chapterId"),
+        (report(watchedPercent=101), "sections[0].chapters[0].watchedPercent"),
+        (report(watchedPercent="80"), "sections[0].chapters[0].watchedPercent"),
+        (report(positionSeconds=-1), "sections[0].chapters[0].positionSeconds"),
+        (report(completed="yes"), "sections[0].chapters[0].completed"),
+        ({"sections": {}}, "sections"),
+        ({"sections": [{"sectionId": "s1", "chapters": "v1"}]}, "sections[0].chapters"),
+    ],
+)
+def test_bad_reports_name_the_field(body: dict[str, Any], field: str) -> None:
+    with pytest.raises(ProgressInvalid) as caught:
+        parse_report(body, COURSE)
+    assert field in caught.value.details
