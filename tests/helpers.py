@@ -195,3 +195,14 @@ class Api:
         assert response.status_code == 200, response.text
         rows: list[dict[str, Any]] = response.json()["data"]
         return rows
+
+    def stream(self, viewer: User | None, course_id: str, chapter_id: str) -> requests.Response:
+        return self.call("GET", f"/courses/{course_id}/chapters/{chapter_id}/stream", viewer)
+
+    def report(
+        self, student: User, course_id: str, section_id: str, chapters: list[dict[str, Any]]
+    ) -> requests.Response:
+        """A progress PUT as the player sends it."""
+        body = {"sections": [{"sectionId": section_id, "chapters": chapters}]}
+        path = f"/users/course-progress/{student.user_id}/courses/{course_id}"
+        return self.call("PUT", path, student, json=body)

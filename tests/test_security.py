@@ -88,6 +88,8 @@ ENDPOINTS: list[tuple[str, str, str, dict[str, Any] | None]] = [
     ("GET", "/api/payments/transactions/{me}", "student", None),
     ("GET", "/users/course-progress/{me}/enrolled-courses", "student", None),
     ("GET", "/users/course-progress/{me}/courses/{course}", "student", None),
+    ("PUT", "/users/course-progress/{me}/courses/{course}", "student", {"sections": []}),
+    ("GET", "/teacher/analytics/courses/{course}", "teacher", None),
     ("GET", "/users/me", "student", None),
     ("POST", "/users/onboarding", "student", {"userType": "student"}),
     (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from enrollment import bootstrap
-from enrollment.entrypoints import api
+from enrollment.entrypoints import analytics, api, playback
 from shared.config import Settings, load_settings
 from shared.web.app import build_app
 
@@ -13,6 +13,8 @@ from shared.web.app import build_app
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings("enrollment")
     learning = bootstrap.build(settings)
-    app = build_app(settings, [api.bp], learning.runtime.readiness_checks())
+    app = build_app(
+        settings, [api.bp, playback.bp, analytics.bp], learning.runtime.readiness_checks()
+    )
     app.extensions["learning"] = learning
     return app

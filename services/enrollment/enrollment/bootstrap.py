@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from enrollment import handlers
+from enrollment.adapters.course_progress import CourseProgressReader, course_progress_reader
 from enrollment.adapters.repository import EnrollmentRepository
 from shared.config import Settings
 from shared.media.playback import PlaybackSigner, playback_signer
@@ -21,6 +22,11 @@ class Learning:
     enrollments: EnrollmentRepository
     cards: CourseCards
     playback: PlaybackSigner
+    course_progress: CourseProgressReader
+
+    @property
+    def settings(self) -> Settings:
+        return self.runtime.settings
 
 
 def build(settings: Settings) -> Learning:
@@ -30,6 +36,7 @@ def build(settings: Settings) -> Learning:
         enrollments=EnrollmentRepository(runtime.dynamodb, runtime.table),
         cards=CourseCards(runtime.dynamodb, runtime.table),
         playback=playback_signer(settings, s3_client(settings.aws)),
+        course_progress=course_progress_reader(settings, runtime.dynamodb),
     )
 
 

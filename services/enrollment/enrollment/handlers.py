@@ -1,13 +1,23 @@
-"""Enrollment's event handlers; the routing table is at the bottom."""
+"""Enrollment's commands and event handlers; the routing table is at the bottom."""
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
-from enrollment.adapters.repository import EnrollmentRepository
-from enrollment.domain.model import Enrollment
-from shared.clock import now_iso
+from enrollment.adapters.repository import EnrollmentRepository, StaleProgress
+from enrollment.domain.model import DELETED_COURSE, Enrollment, Progress
+from enrollment.domain.progress import apply_report, parse_report
+from shared.clock import iso, now_iso, utc_now
 from shared.events.contracts import (
+    ChapterCompleted,
+    ChapterOutline,
+    CourseCompleted,
+    CourseSnapshot,
     EnrollmentCreated,
     EnrollmentRevoked,
     PaymentSucceeded,
@@ -17,6 +27,118 @@ from shared.events.envelope import Envelope
 from shared.messaging.consumer import EventHandler
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.readmodels.course_cards import CourseCards, course_card_handlers
+
+if TYPE_CHECKING:
+    from enrollment.bootstrap import Learning
+
+SAVE_ATTEMPTS = 10
+RETRY_JITTER_SECONDS = 0.01
+
+
+class NotEnrolled(Exception):
+    """The caller has no active enrollment in the course."""
+
+
+class CourseUnknown(Exception):
+    """No such course (or chapter) in enrollment's read model."""
+
+
+class NoVideo(Exception):
+    """The chapter has no video to play."""
+
+
+class SignInToWatch(Exception):
+    """The chapter is for enrolled students and the caller is anonymous."""
+
+
+class NotOwner(Exception):
+    """Only the course's teacher may see this."""
+
+
+@dataclass(frozen=True)
+class Stream:
+    url: str
+    expires_at: str
+
+
+def enrolled_progress(app: Learning, user_id: str, course_id: str) -> tuple[Enrollment, Progress]:
+    enrollment = app.enrollments.get(user_id, course_id)
+    progress = app.enrollments.progress(user_id, course_id)
+    if enrollment is None or not enrollment.active or progress is None:
+        raise NotEnrolled(course_id)
+    return enrollment, progress
+
+
+def report_progress(
+    app: Learning, user_id: str, course_id: str, body: dict[str, Any]
+) -> tuple[Enrollment, Progress, CourseSnapshot]:
+    """Apply a player's report; each chapter completes once and the course once, however many
+    reports race (each save is conditional on the version it read, and retried)."""
+    course = app.cards.get(course_id)
+    if course is None:
+        raise CourseUnknown(course_id)
+    reports = parse_report(body, course)
+    for attempt in range(SAVE_ATTEMPTS):
+        time.sleep(random.uniform(0, RETRY_JITTER_SECONDS * attempt))
+        enrollment, current = enrolled_progress(app, user_id, course_id)
+        now = now_iso()
+        outcome = apply_report(
+            current, reports, course, app.settings.progress_complete_percent, now
+        )
+        uow = app.runtime.unit_of_work()
+        app.enrollments.save_progress(uow, outcome.progress, current.version)
+        for chapter_id in outcome.newly_completed:
+            uow.raise_event(ChapterCompleted(user_id, course_id, chapter_id, now))
+        if outcome.course_completed:
+            uow.raise_event(CourseCompleted(user_id, course_id, now))
+        try:
+            uow.commit()
+        except StaleProgress:
+            continue
+        return enrollment, outcome.progress, course
+    raise StaleProgress(course_id)
+
+
+def _chapter(course: CourseSnapshot, chapter_id: str) -> ChapterOutline:
+    for section in course.sections:
+        for chapter in section.chapters:
+            if chapter.chapter_id == chapter_id:
+                return chapter
+    raise CourseUnknown(chapter_id)
+
+
+def stream(app: Learning, course_id: str, chapter_id: str, viewer_id: str | None) -> Stream:
+    """A signed playback URL for the owner, an enrolled student, or a free-preview chapter of a
+    published course."""
+    course = app.cards.get(course_id)
+    if course is None or course.status == DELETED_COURSE:
+        raise CourseUnknown(course_id)
+    chapter = _chapter(course, chapter_id)
+    if not chapter.video_key:
+        raise NoVideo(chapter_id)
+    allowed = (
+        (chapter.free_preview and course.status == "Published")
+        or (viewer_id is not None and viewer_id == course.teacher_id)
+        or (viewer_id is not None and _enrolled(app, viewer_id, course_id))
+    )
+    if not allowed:
+        raise SignInToWatch(chapter_id) if viewer_id is None else NotEnrolled(course_id)
+    expires = utc_now() + timedelta(seconds=app.settings.media.playback_url_seconds)
+    return Stream(app.playback.sign(chapter.video_key), iso(expires))
+
+
+def _enrolled(app: Learning, user_id: str, course_id: str) -> bool:
+    enrollment = app.enrollments.get(user_id, course_id)
+    return enrollment is not None and enrollment.active
+
+
+def owned_course(app: Learning, teacher_id: str, course_id: str) -> CourseSnapshot:
+    course = app.cards.get(course_id)
+    if course is None or course.status == DELETED_COURSE:
+        raise CourseUnknown(course_id)
+    if course.teacher_id != teacher_id:
+        raise NotOwner(course_id)
+    return course
 
 
 def enroll_buyer(enrollments: EnrollmentRepository) -> EventHandler:

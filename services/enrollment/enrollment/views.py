@@ -41,6 +41,9 @@ def course_json(
 def progress_json(
     enrollment: Enrollment, progress: Progress, course: CourseSnapshot | None
 ) -> dict[str, Any]:
+    """The student's progress over the course's current outline; `lastChapterId` and each
+    chapter's `positionSeconds` are where to resume, `completedAt` when the course was done."""
+
     def chapter(chapter_id: str) -> dict[str, Any]:
         state = progress.chapters.get(chapter_id, {})
         extra: dict[str, Any] = {
@@ -58,4 +61,6 @@ def progress_json(
             for s in (course.sections if course else ())
         ],
         "lastAccessedTimestamp": progress.last_accessed,
+        "lastChapterId": progress.last_chapter_id,
+        "completedAt": progress.completed_at,
     }

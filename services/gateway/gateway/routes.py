@@ -132,6 +132,20 @@ ROUTES: tuple[Route, ...] = (
         "Report progress in a course",
         self_param="userId",
     ),
+    Route(
+        "GET",
+        "/courses/<courseId>/chapters/<chapterId>/stream",
+        Auth.OPTIONAL,
+        "enrollment",
+        "Get a signed playback URL for a chapter's video",
+    ),
+    Route(
+        "GET",
+        "/teacher/analytics/courses/<courseId>",
+        Auth.TEACHER,
+        "enrollment",
+        "Course analytics for its teacher (JSON, or CSV with ?format=csv)",
+    ),
     Route("POST", "/users/onboarding", Auth.NO_ROLE_OK, "gateway", "Choose a role, once"),
     Route("GET", "/users/me", Auth.NO_ROLE_OK, "gateway", "Get the caller's profile"),
     Route(

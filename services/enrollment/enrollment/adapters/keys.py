@@ -21,9 +21,14 @@ def progress_key(user_id: str, course_id: str) -> dict[str, str]:
 
 def course_enrollments(course_id: str, enrolled_at: str, user_id: str) -> dict[str, str]:
     return {
-        "GSI1PK": compose("COURSE", course_id, "ENROLLMENTS"),
+        "GSI1PK": course_enrollments_partition(course_id),
         "GSI1SK": compose(enrolled_at, user_id),
     }
+
+
+def course_enrollments_partition(course_id: str) -> str:
+    """Every enrollment of a course, oldest first, for analytics."""
+    return compose("COURSE", course_id, "ENROLLMENTS")
 
 
 def revoked_order_key(order_id: str) -> dict[str, str]:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app
+from typing import Any
 
+from flask import Blueprint, Response, current_app, request
+
+from enrollment import handlers
 from enrollment.bootstrap import Learning
+from enrollment.entrypoints.errors import translate_enrollment_errors
 from enrollment.views import course_json, progress_json
-from shared.auth.access import require_auth
-from shared.web.errors import NotFound
+from shared.auth.access import check_identity_fields, require_auth
+from shared.web.errors import BadRequest, NotFound
 from shared.web.responses import ok
 
 bp = Blueprint("progress", __name__, url_prefix="/users/course-progress")
+translate_enrollment_errors(bp)
 
 
 def _app() -> Learning:
@@ -37,9 +42,25 @@ def enrolled_courses(userId: str) -> Response:  # noqa: N803 - path names are th
 @require_auth(self_param="userId")
 def course_progress(userId: str, courseId: str) -> Response:  # noqa: N803
     app = _app()
-    enrollment = app.enrollments.get(userId, courseId)
-    progress = app.enrollments.progress(userId, courseId)
-    if enrollment is None or not enrollment.active or progress is None:
-        raise NotFound("You are not enrolled in this course.", code="not_enrolled")
+    try:
+        enrollment, progress = handlers.enrolled_progress(app, userId, courseId)
+    except handlers.NotEnrolled:
+        raise NotFound("You are not enrolled in this course.", code="not_enrolled") from None
     card = app.cards.get(courseId)
     return ok(progress_json(enrollment, progress, card), "Course progress retrieved successfully")
+
+
+@bp.put("/<userId>/courses/<courseId>")
+@require_auth(self_param="userId")
+def update_progress(userId: str, courseId: str) -> Response:  # noqa: N803
+    body = _json_body()
+    check_identity_fields(body, "userId")
+    enrollment, progress, card = handlers.report_progress(_app(), userId, courseId, body)
+    return ok(progress_json(enrollment, progress, card), "Course progress updated successfully")
+
+
+def _json_body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest("The body must be a JSON object.", code="malformed_json")
+    return body
