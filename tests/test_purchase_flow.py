@@ -108,6 +108,17 @@ def test_student_pays_and_is_enrolled(api: Api) -> None:
     )
     assert count.status_code == 200
 
+    granted = api.stream(student, course["courseId"], "welcome").json()["data"]
+    assert requests.get(granted["url"], timeout=10).content == LESSON_MP4
+    chapters = [c["chapterId"] for c in course["sections"][0]["chapters"]]
+    for chapter_id in chapters:
+        watched = api.report(
+            student, course["courseId"], "intro", [{"chapterId": chapter_id, "watchedPercent": 85}]
+        )
+        assert watched.status_code == 200, watched.text
+    finished = watched.json()["data"]
+    assert finished["overallProgress"] == 100 and finished["completedAt"]
+
 
 def test_free_course_enrolls_without_cashfree(api: Api) -> None:
     teacher = api.onboard("teacher")
