@@ -15,6 +15,7 @@ from shared.media.playback import playback_signer
 from shared.media.s3 import s3_client
 from shared.media.store import media_store
 from shared.messaging.consumer import EventHandler
+from shared.readmodels.memberships import Memberships
 from shared.runtime import Runtime
 
 
@@ -22,6 +23,7 @@ from shared.runtime import Runtime
 class Catalog:
     runtime: Runtime
     courses: CourseRepository
+    students: Memberships
     listing: ListingCache
     media: CourseMedia
     clerk: ClerkClient
@@ -39,6 +41,7 @@ def build(settings: Settings) -> Catalog:
     return Catalog(
         runtime=runtime,
         courses=CourseRepository(runtime.dynamodb, runtime.table),
+        students=Memberships(runtime.dynamodb, runtime.table),
         listing=ListingCache(runtime.redis, settings.catalog_cache_seconds),
         media=course_media(settings),
         clerk=ClerkClient(settings.clerk),
@@ -48,6 +51,6 @@ def build(settings: Settings) -> Catalog:
 def event_handlers(runtime: Runtime) -> Mapping[str, EventHandler]:
     catalog = build(runtime.settings)
     routing: Mapping[str, EventHandler] = handlers.event_handlers(
-        catalog.courses, catalog.listing, catalog.media.release
+        catalog.courses, catalog.students, catalog.listing, catalog.media.release
     )
     return routing

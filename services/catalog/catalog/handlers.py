@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from catalog.adapters.listing_cache import ListingCache
-from catalog.adapters.repository import CourseRepository, Membership, StaleCourse
+from catalog.adapters.repository import CourseRepository, StaleCourse
 from catalog.course_media import Thumbnail
 from catalog.domain.model import Course, archive, deleted, new_draft, revise
 from catalog.domain.validation import CourseInvalid, check_publishable, parse_changes
@@ -20,13 +20,12 @@ from shared.events.contracts import (
     CourseDeleted,
     CoursePublished,
     CourseUpdated,
-    EnrollmentCreated,
-    EnrollmentRevoked,
     MediaReleased,
 )
 from shared.events.envelope import Envelope
 from shared.messaging.consumer import EventHandler
 from shared.messaging.unit_of_work import UnitOfWork
+from shared.readmodels.memberships import Memberships, membership_handlers
 
 if TYPE_CHECKING:
     from catalog.bootstrap import Catalog
@@ -182,8 +181,8 @@ def visible_course(app: Catalog, course_id: str, viewer_id: str | None) -> tuple
         raise CourseNotFound(course_id)
     if course.owned_by(viewer_id):
         return course, Videos.ALL
-    membership = app.courses.membership(course_id, viewer_id) if viewer_id else None
-    if membership is not None and membership.active and (course.is_public or course.is_archived):
+    enrolled = viewer_id is not None and app.students.is_active(course_id, viewer_id)
+    if enrolled and (course.is_public or course.is_archived):
         return course, Videos.ALL
     if not course.is_public:
         raise CourseNotFound(course_id)
@@ -191,22 +190,14 @@ def visible_course(app: Catalog, course_id: str, viewer_id: str | None) -> tuple
 
 
 def event_handlers(
-    courses: CourseRepository, listing: ListingCache, release: Callable[[tuple[str, ...]], None]
+    courses: CourseRepository,
+    students: Memberships,
+    listing: ListingCache,
+    release: Callable[[tuple[str, ...]], None],
 ) -> Mapping[str, EventHandler]:
-    def record(uow: UnitOfWork, course_id: str, user_id: str, new: Membership) -> None:
-        old = courses.membership(course_id, user_id)
-        if old is not None and old.at >= new.at:
-            return
-        courses.record_membership(uow, course_id, user_id, new)
-        was_active = old is not None and old.active
-        if was_active != new.active and courses.get(course_id) is not None:
-            courses.count_enrollment(uow, course_id, +1 if new.active else -1)
-
-    def enrolled(event: EnrollmentCreated, _: Envelope, uow: UnitOfWork) -> None:
-        record(uow, event.course_id, event.user_id, Membership(True, event.enrolled_at))
-
-    def revoked(event: EnrollmentRevoked, _: Envelope, uow: UnitOfWork) -> None:
-        record(uow, event.course_id, event.user_id, Membership(False, event.revoked_at))
+    def count(uow: UnitOfWork, course_id: str, enrolled: bool) -> None:
+        if courses.get(course_id) is not None:
+            courses.count_enrollment(uow, course_id, +1 if enrolled else -1)
 
     def refresh_listing(_event: object, _envelope: Envelope, _uow: UnitOfWork) -> None:
         listing.invalidate()
@@ -216,8 +207,7 @@ def event_handlers(
 
     course_events = (CoursePublished, CourseUpdated, CourseArchived, CourseDeleted)
     return {
-        EnrollmentCreated.EVENT_TYPE: enrolled,
-        EnrollmentRevoked.EVENT_TYPE: revoked,
+        **membership_handlers(students, on_flip=count),
         MediaReleased.EVENT_TYPE: delete_media,
         **{cls.EVENT_TYPE: refresh_listing for cls in course_events},
     }

@@ -23,6 +23,7 @@ from shared.events.contracts import (
 )
 from shared.events.envelope import wrap
 from shared.messaging.consumer import Consumer
+from shared.readmodels.memberships import Memberships
 from shared.runtime import Runtime
 
 
@@ -58,7 +59,8 @@ def consumer(
     listing: ListingCache,
     released: list[tuple[str, ...]],
 ) -> Consumer:
-    return Consumer(runtime, event_handlers(courses, listing, released.append))
+    students = Memberships(runtime.dynamodb, runtime.table)
+    return Consumer(runtime, event_handlers(courses, students, listing, released.append))
 
 
 def published(runtime: Runtime, courses: CourseRepository, title: str, at: str) -> Course:
@@ -97,7 +99,7 @@ def test_enrollments_are_counted_once_per_student(
     consumer.consume(wrap(again, "enrollment"))
     consumer.consume(wrap(EnrollmentCreated("u2", course.course_id, "o2", "2026-01-03"), "e"))
     assert count(courses, course.course_id) == 2
-    membership = courses.membership(course.course_id, "u1")
+    membership = Memberships(runtime.dynamodb, runtime.table).get(course.course_id, "u1")
     assert membership is not None and membership.active
 
 
@@ -110,7 +112,7 @@ def test_a_revocation_that_arrives_first_wins_over_the_older_enrollment(
     created = EnrollmentCreated("u1", course.course_id, "o1", "2026-01-02T00:00:00.000Z")
     consumer.consume(wrap(created, "enrollment"))
     assert count(courses, course.course_id) == 0
-    membership = courses.membership(course.course_id, "u1")
+    membership = Memberships(runtime.dynamodb, runtime.table).get(course.course_id, "u1")
     assert membership is not None and not membership.active
 
 

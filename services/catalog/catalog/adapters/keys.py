@@ -1,4 +1,4 @@
-"""Catalog's DynamoDB keys: courses (by teacher, by publication), search words, students."""
+"""Catalog's DynamoDB keys: courses (by teacher, by publication) and their search words."""
 
 from __future__ import annotations
 
@@ -41,8 +41,3 @@ def word_key(word: str, published_at: str, course_id: str) -> dict[str, str]:
 
 def word_partition(word: str) -> str:
     return compose("WORD", word)
-
-
-def student_key(course_id: str, user_id: str) -> dict[str, str]:
-    """Whether a student is enrolled, kept from enrollment events."""
-    return key(compose("COURSE", course_id), compose("STUDENT", user_id))

@@ -30,14 +30,6 @@ class Page:
     last_key: dict[str, Any] | None
 
 
-@dataclass(frozen=True)
-class Membership:
-    """A student's standing in a course as of the latest enrollment event."""
-
-    active: bool
-    at: str
-
-
 def to_item(course: Course) -> Item:
     item: Item = {
         **keys.course_key(course.course_id),
@@ -156,25 +148,6 @@ class CourseRepository:
             "ADD enrollmentCount :d",
             condition="attribute_exists(PK)",
             values=values(d=delta),
-        )
-
-    def membership(self, course_id: str, user_id: str) -> Membership | None:
-        item = get_item(self._client, self._table, keys.student_key(course_id, user_id))
-        return Membership(active=bool(item["active"]), at=item["at"]) if item else None
-
-    def record_membership(
-        self, uow: UnitOfWork, course_id: str, user_id: str, membership: Membership
-    ) -> None:
-        """Keep the latest standing; an older event loses the race (checked again at commit)."""
-        uow.tx.put(
-            {
-                **keys.student_key(course_id, user_id),
-                "active": membership.active,
-                "at": membership.at,
-            },
-            condition="attribute_not_exists(PK) OR #at < :at",
-            names={"#at": "at"},
-            values=values(at=membership.at),
         )
 
     def published(self, category: str | None, limit: int, start: dict[str, Any] | None) -> Page:

@@ -1,0 +1,79 @@
+"""Who is enrolled in which course, kept by a consuming service from enrollment events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from shared.dynamo.codec import values
+from shared.dynamo.keys import compose, key
+from shared.dynamo.reads import get_item
+from shared.events.contracts import EnrollmentCreated, EnrollmentRevoked
+from shared.events.envelope import Envelope
+from shared.messaging.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Membership:
+    """A student's standing in a course as of the latest enrollment event."""
+
+    active: bool
+    at: str
+
+
+def membership_key(course_id: str, user_id: str) -> dict[str, str]:
+    return key(compose("COURSE", course_id), compose("STUDENT", user_id))
+
+
+class Memberships:
+    """One item per (course, student) in the consuming service's own table."""
+
+    def __init__(self, client: Any, table: str) -> None:
+        self._client = client
+        self._table = table
+
+    def get(self, course_id: str, user_id: str) -> Membership | None:
+        item = get_item(self._client, self._table, membership_key(course_id, user_id))
+        return Membership(active=bool(item["active"]), at=item["at"]) if item else None
+
+    def is_active(self, course_id: str, user_id: str) -> bool:
+        membership = self.get(course_id, user_id)
+        return membership is not None and membership.active
+
+    def record(self, uow: UnitOfWork, course_id: str, user_id: str, new: Membership) -> bool:
+        """Keep the newer standing (an older event loses, checked again at commit); True when
+        the student's access flipped."""
+        old = self.get(course_id, user_id)
+        if old is not None and old.at >= new.at:
+            return False
+        uow.tx.put(
+            {**membership_key(course_id, user_id), "active": new.active, "at": new.at},
+            condition="attribute_not_exists(PK) OR #at < :at",
+            names={"#at": "at"},
+            values=values(at=new.at),
+        )
+        return (old is not None and old.active) != new.active
+
+
+Flipped = Callable[[UnitOfWork, str, bool], None]
+"""Called in the same unit of work when a student's access to a course flips on or off."""
+MembershipHandler = Callable[[Any, Envelope, UnitOfWork], None]
+
+
+def membership_handlers(
+    memberships: Memberships, on_flip: Flipped | None = None
+) -> Mapping[str, MembershipHandler]:
+    """Routing entries that keep memberships current, whatever order the events arrive in."""
+
+    def apply(uow: UnitOfWork, course_id: str, user_id: str, new: Membership) -> None:
+        if memberships.record(uow, course_id, user_id, new) and on_flip is not None:
+            on_flip(uow, course_id, new.active)
+
+    def enrolled(event: EnrollmentCreated, _: Envelope, uow: UnitOfWork) -> None:
+        apply(uow, event.course_id, event.user_id, Membership(True, event.enrolled_at))
+
+    def revoked(event: EnrollmentRevoked, _: Envelope, uow: UnitOfWork) -> None:
+        apply(uow, event.course_id, event.user_id, Membership(False, event.revoked_at))
+
+    return {EnrollmentCreated.EVENT_TYPE: enrolled, EnrollmentRevoked.EVENT_TYPE: revoked}
