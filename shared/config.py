@@ -13,6 +13,7 @@ SERVICE_PORTS: dict[str, int] = {
     "catalog": 8081,
     "billing": 8082,
     "enrollment": 8083,
+    "mentorship": 8084,
 }
 
 
@@ -131,6 +132,19 @@ class MediaSettings:
 
 
 @dataclass(frozen=True)
+class MentorshipSettings:
+    """Booking policy and the Agora project that issues video tokens."""
+
+    cancel_window_hours: float = 12
+    token_lead_minutes: int = 10
+    token_grace_minutes: int = 10
+    max_upcoming_per_teacher: int = 0
+    """How many upcoming sessions a student may hold with one teacher; 0 = no limit."""
+    agora_app_id: str | None = None
+    agora_app_certificate: str | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting a ProLearn process reads, grouped by concern."""
 
@@ -152,6 +166,7 @@ class Settings:
     upstream: UpstreamSettings = UpstreamSettings()
     media: MediaSettings = MediaSettings()
     progress_complete_percent: float = 80.0
+    mentorship: MentorshipSettings = MentorshipSettings()
 
     @property
     def port(self) -> int:
@@ -244,4 +259,12 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
             cloudfront_private_key=e.get("CLOUDFRONT_PRIVATE_KEY", "").replace("\\n", "\n") or None,
         ),
         progress_complete_percent=float(get("PROGRESS_COMPLETE_PERCENT", "80")),
+        mentorship=MentorshipSettings(
+            cancel_window_hours=float(get("CANCEL_WINDOW_HOURS", "12")),
+            token_lead_minutes=int(get("VIDEO_TOKEN_LEAD_MINUTES", "10")),
+            token_grace_minutes=int(get("VIDEO_TOKEN_GRACE_MINUTES", "10")),
+            max_upcoming_per_teacher=int(get("MAX_UPCOMING_SESSIONS_PER_TEACHER", "0")),
+            agora_app_id=e.get("AGORA_APP_ID") or None,
+            agora_app_certificate=e.get("AGORA_APP_CERTIFICATE") or None,
+        ),
     )

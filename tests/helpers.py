@@ -206,3 +206,10 @@ class Api:
         body = {"sections": [{"sectionId": section_id, "chapters": chapters}]}
         path = f"/users/course-progress/{student.user_id}/courses/{course_id}"
         return self.call("PUT", path, student, json=body)
+
+    def enrolled_student(self, course_id: str) -> User:
+        """A student enrolled in a free course (create-order enrolls at once)."""
+        student = self.onboard("student")
+        order = self.create_order(student, course_id)
+        assert order["order_status"] == "PAID"
+        return student

@@ -237,6 +237,62 @@ class CourseCompleted:
         return f"{self.user_id}:{self.course_id}"
 
 
+# ---- mentorship ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MentorshipSession:
+    """A booked 1-to-1 session as its events carry it (times ISO-8601 UTC)."""
+
+    session_id: str
+    student_id: str
+    teacher_id: str
+    course_id: str
+    starts_at: str
+    ends_at: str
+    student_name: str
+    teacher_name: str
+
+
+@dataclass(frozen=True)
+class SessionBooked:
+    """A student booked a session with a course's teacher (mentorship emits)."""
+
+    EVENT_TYPE: ClassVar[str] = "mentorship.session.booked.v1"
+    session: MentorshipSession
+
+    @property
+    def aggregate_id(self) -> str:
+        return self.session.session_id
+
+
+@dataclass(frozen=True)
+class SessionCancelled:
+    """A scheduled session was cancelled by one of its participants (mentorship emits)."""
+
+    EVENT_TYPE: ClassVar[str] = "mentorship.session.cancelled.v1"
+    session: MentorshipSession
+    cancelled_by: str
+    cancelled_at: str
+
+    @property
+    def aggregate_id(self) -> str:
+        return self.session.session_id
+
+
+@dataclass(frozen=True)
+class SessionCompleted:
+    """The teacher marked a session as held (mentorship emits)."""
+
+    EVENT_TYPE: ClassVar[str] = "mentorship.session.completed.v1"
+    session: MentorshipSession
+    completed_at: str
+
+    @property
+    def aggregate_id(self) -> str:
+        return self.session.session_id
+
+
 EVENT_CLASSES: tuple[type[Any], ...] = (
     CoursePublished,
     CourseUpdated,
@@ -250,6 +306,9 @@ EVENT_CLASSES: tuple[type[Any], ...] = (
     EnrollmentRevoked,
     ChapterCompleted,
     CourseCompleted,
+    SessionBooked,
+    SessionCancelled,
+    SessionCompleted,
 )
 EVENT_TYPES: dict[str, type[Any]] = {cls.EVENT_TYPE: cls for cls in EVENT_CLASSES}
 

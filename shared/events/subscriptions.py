@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
-    "catalog.course.published.v1": ("billing", "enrollment", "catalog"),
-    "catalog.course.updated.v1": ("billing", "enrollment", "catalog"),
-    "catalog.course.archived.v1": ("billing", "enrollment", "catalog"),
-    "catalog.course.deleted.v1": ("billing", "enrollment", "catalog"),
+    "catalog.course.published.v1": ("billing", "enrollment", "catalog", "mentorship"),
+    "catalog.course.updated.v1": ("billing", "enrollment", "catalog", "mentorship"),
+    "catalog.course.archived.v1": ("billing", "enrollment", "catalog", "mentorship"),
+    "catalog.course.deleted.v1": ("billing", "enrollment", "catalog", "mentorship"),
     "catalog.media.released.v1": ("catalog",),
     "billing.payment.succeeded.v1": ("enrollment",),
     "billing.payment.failed.v1": (),
     "billing.refund.succeeded.v1": ("enrollment",),
-    "enrollment.enrollment.created.v1": ("catalog",),
-    "enrollment.enrollment.revoked.v1": ("catalog",),
+    "enrollment.enrollment.created.v1": ("catalog", "mentorship"),
+    "enrollment.enrollment.revoked.v1": ("catalog", "mentorship"),
     "enrollment.chapter.completed.v1": (),
     "enrollment.course.completed.v1": (),
+    "mentorship.session.booked.v1": (),
+    "mentorship.session.cancelled.v1": (),
+    "mentorship.session.completed.v1": (),
 }
 
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-UPSTREAMS = ("catalog", "billing", "enrollment", "gateway")
+UPSTREAMS = ("catalog", "billing", "enrollment", "mentorship", "gateway")
 _PARAM = re.compile(r"<(?:[a-z]+:)?([A-Za-z_][A-Za-z0-9_]*)>")
 MiB = 1024 * 1024
 DEFAULT_BODY_BYTES = 1 * MiB
@@ -145,6 +145,34 @@ ROUTES: tuple[Route, ...] = (
         Auth.TEACHER,
         "enrollment",
         "Course analytics for its teacher (JSON, or CSV with ?format=csv)",
+    ),
+    Route("PUT", "/mentorship/availability", Auth.TEACHER, "mentorship", "Set weekly availability"),
+    Route("GET", "/mentorship/availability", Auth.TEACHER, "mentorship", "Get own availability"),
+    Route(
+        "GET",
+        "/mentorship/availability/<teacherId>/slots",
+        Auth.SIGNED_IN,
+        "mentorship",
+        "List a teacher's free slots (UTC)",
+    ),
+    Route("POST", "/mentorship", Auth.STUDENT, "mentorship", "Book a session"),
+    Route(
+        "GET",
+        "/mentorship/user/<userId>",
+        Auth.SIGNED_IN,
+        "mentorship",
+        "List the caller's sessions",
+        self_param="userId",
+    ),
+    Route("GET", "/mentorship/<sessionId>", Auth.SIGNED_IN, "mentorship", "Get a session"),
+    Route("PATCH", "/mentorship/<sessionId>", Auth.SIGNED_IN, "mentorship", "Cancel or complete"),
+    Route("GET", "/mentorship/<sessionId>/ics", Auth.SIGNED_IN, "mentorship", "Calendar invite"),
+    Route(
+        "GET",
+        "/mentorship/token/<sessionId>",
+        Auth.SIGNED_IN,
+        "mentorship",
+        "Agora video token for a session",
     ),
     Route("POST", "/users/onboarding", Auth.NO_ROLE_OK, "gateway", "Choose a role, once"),
     Route("GET", "/users/me", Auth.NO_ROLE_OK, "gateway", "Get the caller's profile"),

@@ -49,7 +49,7 @@ def test_a_self_param_must_be_a_signed_in_path_parameter() -> None:
     with pytest.raises(ValueError, match="self_param"):
         Route("GET", "/x", Auth.SIGNED_IN, "catalog", "x", self_param="userId")
     with pytest.raises(ValueError, match="upstream"):
-        Route("GET", "/x", Auth.PUBLIC, "mentorship", "x")
+        Route("GET", "/x", Auth.PUBLIC, "notifications", "x")
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.endpoint)

@@ -1,0 +1,1 @@
+"""Mentorship adapters: the ports to storage and outside services."""

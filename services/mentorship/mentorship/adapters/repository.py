@@ -1,0 +1,180 @@
+"""Sessions, availability and busy buckets in mentorship's table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from mentorship.adapters import keys
+from mentorship.domain.availability import (
+    Availability,
+    availability_document,
+    availability_from_document,
+)
+from mentorship.domain.session import CANCELLED, SCHEDULED, Session
+from mentorship.domain.slots import lock_buckets
+from shared.clock import iso, parse_iso
+from shared.dynamo.codec import Item, deserialize, values
+from shared.dynamo.reads import get_item, query_page
+from shared.messaging.unit_of_work import UnitOfWork
+
+
+class SlotTaken(Exception):
+    """Another session already holds part of this time (or the session id exists)."""
+
+
+class SessionChanged(Exception):
+    """The session's status changed since it was read."""
+
+
+@dataclass(frozen=True)
+class Page:
+    sessions: list[Session]
+    last_key: dict[str, Any] | None
+
+
+def to_item(session: Session) -> Item:
+    return {
+        **keys.session_key(session.session_id),
+        **keys.session_indexes(
+            session.session_id, session.student_id, session.teacher_id, session.starts_at
+        ),
+        "sessionId": session.session_id,
+        "studentId": session.student_id,
+        "teacherId": session.teacher_id,
+        "courseId": session.course_id,
+        "startsAt": iso(session.starts_at),
+        "endsAt": iso(session.ends_at),
+        "bufferMinutes": session.buffer_minutes,
+        "studentName": session.student_name,
+        "teacherName": session.teacher_name,
+        "status": session.status,
+        "createdAt": session.created_at,
+        "updatedAt": session.updated_at,
+    }
+
+
+def from_item(item: Item) -> Session:
+    return Session(
+        session_id=item["sessionId"],
+        student_id=item["studentId"],
+        teacher_id=item["teacherId"],
+        course_id=item["courseId"],
+        starts_at=parse_iso(item["startsAt"]),
+        ends_at=parse_iso(item["endsAt"]),
+        buffer_minutes=int(item.get("bufferMinutes", 0)),
+        student_name=item.get("studentName", ""),
+        teacher_name=item.get("teacherName", ""),
+        created_at=item["createdAt"],
+        updated_at=item["updatedAt"],
+        status=item["status"],
+    )
+
+
+class MentorshipRepository:
+    """Reads go straight to DynamoDB; writes join the caller's unit of work."""
+
+    def __init__(self, client: Any, table: str) -> None:
+        self._client = client
+        self._table = table
+
+    def availability(self, teacher_id: str) -> Availability | None:
+        item = get_item(self._client, self._table, keys.availability_key(teacher_id))
+        return availability_from_document(item["availability"]) if item else None
+
+    def save_availability(
+        self, uow: UnitOfWork, teacher_id: str, availability: Availability
+    ) -> None:
+        uow.tx.put(
+            {
+                **keys.availability_key(teacher_id),
+                "teacherId": teacher_id,
+                "availability": availability_document(availability),
+            }
+        )
+
+    def get(self, session_id: str) -> Session | None:
+        item = get_item(self._client, self._table, keys.session_key(session_id))
+        return from_item(item) if item else None
+
+    def book(self, uow: UnitOfWork, session: Session) -> None:
+        """The session and a lock item per 5-minute bucket of [start, end + buffer): a booking
+        that overlaps another's buffered range shares a bucket, so its transaction fails."""
+        uow.tx.put(to_item(session), condition="attribute_not_exists(PK)")
+        for bucket in lock_buckets(session.starts_at, session.ends_at, session.buffer_minutes):
+            uow.tx.put(
+                {**keys.busy_key(session.teacher_id, bucket), "sessionId": session.session_id},
+                condition="attribute_not_exists(PK)",
+                on_condition_failed=SlotTaken,
+            )
+
+    def change_status(self, uow: UnitOfWork, session: Session) -> None:
+        """Move a scheduled session on; a cancellation gives its buckets back."""
+        uow.tx.update(
+            keys.session_key(session.session_id),
+            "SET #s = :new, updatedAt = :at",
+            condition="#s = :scheduled",
+            names={"#s": "status"},
+            values=values(new=session.status, at=session.updated_at, scheduled=SCHEDULED),
+            on_condition_failed=SessionChanged,
+        )
+        if session.status == CANCELLED:
+            for bucket in lock_buckets(session.starts_at, session.ends_at, session.buffer_minutes):
+                uow.tx.delete(
+                    keys.busy_key(session.teacher_id, bucket),
+                    condition="sessionId = :id",
+                    values=values(id=session.session_id),
+                )
+
+    def of_user(self, role: str, user_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+        """A student's (GSI1) or teacher's (GSI2) sessions, soonest first."""
+        index, partition = (
+            ("GSI1", keys.student_partition(user_id))
+            if role == "student"
+            else ("GSI2", keys.teacher_partition(user_id))
+        )
+        page = query_page(
+            self._client, self._table, index, partition, limit, start, newest_first=False
+        )
+        return Page([from_item(i) for i in page.items], page.last_key)
+
+    def teacher_sessions_between(
+        self, teacher_id: str, since: datetime, until: datetime
+    ) -> list[Session]:
+        """Scheduled sessions of a teacher starting in [since, until): a bounded range Query."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "GSI2",
+            "KeyConditionExpression": "GSI2PK = :pk AND GSI2SK BETWEEN :lo AND :hi",
+            "ExpressionAttributeValues": values(
+                pk=keys.teacher_partition(teacher_id), lo=iso(since), hi=iso(until)
+            ),
+        }
+        sessions: list[Session] = []
+        while True:
+            response = self._client.query(**request)
+            sessions.extend(from_item(deserialize(i)) for i in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return [s for s in sessions if s.status == SCHEDULED]
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def upcoming_with(self, student_id: str, teacher_id: str, now: datetime) -> int:
+        """How many scheduled sessions the student holds with this teacher from now on."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "GSI1",
+            "KeyConditionExpression": "GSI1PK = :pk AND GSI1SK >= :now",
+            "ExpressionAttributeValues": values(
+                pk=keys.student_partition(student_id), now=iso(now)
+            ),
+        }
+        count = 0
+        while True:
+            response = self._client.query(**request)
+            for raw in response.get("Items", []):
+                session = from_item(deserialize(raw))
+                count += session.teacher_id == teacher_id and session.status == SCHEDULED
+            if "LastEvaluatedKey" not in response:
+                return count
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]

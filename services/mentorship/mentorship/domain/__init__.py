@@ -1,0 +1,1 @@
+"""Mentorship rules with no I/O: availability, slots, the session lifecycle."""

@@ -1,0 +1,230 @@
+"""Mentorship's commands and event handlers; the routing table is at the bottom."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from mentorship.adapters.repository import SessionChanged, SlotTaken
+from mentorship.adapters.video_tokens import agora_uid
+from mentorship.domain.availability import Availability, parse_availability
+from mentorship.domain.session import CANCELLED, COMPLETED, STATUSES, Session
+from mentorship.domain.slots import Slot, free_slots, is_bookable
+from shared.clock import iso, now_iso, parse_iso, utc_now
+from shared.dynamo.transaction import TransactionConflict
+from shared.events.contracts import (
+    CourseSnapshot,
+    SessionBooked,
+    SessionCancelled,
+    SessionCompleted,
+)
+from shared.messaging.consumer import EventHandler
+from shared.readmodels.course_cards import CourseCards, course_card_handlers
+from shared.readmodels.memberships import Memberships, membership_handlers
+
+if TYPE_CHECKING:
+    from mentorship.bootstrap import Mentorship
+
+BOOKING_ATTEMPTS = 3
+MAX_WINDOW = timedelta(days=31)
+LONGEST_BLOCK = timedelta(minutes=180 + 60)
+"""The longest a session plus its buffer can be (availability's limits)."""
+
+
+class BookingInvalid(Exception):
+    """The booking names bad fields; details maps each to its problem."""
+
+    def __init__(self, details: dict[str, str]) -> None:
+        super().__init__("invalid booking")
+        self.details = details
+
+
+class CourseUnknown(Exception):
+    """No such course in mentorship's read model."""
+
+
+class NotEnrolled(Exception):
+    """Only students enrolled in the course may book its teacher."""
+
+
+class TooManySessions(Exception):
+    """The student already holds the allowed number of upcoming sessions with this teacher."""
+
+
+class SessionNotFound(Exception):
+    """No such session, or the caller is not one of its participants."""
+
+
+class NoAvailability(Exception):
+    """The teacher has not published availability."""
+
+
+class TokenWindowClosed(Exception):
+    """Video tokens are issued from shortly before the start until the end."""
+
+
+@dataclass(frozen=True)
+class VideoGrant:
+    token: str
+    channel: str
+    uid: int
+    expires_at: datetime
+
+
+def set_availability(app: Mentorship, teacher_id: str, body: dict[str, Any]) -> Availability:
+    availability = parse_availability(body)
+    uow = app.runtime.unit_of_work()
+    app.repository.save_availability(uow, teacher_id, availability)
+    uow.commit()
+    return availability
+
+
+def _instant(value: Any, name: str) -> datetime:
+    """An ISO-8601 instant with an explicit offset, as aware UTC."""
+    try:
+        moment = parse_iso(str(value))
+    except ValueError:
+        raise BookingInvalid({name: "must be an ISO-8601 date and time"}) from None
+    if moment.tzinfo is None:
+        raise BookingInvalid({name: "must carry a time zone (e.g. Z)"})
+    return moment.astimezone(UTC)
+
+
+def _teaching(app: Mentorship, teacher_id: str, course_id: str) -> CourseSnapshot:
+    course = app.cards.get(course_id)
+    if course is None or course.status == "Deleted":
+        raise CourseUnknown(course_id)
+    if course.teacher_id != teacher_id:
+        raise BookingInvalid({"teacherId": "does not teach this course"})
+    return course
+
+
+def open_slots(
+    app: Mentorship, teacher_id: str, args: Mapping[str, str]
+) -> tuple[Availability | None, list[Slot]]:
+    """The teacher's free slots in [from, to) (default: the next 7 days), booked ones left out."""
+    now = utc_now()
+    since = _instant(args["from"], "from") if args.get("from") else now
+    until = _instant(args["to"], "to") if args.get("to") else since + timedelta(days=7)
+    if not since < until <= since + MAX_WINDOW:
+        raise BookingInvalid({"to": "must be after from, at most 31 days later"})
+    if args.get("courseId"):
+        _teaching(app, teacher_id, args["courseId"])
+    availability = app.repository.availability(teacher_id)
+    if availability is None:
+        return None, []
+    sessions = app.repository.teacher_sessions_between(teacher_id, since - LONGEST_BLOCK, until)
+    busy = [(s.starts_at, s.blocked_until) for s in sessions]
+    return availability, free_slots(availability, since, until, now, busy)
+
+
+def book(app: Mentorship, student_id: str, body: dict[str, Any]) -> Session:
+    """Book a free slot; the guard against double booking is the transaction's conditional
+    writes of the slot's busy buckets, not the checks before it."""
+    errors = {
+        name: "is required"
+        for name in ("teacherId", "courseId", "date")
+        if not isinstance(body.get(name), str) or not body[name]
+    }
+    if errors:
+        raise BookingInvalid(errors)
+    teacher_id, course_id = body["teacherId"], body["courseId"]
+    start = _instant(body["date"], "date")
+    now = utc_now()
+    if start <= now:
+        raise BookingInvalid({"date": "must be in the future"})
+    _teaching(app, teacher_id, course_id)
+    if not app.students.is_active(course_id, student_id):
+        raise NotEnrolled(course_id)
+    availability = app.repository.availability(teacher_id)
+    if availability is None:
+        raise NoAvailability(teacher_id)
+    slot = is_bookable(availability, start, now, [])
+    if slot is None:
+        raise BookingInvalid({"date": "is not one of the teacher's open slots"})
+    limit = app.settings.mentorship.max_upcoming_per_teacher
+    if limit and app.repository.upcoming_with(student_id, teacher_id, now) >= limit:
+        raise TooManySessions(teacher_id)
+    stamp = now_iso()
+    session = Session(
+        session_id=uuid.uuid4().hex,
+        student_id=student_id,
+        teacher_id=teacher_id,
+        course_id=course_id,
+        starts_at=slot.start,
+        ends_at=slot.end,
+        buffer_minutes=availability.buffer_minutes,
+        student_name=app.clerk.get_user(student_id).display_name,
+        teacher_name=app.clerk.get_user(teacher_id).display_name,
+        created_at=stamp,
+        updated_at=stamp,
+    )
+    for _ in range(BOOKING_ATTEMPTS):
+        uow = app.runtime.unit_of_work()
+        app.repository.book(uow, session)
+        uow.raise_event(SessionBooked(session.event_payload()))
+        try:
+            uow.commit()
+        except TransactionConflict:
+            continue  # a concurrent transaction touched the same buckets: look again
+        return session
+    raise SlotTaken(session.session_id)
+
+
+def session_for(app: Mentorship, session_id: str, user_id: str) -> Session:
+    """The session, to its participants only (404 to anyone else: its existence is private)."""
+    session = app.repository.get(session_id)
+    if session is None or not session.has_participant(user_id):
+        raise SessionNotFound(session_id)
+    return session
+
+
+def change_status(app: Mentorship, session_id: str, user_id: str, body: dict[str, Any]) -> Session:
+    status = body.get("status")
+    if status not in STATUSES:
+        raise BookingInvalid({"status": f"must be one of {', '.join(STATUSES)}"})
+    session = session_for(app, session_id, user_id)
+    now, stamp = utc_now(), now_iso()
+    uow = app.runtime.unit_of_work()
+    if status == CANCELLED:
+        changed = session.cancel(now, app.settings.mentorship.cancel_window_hours, stamp)
+        uow.raise_event(SessionCancelled(changed.event_payload(), user_id, stamp))
+    elif status == COMPLETED:
+        changed = session.complete(user_id, now, stamp)
+        uow.raise_event(SessionCompleted(changed.event_payload(), stamp))
+    else:
+        raise SessionChanged(f"The session is already {session.status}.")
+    app.repository.change_status(uow, changed)
+    uow.commit()
+    return changed
+
+
+def video_grant(app: Mentorship, session_id: str, user_id: str) -> VideoGrant:
+    """An Agora token for this session's channel only, while it can be joined."""
+    session = session_for(app, session_id, user_id)
+    policy = app.settings.mentorship
+    if not session.joinable(utc_now(), policy.token_lead_minutes):
+        raise TokenWindowClosed(
+            f"A scheduled session opens {policy.token_lead_minutes} minutes before its start "
+            f"({iso(session.starts_at)}) and closes at its end; this one is {session.status}."
+        )
+    uid = participant_uid(session, user_id)
+    expires_at = session.ends_at + timedelta(minutes=policy.token_grace_minutes)
+    token = app.video.issue(session.session_id, uid, expires_at)
+    return VideoGrant(token, session.session_id, uid, expires_at)
+
+
+def participant_uid(session: Session, user_id: str) -> int:
+    """The user's stable uid, made distinct from the other participant's in the rare clash."""
+    uid = agora_uid(user_id)
+    if user_id == session.teacher_id and uid == agora_uid(session.student_id):
+        return uid % 0xFFFFFFFF + 1
+    return uid
+
+
+def event_handlers(cards: CourseCards, students: Memberships) -> Mapping[str, EventHandler]:
+    """Who teaches which course (catalog events) and who is enrolled (enrollment events)."""
+    return {**course_card_handlers(cards), **membership_handlers(students)}

@@ -1,0 +1,49 @@
+"""Mentorship JSON as the frontend reads it, and the session's calendar invite."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mentorship.domain.session import CANCELLED, Session
+from mentorship.domain.slots import Slot
+from shared.clock import iso, utc_now
+from shared.ics import session_invite
+
+
+def session_json(session: Session) -> dict[str, Any]:
+    return {
+        "sessionId": session.session_id,
+        "studentId": session.student_id,
+        "teacherId": session.teacher_id,
+        "courseId": session.course_id,
+        "date": iso(session.starts_at),
+        "endsAt": iso(session.ends_at),
+        "status": session.status,
+        "studentName": session.student_name,
+        "teacherName": session.teacher_name,
+        "createdAt": session.created_at,
+        "updatedAt": session.updated_at,
+    }
+
+
+def slot_json(slot: Slot) -> dict[str, str]:
+    """Seconds precision, as the frontend shows a slot and sends its start back."""
+    return slot.document()
+
+
+def session_ics(session: Session, link: str) -> str:
+    """A calendar invite in UTC with the link to join; a cancelled session cancels the event."""
+    cancelled = session.status == CANCELLED
+    return session_invite(
+        uid=f"{session.session_id}@prolearn",
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        summary=f"ProLearn mentorship: {session.student_name} with {session.teacher_name}",
+        description=f"Your 1-to-1 session. Join at {link}",
+        url=link,
+        organizer_name=session.teacher_name,
+        attendee_names=[session.student_name],
+        stamp=utc_now(),
+        status="CANCELLED" if cancelled else "CONFIRMED",
+        sequence=1 if cancelled else 0,
+    )
