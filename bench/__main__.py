@@ -14,6 +14,7 @@ from typing import Any
 
 import redis
 
+from bench.booking import booking_contention
 from bench.floor import moto_floor
 from bench.webhooks import Shop, measure
 from bench.wrk import run_wrk
@@ -68,6 +69,8 @@ def main() -> None:
         stack.processes.restart("catalog", env={})
         for name, measured in http.items():
             print(f"{name}:", measured, flush=True)
+        booking = asdict(booking_contention(shop))
+        print("booking contention:", booking, flush=True)
         floor = moto_floor(stack.env)
         print("moto floor:", floor, flush=True)
         latency: list[dict[str, Any]] = []
@@ -81,6 +84,7 @@ def main() -> None:
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
             "webhook_to_enrollment": latency,
             "http": http,
+            "booking_contention": booking,
             "moto_floor": floor,
         }
     )

@@ -68,9 +68,11 @@ class Shop:
         answer.raise_for_status()
         return str(answer.json()["token"])
 
-    def course(self) -> str:
-        teacher = self.token(f"user_t{uuid.uuid4().hex[:12]}", "teacher")
-        auth = {"Authorization": f"Bearer {teacher}"}
+    def course(self, price: int = 49900, auth: dict[str, str] | None = None) -> str:
+        """A published course with a thumbnail, by `auth`'s teacher or a new one."""
+        if auth is None:
+            teacher = self.token(f"user_t{uuid.uuid4().hex[:12]}", "teacher")
+            auth = {"Authorization": f"Bearer {teacher}"}
         course_id = self.http.post(
             f"{self.gateway}/courses", headers=auth, json={}, timeout=10
         ).json()["data"]["courseId"]
@@ -79,7 +81,7 @@ class Shop:
             "title": "Benchmarking Python services",
             "description": "Load, latency and the queues in between.",
             "category": "Programming",
-            "price": "49900",
+            "price": str(price),
             "status": "Published",
             "sections": json.dumps(outline),
         }

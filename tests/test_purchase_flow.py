@@ -119,6 +119,32 @@ def test_student_pays_and_is_enrolled(api: Api) -> None:
     finished = watched.json()["data"]
     assert finished["overallProgress"] == 100 and finished["completedAt"]
 
+    book_the_teacher_and_both_join(api, teacher, student, course["courseId"])
+
+
+def book_the_teacher_and_both_join(api: Api, teacher: User, student: User, course_id: str) -> None:
+    """Flow 4 for the student who just bought the course."""
+    always = [{"day": d, "start": "00:00", "end": "24:00"} for d in range(7)]
+    availability = {"timezone": "Asia/Kolkata", "weekly": always, "slotMinutes": 15,
+                    "bufferMinutes": 0, "minNoticeHours": 0, "maxDaysAhead": 7}  # fmt: skip
+    assert (
+        api.call("PUT", "/mentorship/availability", teacher, json=availability).status_code == 200
+    )
+    slots = api.call("GET", f"/mentorship/availability/{teacher.user_id}/slots", student)
+    body = {
+        "teacherId": teacher.user_id,
+        "courseId": course_id,
+        "date": slots.json()["data"][0]["start"],
+    }
+    booked = eventually(
+        lambda: (r := api.call("POST", "/mentorship", student, json=body)).status_code == 201 and r
+    )
+    session_id = booked.json()["data"]["sessionId"]
+    for participant in (student, teacher):
+        grant = api.call("GET", f"/mentorship/token/{session_id}", participant)
+        assert grant.status_code == 200, grant.text
+        assert grant.json()["data"]["channelName"] == session_id
+
 
 def test_free_course_enrolls_without_cashfree(api: Api) -> None:
     teacher = api.onboard("teacher")
