@@ -15,12 +15,14 @@ from typing import Any
 import redis
 
 from bench.booking import booking_contention
+from bench.chatload import ensure_node_modules, prolearn_chat, socketio_reference
+from bench.chatrooms import seed_rooms
 from bench.floor import moto_floor
 from bench.webhooks import Shop, measure
 from bench.wrk import run_wrk
 from devstack import commands
 from devstack.probes import free_port
-from devstack.stack import StackSettings, start_stack
+from devstack.stack import Stack, StackSettings, start_stack
 from shared.events.subscriptions import queue_name
 
 RESULTS = Path(__file__).parent / "results"
@@ -35,6 +37,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60, help="how long the webhook load lasts")
     parser.add_argument("--http-seconds", type=int, default=20, help="each wrk run")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--chat-rate", type=int, default=2500, help="chat sends per second")
+    parser.add_argument("--chat-seconds", type=int, default=20)
+    parser.add_argument("--chat-rooms", type=int, default=500, help="two sockets per room")
     args = parser.parse_args()
 
     settings = StackSettings.isolated(Path(".run/bench"), extra_env=BENCH_ENV)
@@ -71,6 +76,7 @@ def main() -> None:
             print(f"{name}:", measured, flush=True)
         booking = asdict(booking_contention(shop))
         print("booking contention:", booking, flush=True)
+        chat = measure_chat(stack, shop, args.chat_rate, args.chat_seconds, args.chat_rooms)
         floor = moto_floor(stack.env)
         print("moto floor:", floor, flush=True)
         latency: list[dict[str, Any]] = []
@@ -85,9 +91,26 @@ def main() -> None:
             "webhook_to_enrollment": latency,
             "http": http,
             "booking_contention": booking,
+            "chat": chat,
             "moto_floor": floor,
         }
     )
+
+
+def measure_chat(stack: Stack, shop: Shop, rate: int, seconds: int, rooms: int) -> dict[str, Any]:
+    """The room broadcast alone (nothing stored), the full path (stored before broadcast), and
+    socket.io doing the same broadcast, one after the other on the same machine."""
+    ensure_node_modules()
+    figures: dict[str, Any] = {}
+    for name, persist in (("prolearn_broadcast_only", "false"), ("prolearn_stored", "true")):
+        stack.processes.restart("chat", env={"CHAT_PERSIST": persist})
+        plan = seed_rooms(stack.env, shop, stack.urls["chat"], rooms)
+        figures[name] = prolearn_chat(plan, rate, seconds)
+        print(f"chat {name}:", figures[name], flush=True)
+    stack.processes.restart("chat", env={})
+    figures["socketio_reference"] = socketio_reference(rate, seconds, rooms * 2, rooms)
+    print("chat socket.io reference:", figures["socketio_reference"], flush=True)
+    return figures
 
 
 def wait_for_empty_queues(redis_url: str, timeout: float = 600) -> None:

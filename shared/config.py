@@ -14,6 +14,7 @@ SERVICE_PORTS: dict[str, int] = {
     "billing": 8082,
     "enrollment": 8083,
     "mentorship": 8084,
+    "chat": 8085,
 }
 
 
@@ -145,6 +146,20 @@ class MentorshipSettings:
 
 
 @dataclass(frozen=True)
+class ChatSettings:
+    """The live room: storage, per-connection limits and keepalive."""
+
+    persist: bool = True
+    """Off only to measure the bare room broadcast; messages are then not stored."""
+    messages_per_second: float = 10
+    burst: int = 20
+    ping_interval_seconds: float = 25
+    max_text_chars: int = 2000
+    outbox_frames: int = 1000
+    """Frames queued for one slow client before it is disconnected."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting a ProLearn process reads, grouped by concern."""
 
@@ -167,6 +182,7 @@ class Settings:
     media: MediaSettings = MediaSettings()
     progress_complete_percent: float = 80.0
     mentorship: MentorshipSettings = MentorshipSettings()
+    chat: ChatSettings = ChatSettings()
 
     @property
     def port(self) -> int:
@@ -266,5 +282,11 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
             max_upcoming_per_teacher=int(get("MAX_UPCOMING_SESSIONS_PER_TEACHER", "0")),
             agora_app_id=e.get("AGORA_APP_ID") or None,
             agora_app_certificate=e.get("AGORA_APP_CERTIFICATE") or None,
+        ),
+        chat=ChatSettings(
+            persist=_flag(get("CHAT_PERSIST", "true")),
+            messages_per_second=float(get("CHAT_MESSAGES_PER_SECOND", "10")),
+            burst=int(get("CHAT_BURST", "20")),
+            ping_interval_seconds=float(get("CHAT_PING_INTERVAL_SECONDS", "25")),
         ),
     )

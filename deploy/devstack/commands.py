@@ -48,17 +48,30 @@ def provision() -> ProcessSpec:
     return ProcessSpec("provision", _python("-m shared.provision"), timeout=60)
 
 
+THREADED = "-k gthread -w 2 --threads 8"
+WORKERS = {"chat": "-k gevent -w 2 --worker-connections 4000"}
+"""Chat holds a socket per participant for the whole session: greenlets, not threads."""
+
+
 def web(service: str, port: int) -> ProcessSpec:
-    return served(service, f"{service}.wsgi:app", port, health="/health")
+    return served(
+        service,
+        f"{service}.wsgi:app",
+        port,
+        health="/health",
+        workers=WORKERS.get(service, THREADED),
+    )
 
 
-def served(name: str, wsgi_target: str, port: int, health: str = "/") -> ProcessSpec:
+def served(
+    name: str, wsgi_target: str, port: int, health: str = "/", workers: str = THREADED
+) -> ProcessSpec:
     """A WSGI app under gunicorn as every service runs: 2 workers of 8 threads. Idle keep-alive
     connections live 30 s, longer than a caller's pool keeps them between bursts, so a reused
     connection is rarely closed under a request in flight."""
     return ProcessSpec(
         name,
-        _gunicorn(f"-k gthread -w 2 --threads 8 --keep-alive 30 -b {HOST}:{port} {wsgi_target}"),
+        _gunicorn(f"{workers} --keep-alive 30 -b {HOST}:{port} {wsgi_target}"),
         ready=http_ok(f"http://{HOST}:{port}{health}"),
     )
 

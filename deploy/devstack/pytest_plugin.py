@@ -21,6 +21,7 @@ TEST_ENV = {
     "AGORA_APP_ID": "970ca35de60c44645bbae8a215061b33",  # tokens are built offline: any id works
     "AGORA_APP_CERTIFICATE": "5cfd2fd1755d40ecb72977518be15d3b",
     "VIDEO_TOKEN_LEAD_MINUTES": "20",  # the next 15-minute slot is always joinable
+    "CHAT_BURST": "120",  # a test sends 100 messages in one burst; the limit test sends more
 }
 
 

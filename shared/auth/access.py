@@ -23,6 +23,29 @@ def bearer_token() -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+BEARER_SUBPROTOCOL = "bearer."
+
+
+def websocket_token() -> tuple[str | None, str | None]:
+    """A WebSocket handshake's token (browsers can't set headers): the `bearer.<jwt>`
+    subprotocol or `?token=`, then the Authorization header; with the subprotocol that carried
+    it, which the server must echo when it is the only one offered."""
+    offered = [p.strip() for p in request.headers.get("Sec-WebSocket-Protocol", "").split(",")]
+    for protocol in offered:
+        if protocol.startswith(BEARER_SUBPROTOCOL) and len(protocol) > len(BEARER_SUBPROTOCOL):
+            return protocol[len(BEARER_SUBPROTOCOL) :], protocol
+    return request.args.get("token") or bearer_token(), None
+
+
+def verify_token(token: str | None) -> Principal:
+    """The principal a token names (401 when it is missing or invalid)."""
+    if not token:
+        raise Unauthorized("Sign in to continue.", code="token_missing")
+    principal = _verifier().verify(token)
+    g.principal = principal
+    return principal
+
+
 def _verifier() -> TokenVerifier:
     verifier: TokenVerifier | None = current_app.extensions.get("token_verifier")
     if verifier is None:
@@ -36,12 +59,7 @@ def authenticate() -> Principal:
     principal: Principal | None = g.get("principal")
     if principal is not None:
         return principal
-    token = bearer_token()
-    if token is None:
-        raise Unauthorized("Sign in to continue.", code="token_missing")
-    principal = _verifier().verify(token)
-    g.principal = principal
-    return principal
+    return verify_token(bearer_token())
 
 
 def optional_principal() -> Principal | None:

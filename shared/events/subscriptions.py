@@ -15,9 +15,9 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "enrollment.enrollment.revoked.v1": ("catalog", "mentorship"),
     "enrollment.chapter.completed.v1": (),
     "enrollment.course.completed.v1": (),
-    "mentorship.session.booked.v1": (),
-    "mentorship.session.cancelled.v1": (),
-    "mentorship.session.completed.v1": (),
+    "mentorship.session.booked.v1": ("chat",),
+    "mentorship.session.cancelled.v1": ("chat",),
+    "mentorship.session.completed.v1": ("chat",),
 }
 
 

@@ -83,6 +83,10 @@ def test_relay_respects_grace_period(runtime: Runtime, broker: redis.Redis) -> N
     assert len(queued(broker)) == 1
 
 
+PUBSUB_ONLY = {"services/chat/chat/fanout.py"}
+"""Chat's Redis pub/sub carries live frames between replicas (stored first), not domain events."""
+
+
 def test_publisher_is_called_only_by_the_outbox() -> None:
     """Static guard: services never publish directly, only through committed outbox items."""
     from pathlib import Path
@@ -94,5 +98,6 @@ def test_publisher_is_called_only_by_the_outbox() -> None:
         if "tests" not in path.parts
         and (".publish(" in path.read_text() or ".send_task(" in path.read_text())
         and path.name not in {"outbox.py", "publisher.py"}
+        and path.relative_to(root).as_posix() not in PUBSUB_ONLY
     ]
     assert offenders == []

@@ -24,6 +24,7 @@ def create_app(settings: Settings | None = None, *, routes: Sequence[Route] = RO
     blueprint = gateway_blueprint(
         routes,
         proxy=adapters.proxy,
+        tunnel=adapters.tunnel,
         local=UserEndpoints(adapters.clerk).handlers(),
         service_url=settings.service_url,
         limiter=RateLimiter(adapters.redis, settings.rate_limit),
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None, *, routes: Sequence[Route] = RO
     )
     app = build_app(settings, [blueprint], readiness_checks(adapters))
     app.extensions["token_verifier"] = adapters.verifier
+    app.extensions["tunnel_hub"] = adapters.hub
     app.config["MAX_CONTENT_LENGTH"] = max(route.max_body_bytes for route in routes)
     install_cors(app, settings.client_urls)
     install_security_headers(app)

@@ -1,4 +1,5 @@
-"""The one place that builds concrete adapters: Redis, the upstream proxy, Clerk, the verifier."""
+"""The one place that builds concrete adapters: Redis, the upstream proxy and WebSocket tunnel,
+Clerk, the verifier."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from dataclasses import dataclass
 import redis
 
 from gateway.proxy import Proxy
+from gateway.tunnel_hub import TunnelHub
+from gateway.websocket_tunnel import WebSocketTunnel
 from shared.auth.tokens import TokenVerifier
 from shared.clerk import ClerkClient
 from shared.config import Settings
@@ -21,11 +24,14 @@ class Adapters:
 
     redis: redis.Redis
     proxy: Proxy
+    tunnel: WebSocketTunnel
+    hub: TunnelHub
     clerk: ClerkClient
     verifier: TokenVerifier
 
 
 def bootstrap(settings: Settings) -> Adapters:
+    hub = TunnelHub()
     return Adapters(
         redis=redis.Redis.from_url(
             settings.messaging.redis_url,
@@ -33,6 +39,8 @@ def bootstrap(settings: Settings) -> Adapters:
             socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
         ),
         proxy=Proxy(settings.upstream),
+        tunnel=WebSocketTunnel(hub, settings.upstream),
+        hub=hub,
         clerk=ClerkClient(settings.clerk),
         verifier=TokenVerifier(settings.clerk),
     )

@@ -17,7 +17,7 @@ from urllib3.exceptions import (
     ReadTimeoutError,
 )
 
-from gateway.headers import forwardable_request_header, response_subset
+from gateway.headers import forwardable_request_header, forwarded_for, response_subset
 from shared.config import UpstreamSettings
 from shared.web.errors import ApiError, Unavailable, UpstreamError
 
@@ -101,9 +101,9 @@ def _upstream_headers() -> dict[str, str]:
     headers = {
         name: value for name, value in request.headers.items() if forwardable_request_header(name)
     }
-    client = request.remote_addr or "unknown"
-    earlier = request.headers.get("X-Forwarded-For", "").strip()
-    headers["X-Forwarded-For"] = f"{earlier}, {client}" if earlier else client
+    headers["X-Forwarded-For"] = forwarded_for(
+        request.headers.get("X-Forwarded-For", ""), request.remote_addr or "unknown"
+    )
     headers["X-Request-Id"] = g.request_id
     headers["Accept-Encoding"] = "identity"
     return headers
@@ -143,7 +143,7 @@ def _checked_error(service: str, upstream: urllib3.BaseHTTPResponse) -> Response
         raise _failure(service, exc) from exc
     finally:
         upstream.release_conn()
-    if not _is_error_shape(body):
+    if not is_error_shape(body):
         log.warning(
             "upstream error without the error shape",
             extra={"upstream": service, "status": upstream.status},
@@ -152,7 +152,8 @@ def _checked_error(service: str, upstream: urllib3.BaseHTTPResponse) -> Response
     return Response(body, status=upstream.status, headers=response_subset(upstream.headers))
 
 
-def _is_error_shape(body: bytes) -> bool:
+def is_error_shape(body: bytes) -> bool:
+    """True when `body` is JSON in the shared error shape, so a 5xx may pass through."""
     try:
         parsed = json.loads(body)
     except ValueError:

@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-UPSTREAMS = ("catalog", "billing", "enrollment", "mentorship", "gateway")
+UPSTREAMS = ("catalog", "billing", "enrollment", "mentorship", "chat", "gateway")
+"""Upstreams reached by a WebSocket tunnel (GET upgrade requests) instead of the HTTP proxy."""
 _PARAM = re.compile(r"<(?:[a-z]+:)?([A-Za-z_][A-Za-z0-9_]*)>")
 MiB = 1024 * 1024
 DEFAULT_BODY_BYTES = 1 * MiB
@@ -41,6 +42,8 @@ class Route:
     max_body_bytes: int = DEFAULT_BODY_BYTES
     body_field: str | None = None
     """The body field a too-large request most likely overfills, named in the 413."""
+    websocket: bool = False
+    """A GET upgraded to a WebSocket, tunnelled to the upstream instead of proxied."""
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -51,6 +54,8 @@ class Route:
             self.self_param not in self.params or self.auth not in SIGNED_IN_LEVELS
         ):
             raise ValueError(f"{self.method} {self.path}: self_param needs a signed-in path param")
+        if self.websocket and self.method != "GET":
+            raise ValueError(f"{self.method} {self.path}: a WebSocket route is a GET upgrade")
 
     @property
     def params(self) -> tuple[str, ...]:
@@ -173,6 +178,22 @@ ROUTES: tuple[Route, ...] = (
         Auth.SIGNED_IN,
         "mentorship",
         "Agora video token for a session",
+    ),
+    Route(
+        "GET",
+        "/ws/chat/<sessionId>",
+        Auth.PUBLIC,
+        "chat",
+        "A session's chat as a WebSocket (token as ?token= or the bearer.<jwt> subprotocol, so"
+        " public here: chat verifies it and the participant at the handshake, before any frame)",
+        websocket=True,
+    ),
+    Route(
+        "GET",
+        "/mentorship/chat/<sessionId>",
+        Auth.SIGNED_IN,
+        "chat",
+        "A session's chat history, oldest first, paged backwards with ?before=",
     ),
     Route("POST", "/users/onboarding", Auth.NO_ROLE_OK, "gateway", "Choose a role, once"),
     Route("GET", "/users/me", Auth.NO_ROLE_OK, "gateway", "Get the caller's profile"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 
 from flask import Blueprint, Response, abort, request
+from werkzeug.routing import WebsocketMismatch
 
 from gateway.callers import current_caller
 from gateway.idempotency import Idempotency
@@ -12,7 +13,8 @@ from gateway.policy import View, guard
 from gateway.proxy import Proxy
 from gateway.ratelimit import RateLimiter
 from gateway.routes import Route
-from shared.web.errors import ApiError
+from gateway.websocket_tunnel import WebSocketTunnel, is_upgrade
+from shared.web.errors import ApiError, error_response
 
 Handler = Callable[[], Response]
 
@@ -27,12 +29,14 @@ def gateway_blueprint(
     routes: Iterable[Route],
     *,
     proxy: Proxy,
+    tunnel: WebSocketTunnel,
     local: Mapping[str, Handler],
     service_url: Callable[[str], str],
     limiter: RateLimiter,
     idempotency: Idempotency,
 ) -> Blueprint:
-    """One URL rule per declared route; `local` serves the routes whose upstream is the gateway."""
+    """One URL rule per declared route; `local` serves the routes whose upstream is the gateway,
+    `tunnel` the WebSocket ones, `proxy` the rest."""
     bp = Blueprint("gateway", __name__)
     unused = dict(local)
 
@@ -41,9 +45,21 @@ def gateway_blueprint(
         if unroutable(request.path):
             abort(404)
 
+    @bp.app_errorhandler(WebsocketMismatch)
+    def _websocket_mismatch(_: WebsocketMismatch) -> Response:
+        if is_upgrade():
+            return error_response(
+                400, "websocket_not_accepted", "This endpoint does not take a WebSocket upgrade."
+            )
+        return error_response(
+            400, "websocket_required", "This endpoint only accepts a WebSocket upgrade."
+        )
+
     for route in routes:
         if route.upstream == "gateway":
             handler = unused.pop(route.endpoint)
+        elif route.websocket:
+            handler = tunnel.to(route.upstream, service_url(route.upstream))
         else:
             handler = proxy.to(route.upstream, service_url(route.upstream))
         bp.add_url_rule(
@@ -52,6 +68,7 @@ def gateway_blueprint(
             view_func=_view(route, handler, limiter, idempotency),
             methods=[route.method],
             merge_slashes=False,
+            websocket=route.websocket,
         )
     if unused:
         raise ValueError(f"handlers without a declared route: {sorted(unused)}")

@@ -24,7 +24,7 @@ from shared.config import Settings, load_settings
 REDIS_URL = "redis://127.0.0.1:6379/9"
 ORIGIN = "http://localhost:3000"
 CLERK_SECRET = "sk_test_gateway"
-SERVICES = ("catalog", "billing", "enrollment", "mentorship")
+SERVICES = ("catalog", "billing", "enrollment", "mentorship", "chat")
 
 
 def _serve(app: Flask) -> tuple[BaseWSGIServer, str]:

@@ -1,0 +1,1 @@
+"""Chat's ways out: DynamoDB and Redis pub/sub."""

@@ -1,0 +1,132 @@
+"""Rooms and messages in chat's table."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from chat.adapters import keys
+from chat.domain.message import ChatMessage
+from chat.domain.room import Room
+from shared.dynamo.codec import Item, deserialize, serialize, values
+from shared.dynamo.reads import get_item
+from shared.messaging.unit_of_work import UnitOfWork
+
+BATCH_WRITE_LIMIT = 25
+UNPROCESSED_RETRIES = 8
+
+
+class StoreFailed(Exception):
+    """DynamoDB kept some messages unprocessed."""
+
+
+@dataclass(frozen=True)
+class History:
+    messages: list[ChatMessage]
+    """Oldest to newest."""
+    earlier: str | None
+    """The `before` that reads the page before this one, if there may be one."""
+
+
+def _room(item: Item) -> Room:
+    return Room(
+        session_id=item["sessionId"],
+        student_id=item["studentId"],
+        teacher_id=item["teacherId"],
+        student_name=item.get("studentName", ""),
+        teacher_name=item.get("teacherName", ""),
+        status=item["status"],
+    )
+
+
+def _message_item(message: ChatMessage) -> Item:
+    return {
+        **keys.message_key(message.session_id, message.message_id),
+        "sessionId": message.session_id,
+        "messageId": message.message_id,
+        "timestamp": message.timestamp,
+        "senderId": message.sender_id,
+        "senderName": message.sender_name,
+        "text": message.text,
+        "clientMessageId": message.client_message_id,
+    }
+
+
+def _message(item: Item) -> ChatMessage:
+    return ChatMessage(
+        session_id=item["sessionId"],
+        message_id=item["messageId"],
+        timestamp=int(item["timestamp"]),
+        sender_id=item["senderId"],
+        sender_name=item.get("senderName", ""),
+        text=item["text"],
+        client_message_id=item.get("clientMessageId"),
+    )
+
+
+class ChatRepository:
+    def __init__(self, client: Any, table: str) -> None:
+        self._client = client
+        self._table = table
+
+    def room(self, session_id: str) -> Room | None:
+        item = get_item(self._client, self._table, keys.room_key(session_id))
+        return _room(item) if item else None
+
+    def save_room(self, uow: UnitOfWork, room: Room) -> None:
+        """A room moves forward only (checked again at commit)."""
+        current = self.room(room.session_id)
+        if current is not None and current.rank >= room.rank:
+            return
+        uow.tx.put(
+            {
+                **keys.room_key(room.session_id),
+                "sessionId": room.session_id,
+                "studentId": room.student_id,
+                "teacherId": room.teacher_id,
+                "studentName": room.student_name,
+                "teacherName": room.teacher_name,
+                "status": room.status,
+                "statusRank": room.rank,
+            },
+            condition="attribute_not_exists(PK) OR statusRank < :rank",
+            values=values(rank=room.rank),
+        )
+
+    def add_messages(self, messages: Sequence[ChatMessage]) -> None:
+        """Store a batch (ids are unique by construction, so no condition is needed)."""
+        for start in range(0, len(messages), BATCH_WRITE_LIMIT):
+            requests = [
+                {"PutRequest": {"Item": serialize(_message_item(m))}}
+                for m in messages[start : start + BATCH_WRITE_LIMIT]
+            ]
+            pending: dict[str, Any] = {self._table: requests}
+            for attempt in range(UNPROCESSED_RETRIES):
+                response = self._client.batch_write_item(RequestItems=pending)
+                pending = response.get("UnprocessedItems") or {}
+                if not pending:
+                    break
+                time.sleep(0.01 * 2**attempt)
+            if pending:
+                raise StoreFailed(f"{len(pending[self._table])} messages unprocessed")
+
+    def history(self, session_id: str, before: str | None, limit: int) -> History:
+        """Up to `limit` messages before the message id `before` (the newest when None)."""
+        upper = keys.message_sort_key(before) if before else keys.message_sort_key("~")
+        response = self._client.query(
+            TableName=self._table,
+            KeyConditionExpression="PK = :pk AND SK BETWEEN :lo AND :hi",
+            ExpressionAttributeValues=values(
+                pk=keys.room_partition(session_id), lo=keys.message_sort_key(""), hi=upper
+            ),
+            ScanIndexForward=False,
+            Limit=limit + 1,
+            ConsistentRead=True,
+        )
+        items = [deserialize(i) for i in response.get("Items", [])]
+        found = [_message(i) for i in items if i["messageId"] != before][:limit]
+        found.reverse()
+        more = len(items) > limit or "LastEvaluatedKey" in response
+        return History(found, found[0].message_id if found and more else None)

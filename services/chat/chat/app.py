@@ -1,0 +1,19 @@
+"""Chat web app factory (served by gunicorn's gevent worker: one greenlet per socket)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from chat import bootstrap
+from chat.entrypoints import api, ws
+from shared.config import Settings, load_settings
+from shared.web.app import build_app
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or load_settings("chat")
+    chat = bootstrap.build(settings)
+    app = build_app(settings, [api.bp, ws.bp], chat.runtime.readiness_checks())
+    app.extensions["chat"] = chat
+    app.config["SOCK_SERVER_OPTIONS"] = ws.SERVER_OPTIONS
+    return app

@@ -1,0 +1,1 @@
+"""Chat rules with no I/O: rooms and messages."""

@@ -1,0 +1,86 @@
+"""Chat messages: the frames a client may send, and the message ids that never collide."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+SEND_MESSAGE = "sendMessage"
+MAX_CLIENT_ID = 100
+
+
+class FrameRefused(Exception):
+    """A frame the server will not act on; answered with an `error` frame, not a close."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    session_id: str
+    message_id: str
+    timestamp: int
+    """Epoch milliseconds, as the frontend expects."""
+    sender_id: str
+    sender_name: str
+    text: str
+    client_message_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """What a `sendMessage` frame asks for."""
+
+    text: str
+    client_message_id: str | None
+
+
+def message_id(timestamp_ms: int) -> str:
+    """Time-ordered and unique: the millisecond, then 48 random bits (two messages in one
+    millisecond, even on two replicas, still get different keys)."""
+    return f"{timestamp_ms:013d}-{secrets.token_hex(6)}"
+
+
+def parse_frame(raw: str | bytes, max_chars: int) -> Outgoing:
+    """A client frame, checked; anything else is refused with a reason."""
+    if isinstance(raw, bytes):
+        raise FrameRefused("bad_frame", "Frames are JSON text.")
+    try:
+        frame = json.loads(raw)
+    except ValueError:
+        raise FrameRefused("bad_frame", "Frames are JSON objects.") from None
+    if not isinstance(frame, dict) or frame.get("event") != SEND_MESSAGE:
+        raise FrameRefused("unknown_event", f"The only event a client sends is {SEND_MESSAGE}.")
+    data = frame.get("data")
+    if not isinstance(data, dict):
+        raise FrameRefused("bad_frame", "sendMessage needs a data object.")
+    text = data.get("text")
+    if not isinstance(text, str) or not text.strip() or len(text) > max_chars:
+        raise FrameRefused("invalid_text", f"text must be 1 to {max_chars} characters.")
+    client_id = data.get("clientMessageId")
+    if client_id is not None and (not isinstance(client_id, str) or len(client_id) > MAX_CLIENT_ID):
+        raise FrameRefused(
+            "bad_frame", f"clientMessageId must be a string of at most {MAX_CLIENT_ID}."
+        )
+    return Outgoing(text, client_id)
+
+
+def message_json(message: ChatMessage) -> dict[str, Any]:
+    """The ChatMessage of api.md."""
+    return {
+        "sessionId": message.session_id,
+        "messageId": message.message_id,
+        "timestamp": message.timestamp,
+        "senderId": message.sender_id,
+        "senderName": message.sender_name,
+        "text": message.text,
+    }
+
+
+def frame(event: str, data: dict[str, Any]) -> str:
+    return json.dumps({"event": event, "data": data}, separators=(",", ":"), ensure_ascii=False)

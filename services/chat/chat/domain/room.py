@@ -1,0 +1,33 @@
+"""A session's chat room as mentorship events describe it: who may join, and whether it is open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SCHEDULED, CANCELLED, COMPLETED = "scheduled", "cancelled", "completed"
+STATUS_RANK = {SCHEDULED: 0, COMPLETED: 1, CANCELLED: 1}
+"""Statuses only move forward, so a late `booked` never reopens a cancelled room."""
+
+
+@dataclass(frozen=True)
+class Room:
+    session_id: str
+    student_id: str
+    teacher_id: str
+    student_name: str
+    teacher_name: str
+    status: str = SCHEDULED
+
+    @property
+    def open(self) -> bool:
+        return self.status == SCHEDULED
+
+    @property
+    def rank(self) -> int:
+        return STATUS_RANK[self.status]
+
+    def has_participant(self, user_id: str) -> bool:
+        return user_id in (self.student_id, self.teacher_id)
+
+    def name_of(self, user_id: str) -> str:
+        return self.student_name if user_id == self.student_id else self.teacher_name

@@ -1,0 +1,30 @@
+"""A session's chat history for its participants (served by chat, routed under /mentorship)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, request
+
+from chat import handlers
+from chat.bootstrap import Chat
+from chat.domain.message import message_json
+from shared.auth.access import current_principal, require_auth
+from shared.web.errors import translate_errors
+from shared.web.responses import ok, parse_limit
+
+bp = Blueprint("chat_history", __name__)
+translate_errors(bp, {handlers.NotInRoom: (404, "room_not_found", "No such chat room.")})
+
+
+@bp.get("/mentorship/chat/<sessionId>")
+@require_auth()
+def history(sessionId: str) -> Response:  # noqa: N803 - path names are the API's
+    """Oldest to newest; `X-Next-Cursor` is the `before` that reads the page before this one."""
+    chat: Chat = current_app.extensions["chat"]
+    handlers.readable_room(chat, sessionId, current_principal().user_id)
+    page = chat.rooms.history(
+        sessionId, request.args.get("before") or None, parse_limit(request.args.get("limit"))
+    )
+    response = ok([message_json(m) for m in page.messages], "Chat history retrieved")
+    if page.earlier:
+        response.headers["X-Next-Cursor"] = page.earlier
+    return response
