@@ -38,12 +38,16 @@ def main() -> None:
     parser.add_argument("--http-seconds", type=int, default=20, help="each wrk run")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--chat-rate", type=int, default=2500, help="chat sends per second")
+    parser.add_argument(
+        "--chat-stored-rate", type=int, default=1000, help="also the stored path at this rate"
+    )
     parser.add_argument("--chat-seconds", type=int, default=20)
     parser.add_argument("--chat-rooms", type=int, default=500, help="two sockets per room")
     args = parser.parse_args()
 
     settings = StackSettings.isolated(Path(".run/bench"), extra_env=BENCH_ENV)
     with start_stack(settings) as stack:
+        use_stack_credentials(stack.env)
         hello_port = free_port()
         stack.processes.start(commands.served("hello", "bench.hello:app", hello_port))
         urls = stack.urls
@@ -76,7 +80,9 @@ def main() -> None:
             print(f"{name}:", measured, flush=True)
         booking = asdict(booking_contention(shop))
         print("booking contention:", booking, flush=True)
-        chat = measure_chat(stack, shop, args.chat_rate, args.chat_seconds, args.chat_rooms)
+        chat = measure_chat(
+            stack, shop, (args.chat_rate, args.chat_stored_rate), args.chat_seconds, args.chat_rooms
+        )
         floor = moto_floor(stack.env)
         print("moto floor:", floor, flush=True)
         latency: list[dict[str, Any]] = []
@@ -97,15 +103,29 @@ def main() -> None:
     )
 
 
-def measure_chat(stack: Stack, shop: Shop, rate: int, seconds: int, rooms: int) -> dict[str, Any]:
-    """The room broadcast alone (nothing stored), the full path (stored before broadcast), and
-    socket.io doing the same broadcast, one after the other on the same machine."""
+def use_stack_credentials(env: dict[str, str]) -> None:
+    """This process talks to the stack's emulator too (seeding, the moto floor)."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        os.environ.setdefault(name, env.get(name, "testing"))
+
+
+def measure_chat(
+    stack: Stack, shop: Shop, rates: tuple[int, int], seconds: int, rooms: int
+) -> dict[str, Any]:
+    """The room broadcast alone (nothing stored), the full path (stored before broadcast) at the
+    same rate and at one the emulator can sustain, and socket.io doing the same broadcast, one
+    after the other on the same machine."""
     ensure_node_modules()
+    rate, stored_rate = rates
     figures: dict[str, Any] = {}
-    for name, persist in (("prolearn_broadcast_only", "false"), ("prolearn_stored", "true")):
+    for name, persist, offered in (
+        ("prolearn_broadcast_only", "false", rate),
+        ("prolearn_stored", "true", rate),
+        (f"prolearn_stored_at_{stored_rate}", "true", stored_rate),
+    ):
         stack.processes.restart("chat", env={"CHAT_PERSIST": persist})
         plan = seed_rooms(stack.env, shop, stack.urls["chat"], rooms)
-        figures[name] = prolearn_chat(plan, rate, seconds)
+        figures[name] = prolearn_chat(plan, offered, seconds)
         print(f"chat {name}:", figures[name], flush=True)
     stack.processes.restart("chat", env={})
     figures["socketio_reference"] = socketio_reference(rate, seconds, rooms * 2, rooms)

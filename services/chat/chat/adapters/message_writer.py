@@ -12,6 +12,8 @@ from chat.domain.message import ChatMessage
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 25
+WRITERS = 4
+"""Batches in flight at once: one slow write doesn't hold up the messages behind it."""
 STORE_TIMEOUT_SECONDS = 10
 
 Store = Callable[[Sequence[ChatMessage]], None]
@@ -19,13 +21,15 @@ Store = Callable[[Sequence[ChatMessage]], None]
 
 class MessageWriter:
     """`write` returns once the message is stored (or raises): a message is acknowledged and
-    broadcast only after that. Under load, callers waiting together share one write."""
+    broadcast only after that. Under load, callers waiting together share one write, and a few
+    writes run at once."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, writers: int = WRITERS) -> None:
         self._store = store
         self._pending: queue.Queue[tuple[ChatMessage, Future[None]]] = queue.Queue()
-        self._thread = threading.Thread(target=self._run, name="chat-writer", daemon=True)
-        self._thread.start()
+        for number in range(writers):
+            name = f"chat-writer-{number}"
+            threading.Thread(target=self._run, name=name, daemon=True).start()
 
     def write(self, message: ChatMessage) -> None:
         done: Future[None] = Future()
