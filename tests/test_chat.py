@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
@@ -243,3 +244,35 @@ def until_quiet(socket: ClientConnection, quiet: float = 2) -> list[dict[str, An
             received.append(json.loads(socket.recv(timeout=quiet)))
     except TimeoutError:
         return received
+
+
+def test_vanished_clients_leave_nothing_behind(
+    stack: Stack, stack_env: dict[str, str], session: dict[str, Any]
+) -> None:
+    """Sockets dropped without a close frame: their rooms, members and greenlets all go."""
+    port = free_port()
+    spec = commands.served(
+        "chat-one", "chat.wsgi:app", port, health="/health", workers="-k gevent -w 1"
+    )
+    stack.processes.start(spec)
+    base = f"http://127.0.0.1:{port}"
+    headers = {"X-Internal-Token": stack_env["INTERNAL_API_TOKEN"]}
+
+    def stats() -> dict[str, int]:
+        found: dict[str, int] = requests.get(
+            f"{base}/internal/stats", headers=headers, timeout=5
+        ).json()["data"]
+        return found
+
+    try:
+        before = stats()
+        sockets = [open_socket(base, session["id"], session["student"]) for _ in range(30)]
+        assert stats()["members"] == before["members"] + 30
+        for socket in sockets:
+            socket.socket.close()  # the client vanishes: no close frame, just a dead TCP connection
+        eventually(
+            lambda: stats()["members"] == before["members"] and stats()["rooms"] == before["rooms"]
+        )
+        eventually(lambda: stats()["threads"] <= before["threads"] + 2)
+    finally:
+        stack.processes.stop("chat-one")

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import argparse
 import copy
+import gc
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -141,12 +143,31 @@ def dynamodb_serialized(app: WsgiApp) -> WsgiApp:
     return serve
 
 
+FREEZE_EVERY_SECONDS = 5
+
+
+def keep_gc_pauses_short() -> None:
+    """moto keeps every item as Python objects. As a table grows, the collector's full passes
+    over the whole heap stall every request for up to seconds (seen as a 2 s p99 after 70,000
+    chat messages). Survivors are frozen every few seconds, so full passes find nothing old to
+    scan; young garbage is still collected as usual."""
+
+    def freeze_survivors() -> None:
+        while True:
+            time.sleep(FREEZE_EVERY_SECONDS)
+            gc.collect(1)
+            gc.freeze()
+
+    threading.Thread(target=freeze_survivors, name="gc-freeze", daemon=True).start()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-H", "--host", default="127.0.0.1")
     parser.add_argument("-p", "--port", type=int, default=5055)
     args = parser.parse_args()
     install_transaction_isolation()
+    keep_gc_pauses_short()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access line per call
     app = dynamodb_serialized(DomainDispatcherApplication(create_backend_app))
     run_simple(args.host, args.port, app, threaded=True)
@@ -159,4 +180,5 @@ if __name__ == "__main__":
 def wsgi() -> WsgiApp:
     """The emulator as a WSGI app, for gunicorn: `gunicorn 'devstack.emulator:wsgi()'`."""
     install_transaction_isolation()
+    keep_gc_pauses_short()
     return dynamodb_serialized(DomainDispatcherApplication(create_backend_app))

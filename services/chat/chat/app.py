@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from chat import bootstrap
-from chat.entrypoints import api, ws
+from chat.entrypoints import api, internal, ws
 from shared.config import Settings, load_settings
 from shared.web.app import build_app
 
@@ -13,7 +13,7 @@ from shared.web.app import build_app
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings("chat")
     chat = bootstrap.build(settings)
-    app = build_app(settings, [api.bp, ws.bp], chat.runtime.readiness_checks())
+    app = build_app(settings, [api.bp, ws.bp, internal.bp], chat.runtime.readiness_checks())
     app.extensions["chat"] = chat
     app.config["SOCK_SERVER_OPTIONS"] = ws.SERVER_OPTIONS
     return app

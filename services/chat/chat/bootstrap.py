@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import redis
+
 from chat import handlers
 from chat.adapters.message_writer import MessageWriter
 from chat.adapters.repository import ChatRepository
@@ -29,13 +31,29 @@ class Chat:
         return self.runtime.settings
 
 
+FANOUT_CONNECTIONS = 64
+
+
+def fanout_redis(settings: Settings) -> redis.Redis:
+    """Thousands of greenlets share a few connections: a publisher waits for a free one
+    instead of failing with 'too many connections' when a burst of messages is stored at once."""
+    pool = redis.BlockingConnectionPool.from_url(
+        settings.messaging.redis_url,
+        max_connections=FANOUT_CONNECTIONS,
+        timeout=5,
+        socket_timeout=5,
+        socket_connect_timeout=2,
+    )
+    return redis.Redis(connection_pool=pool)
+
+
 def build(settings: Settings) -> Chat:
     runtime = Runtime(settings)
     rooms = ChatRepository(runtime.dynamodb, runtime.table)
     return Chat(
         runtime=runtime,
         rooms=rooms,
-        hub=RoomHub(runtime.redis),
+        hub=RoomHub(fanout_redis(settings)),
         writer=MessageWriter(rooms.add_messages) if settings.chat.persist else None,
         clerk=ClerkClient(settings.clerk),
     )

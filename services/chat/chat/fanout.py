@@ -81,6 +81,10 @@ class RoomHub:
         with self._lock:
             return len(self._members)
 
+    def local_members(self) -> int:
+        with self._lock:
+            return sum(len(members) for members in self._members.values())
+
     def _listen(self) -> None:
         while True:
             try:

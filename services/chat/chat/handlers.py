@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -33,6 +34,7 @@ from shared.messaging.unit_of_work import UnitOfWork
 if TYPE_CHECKING:
     from chat.bootstrap import Chat
 
+log = logging.getLogger(__name__)
 ROOM_CLOSED = 4410
 """Close code when the session is cancelled or completed while its room is open."""
 
@@ -91,8 +93,16 @@ def on_frame(chat: Chat, connection: Connection, sender_name: str, raw: str | by
                 frame("error", {**error, "clientMessageId": outgoing.client_message_id})
             )
             return
-    chat.hub.broadcast(message.session_id, frame("newMessage", message_json(message)))
     ack = {"clientMessageId": outgoing.client_message_id, "messageId": message.message_id}
+    try:
+        chat.hub.broadcast(message.session_id, frame("newMessage", message_json(message)))
+    except redis.RedisError:
+        log.warning("chat broadcast failed", extra={"session_id": message.session_id})
+        if chat.writer is None:
+            connection.send(frame("error", {"code": "not_delivered", **ack}))
+            return
+        # stored, so nothing is lost: the room reads it from the history
+        connection.send(frame("error", {"code": "not_broadcast", **ack}))
     connection.send(frame("ack", ack))
 
 
