@@ -25,8 +25,8 @@ def ws_url(base: str, session_id: str, token: str | None = None) -> str:
     return f"{url}?token={token}" if token else url
 
 
-def open_socket(base: str, session_id: str, user: User) -> ClientConnection:
-    return connect(ws_url(base, session_id, user.token), open_timeout=10)
+def open_socket(base: str, session_id: str, user: User, **options: Any) -> ClientConnection:
+    return connect(ws_url(base, session_id, user.token), open_timeout=10, **options)
 
 
 def send(socket: ClientConnection, text: str) -> str:
@@ -266,7 +266,10 @@ def test_vanished_clients_leave_nothing_behind(
 
     try:
         before = stats()
-        sockets = [open_socket(base, session["id"], session["student"]) for _ in range(30)]
+        sockets = [
+            open_socket(base, session["id"], session["student"], ping_interval=None, legacy=True)
+            for _ in range(30)
+        ]
         assert stats()["members"] == before["members"] + 30
         for socket in sockets:
             socket.socket.close()  # the client vanishes: no close frame, just a dead TCP connection
