@@ -48,8 +48,6 @@ def main() -> None:
     settings = StackSettings.isolated(Path(".run/bench"), extra_env=BENCH_ENV)
     with start_stack(settings) as stack:
         use_stack_credentials(stack.env)
-        floor = moto_floor(stack.env)  # first, with nothing else having run
-        print("moto floor:", floor, flush=True)
         hello_port = free_port()
         stack.processes.start(commands.served("hello", "bench.hello:app", hello_port))
         urls = stack.urls
@@ -61,6 +59,8 @@ def main() -> None:
         )
         for _ in range(19):
             shop.course()
+        floor = moto_floor(stack.env)  # before any load: the emulator holds just these courses
+        print("moto floor:", floor, flush=True)
         listing = (
             ("courses_via_gateway", f"{urls['gateway']}/courses"),
             ("courses_direct_catalog", f"{urls['catalog']}/courses"),
@@ -82,13 +82,16 @@ def main() -> None:
             print(f"{name}:", measured, flush=True)
         booking = asdict(booking_contention(shop))
         print("booking contention:", booking, flush=True)
+        chat = measure_chat_broadcast(
+            stack, shop, args.chat_rate, args.chat_seconds, args.chat_rooms
+        )
         latency: list[dict[str, Any]] = []
         for rate in (float(r) for r in args.rates.split(",")):
             latency.append(asdict(measure(shop, rate, args.seconds)))
             print("webhook -> enrollment:", latency[-1], flush=True)
             wait_for_empty_queues(stack.env["REDIS_URL"])
-        # last: the stored chat runs leave ~70,000 messages in the emulator, which slows it
-        chat = measure_chat(
+        # last: the stored runs leave ~70,000 messages in the emulator, which slows what follows
+        chat |= measure_chat_stored(
             stack, shop, (args.chat_rate, args.chat_stored_rate), args.chat_seconds, args.chat_rooms
         )
     write_results(
@@ -110,27 +113,41 @@ def use_stack_credentials(env: dict[str, str]) -> None:
         os.environ.setdefault(name, env.get(name, "testing"))
 
 
-def measure_chat(
-    stack: Stack, shop: Shop, rates: tuple[int, int], seconds: int, rooms: int
+def measure_chat_broadcast(
+    stack: Stack, shop: Shop, rate: int, seconds: int, rooms: int
 ) -> dict[str, Any]:
-    """The room broadcast alone (nothing stored), the full path (stored before broadcast) at the
-    same rate and at one the emulator can sustain, and socket.io doing the same broadcast, one
-    after the other on the same machine."""
+    """The room broadcast alone (nothing stored) and socket.io doing the same broadcast, on a
+    quiet stack, one after the other."""
     ensure_node_modules()
-    rate, stored_rate = rates
-    figures: dict[str, Any] = {}
-    for name, persist, offered in (
-        ("prolearn_broadcast_only", "false", rate),
-        ("prolearn_stored", "true", rate),
-        (f"prolearn_stored_at_{stored_rate}", "true", stored_rate),
-    ):
-        stack.processes.restart("chat", env={"CHAT_PERSIST": persist})
-        plan = seed_rooms(stack.env, shop, stack.urls["chat"], rooms)
-        figures[name] = prolearn_chat(plan, offered, seconds)
-        print(f"chat {name}:", figures[name], flush=True)
-    stack.processes.restart("chat", env={})
+    figures = {"prolearn_broadcast_only": _chat_run(stack, shop, "false", rate, seconds, rooms)}
     figures["socketio_reference"] = socketio_reference(rate, seconds, rooms * 2, rooms)
     print("chat socket.io reference:", figures["socketio_reference"], flush=True)
+    return figures
+
+
+def measure_chat_stored(
+    stack: Stack, shop: Shop, rates: tuple[int, int], seconds: int, rooms: int
+) -> dict[str, Any]:
+    """The full path (every message stored before it is broadcast), at the broadcast's rate and
+    at one the emulator can sustain."""
+    rate, stored_rate = rates
+    figures = {
+        "prolearn_stored": _chat_run(stack, shop, "true", rate, seconds, rooms),
+        f"prolearn_stored_at_{stored_rate}": _chat_run(
+            stack, shop, "true", stored_rate, seconds, rooms
+        ),
+    }
+    stack.processes.restart("chat", env={})
+    return figures
+
+
+def _chat_run(
+    stack: Stack, shop: Shop, persist: str, rate: int, seconds: int, rooms: int
+) -> dict[str, Any]:
+    stack.processes.restart("chat", env={"CHAT_PERSIST": persist})
+    plan = seed_rooms(stack.env, shop, stack.urls["chat"], rooms)
+    figures = prolearn_chat(plan, rate, seconds)
+    print(f"chat persist={persist} at {rate}/s:", figures, flush=True)
     return figures
 
 
