@@ -23,3 +23,13 @@ def iso_ago(seconds: float) -> str:
 
 def parse_iso(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def as_utc_iso(value: str) -> str:
+    """A provider's timestamp (any offset) in our UTC form, so that it sorts with ours; a value
+    that is not ISO-8601 is kept as it came."""
+    try:
+        moment = parse_iso(value)
+    except ValueError:
+        return value
+    return iso(moment) if moment.tzinfo is not None else value

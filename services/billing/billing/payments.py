@@ -9,7 +9,7 @@ from billing.adapters.cashfree import CashfreeError, CashfreeUnavailable
 from billing.adapters.repository import AttemptRecorded, StaleOrder
 from billing.domain.model import FAILED, PENDING, SUCCESS, TERMINAL_ORDER_STATES, Attempt, Order
 from billing.domain.money import BadAmount, to_minor
-from shared.clock import now_iso, parse_iso, utc_now
+from shared.clock import as_utc_iso, now_iso, parse_iso, utc_now
 from shared.events.contracts import PaymentFailed, PaymentSucceeded
 
 if TYPE_CHECKING:
@@ -40,6 +40,7 @@ def apply_attempt(
             app.orders.save(uow, updated, read_status=order.status, read_updated=order.updated_at)
         if updated.status == SUCCESS and order.status != SUCCESS:
             app.orders.grant_ownership(uow, updated)
+            app.orders.count_sale(uow, updated)
             uow.raise_event(
                 PaymentSucceeded(
                     order_id=updated.order_id,
@@ -48,7 +49,7 @@ def apply_attempt(
                     amount=updated.amount,
                     currency=updated.currency,
                     provider_payment_id=attempt.provider_payment_id,
-                    paid_at=attempt.at,
+                    paid_at=as_utc_iso(attempt.at),
                 )
             )
         elif updated.status == FAILED and order.status != FAILED:

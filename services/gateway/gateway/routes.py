@@ -106,6 +106,16 @@ ROUTES: tuple[Route, ...] = (
         self_param="userId",
     ),
     Route(
+        "GET", "/api/payments/sales", Auth.TEACHER, "billing", "Paid orders of the caller's courses"
+    ),
+    Route(
+        "GET",
+        "/api/payments/sales/totals",
+        Auth.TEACHER,
+        "billing",
+        "The caller's sales totals per course and currency",
+    ),
+    Route(
         "POST",
         "/api/payments/webhook",
         Auth.PUBLIC,

@@ -25,7 +25,20 @@ def pending_order(created_at: str, order_id: str) -> dict[str, str]:
 
 
 def sale_by_teacher(teacher_id: str, paid_at: str, order_id: str) -> dict[str, str]:
-    return {"GSI3PK": compose("TEACHER", teacher_id, "SALES"), "GSI3SK": compose(paid_at, order_id)}
+    return {"GSI3PK": teacher_sales(teacher_id), "GSI3SK": compose(paid_at, order_id)}
+
+
+def teacher_sales(teacher_id: str) -> str:
+    return compose("TEACHER", teacher_id, "SALES")
+
+
+def totals_partition(teacher_id: str) -> str:
+    return compose("TEACHER", teacher_id, "TOTALS")
+
+
+def sales_total_key(teacher_id: str, course_id: str, currency: str) -> dict[str, str]:
+    """A running total of one course's sales in one currency (money never mixes currencies)."""
+    return key(totals_partition(teacher_id), compose("COURSE", course_id, currency))
 
 
 def checkout_key(user_id: str, course_id: str) -> dict[str, str]:

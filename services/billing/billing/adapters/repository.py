@@ -9,7 +9,7 @@ from typing import Any
 from billing.adapters import keys
 from billing.domain.model import PENDING, SUCCESS, Attempt, Order
 from shared.clock import now_iso
-from shared.dynamo.codec import Item, serialize, values
+from shared.dynamo.codec import Item, deserialize, serialize, values
 from shared.dynamo.reads import get_item, query_page
 from shared.messaging.unit_of_work import UnitOfWork
 
@@ -128,6 +128,45 @@ class OrderRepository:
                 "paidAt": order.paid_at,
             }
         )
+
+    def count_sale(self, uow: UnitOfWork, order: Order) -> None:
+        """Add a paid order to its course's running total, in the payment's own transaction."""
+        uow.tx.update(
+            keys.sales_total_key(order.teacher_id, order.course_id, order.currency),
+            "ADD orders :one, amount :amount "
+            "SET courseId = :course, courseTitle = :title, currency = :currency",
+            values=values(
+                one=1,
+                amount=order.amount,
+                course=order.course_id,
+                title=order.course_title,
+                currency=order.currency,
+            ),
+        )
+
+    def sales_of(
+        self, teacher_id: str, limit: int, start: dict[str, Any] | None
+    ) -> tuple[list[Order], dict[str, Any] | None]:
+        """Paid orders of the teacher's courses, newest first."""
+        page = query_page(
+            self._client, self._table, "GSI3", keys.teacher_sales(teacher_id), limit, start
+        )
+        return [from_item(i) for i in page.items], page.last_key
+
+    def sales_totals(self, teacher_id: str) -> list[Item]:
+        """One running total per course and currency: a Query of one partition, to its end."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "PK = :pk",
+            "ExpressionAttributeValues": values(pk=keys.totals_partition(teacher_id)),
+        }
+        totals: list[Item] = []
+        while True:
+            response = self._client.query(**request)
+            totals.extend(deserialize(i) for i in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return totals
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def alert(self, kind: str, detail: dict[str, Any]) -> None:
         """Something an operator must look at (a webhook that cannot apply, …)."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from shared.clock import as_utc_iso
+
 PENDING, SUCCESS, FAILED = "PENDING", "SUCCESS", "FAILED"
 FAILED_ATTEMPTS = ("FAILED", "USER_DROPPED", "CANCELLED", "VOID")
 TERMINAL_ORDER_STATES = ("EXPIRED", "TERMINATED")
@@ -53,9 +55,9 @@ class Order:
             return replace(
                 self,
                 status=SUCCESS,
-                paid_at=attempt.at,
+                paid_at=as_utc_iso(attempt.at),
                 provider_payment_id=attempt.provider_payment_id,
-                updated_at=attempt.at,
+                updated_at=as_utc_iso(attempt.at),
             )
         if attempt.status in FAILED_ATTEMPTS:
             return replace(self, status=FAILED, updated_at=attempt.at)

@@ -84,6 +84,37 @@ def transactions(userId: str) -> Response:  # noqa: N803 - path names are the AP
     return ok(data, "Transactions retrieved successfully", cursor=encode_cursor(last))
 
 
+@bp.get("/sales")
+@require_auth("teacher")
+def sales() -> Response:
+    """The caller's courses' paid orders, newest first (buyer, course, amount)."""
+    orders, last = _app().orders.sales_of(
+        current_principal().user_id,
+        parse_limit(request.args.get("limit")),
+        decode_cursor(request.args.get("cursor")),
+    )
+    data = [{**transaction_json(o), "courseTitle": o.course_title} for o in orders]
+    return ok(data, "Sales retrieved successfully", cursor=encode_cursor(last))
+
+
+@bp.get("/sales/totals")
+@require_auth("teacher")
+def sales_totals() -> Response:
+    """Per course and currency: paid orders and their sum in minor units."""
+    totals = _app().orders.sales_totals(current_principal().user_id)
+    data = [
+        {
+            "courseId": t["courseId"],
+            "courseTitle": t.get("courseTitle", ""),
+            "currency": t["currency"],
+            "orders": int(t["orders"]),
+            "amount": int(t["amount"]),
+        }
+        for t in sorted(totals, key=lambda t: (-int(t["amount"]), t["courseId"]))
+    ]
+    return ok(data, "Sales totals retrieved successfully")
+
+
 @bp.post("/webhook")
 def cashfree_webhook() -> Response:
     """200 once durably recorded (or already), 401 for a bad signature, 5xx if storage failed."""
