@@ -36,6 +36,18 @@ def get_items(client: Any, table: str, keys: list[dict[str, str]]) -> list[Item]
     return found
 
 
+def query_all(client: Any, request: dict[str, Any]) -> list[Item]:
+    """Every item a bounded Query names (one partition or key range), paged to the end."""
+    request = dict(request)
+    found: list[Item] = []
+    while True:
+        response = client.query(**request)
+        found.extend(deserialize(i) for i in response.get("Items", []))
+        if "LastEvaluatedKey" not in response:
+            return found
+        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
 def query_page(
     client: Any,
     table: str,

@@ -9,8 +9,8 @@ from typing import Any
 from billing.adapters import keys
 from billing.domain.model import PENDING, SUCCESS, Attempt, Order
 from shared.clock import now_iso
-from shared.dynamo.codec import Item, deserialize, serialize, values
-from shared.dynamo.reads import get_item, query_page
+from shared.dynamo.codec import Item, serialize, values
+from shared.dynamo.reads import get_item, query_all, query_page
 from shared.messaging.unit_of_work import UnitOfWork
 
 
@@ -155,18 +155,12 @@ class OrderRepository:
 
     def sales_totals(self, teacher_id: str) -> list[Item]:
         """One running total per course and currency: a Query of one partition, to its end."""
-        request: dict[str, Any] = {
+        request = {
             "TableName": self._table,
             "KeyConditionExpression": "PK = :pk",
             "ExpressionAttributeValues": values(pk=keys.totals_partition(teacher_id)),
         }
-        totals: list[Item] = []
-        while True:
-            response = self._client.query(**request)
-            totals.extend(deserialize(i) for i in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return totals
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return query_all(self._client, request)
 
     def alert(self, kind: str, detail: dict[str, Any]) -> None:
         """Something an operator must look at (a webhook that cannot apply, …)."""

@@ -6,8 +6,8 @@ from typing import Any
 
 from enrollment.adapters import keys
 from enrollment.domain.model import REVOKED, Enrollment, Progress
-from shared.dynamo.codec import Item, deserialize, values
-from shared.dynamo.reads import get_item
+from shared.dynamo.codec import Item, values
+from shared.dynamo.reads import get_item, query_all
 from shared.messaging.unit_of_work import UnitOfWork
 
 
@@ -67,17 +67,12 @@ class EnrollmentRepository:
                 pk=keys.user_partition(user_id), course=keys.COURSE_PREFIX
             ),
         }
-        while True:
-            response = self._client.query(**request)
-            for raw in response.get("Items", []):
-                item = deserialize(raw)
-                if item["SK"].endswith("#ENROLLMENT"):
-                    enrollments.append(_enrollment(item))
-                else:
-                    progress[item["courseId"]] = _progress(item)
-            if "LastEvaluatedKey" not in response:
-                return enrollments, progress
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        for item in query_all(self._client, request):
+            if item["SK"].endswith("#ENROLLMENT"):
+                enrollments.append(_enrollment(item))
+            else:
+                progress[item["courseId"]] = _progress(item)
+        return enrollments, progress
 
     def enroll(self, uow: UnitOfWork, enrollment: Enrollment) -> None:
         """Enrollment and empty progress, once per user and course."""

@@ -15,8 +15,8 @@ from mentorship.domain.availability import (
 from mentorship.domain.session import CANCELLED, SCHEDULED, Session
 from mentorship.domain.slots import lock_buckets
 from shared.clock import iso, parse_iso
-from shared.dynamo.codec import Item, deserialize, values
-from shared.dynamo.reads import get_item, query_page
+from shared.dynamo.codec import Item, values
+from shared.dynamo.reads import get_item, query_all, query_page
 from shared.messaging.unit_of_work import UnitOfWork
 
 
@@ -151,13 +151,8 @@ class MentorshipRepository:
                 pk=keys.teacher_partition(teacher_id), lo=iso(since), hi=iso(until)
             ),
         }
-        sessions: list[Session] = []
-        while True:
-            response = self._client.query(**request)
-            sessions.extend(from_item(deserialize(i)) for i in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return [s for s in sessions if s.status == SCHEDULED]
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        sessions = map(from_item, query_all(self._client, request))
+        return [s for s in sessions if s.status == SCHEDULED]
 
     def upcoming_with(self, student_id: str, teacher_id: str, now: datetime) -> int:
         """How many scheduled sessions the student holds with this teacher from now on."""
@@ -169,12 +164,5 @@ class MentorshipRepository:
                 pk=keys.student_partition(student_id), now=iso(now)
             ),
         }
-        count = 0
-        while True:
-            response = self._client.query(**request)
-            for raw in response.get("Items", []):
-                session = from_item(deserialize(raw))
-                count += session.teacher_id == teacher_id and session.status == SCHEDULED
-            if "LastEvaluatedKey" not in response:
-                return count
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        sessions = map(from_item, query_all(self._client, request))
+        return sum(s.teacher_id == teacher_id and s.status == SCHEDULED for s in sessions)
