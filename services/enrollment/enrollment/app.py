@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from enrollment import bootstrap
-from enrollment.entrypoints import analytics, api, playback
+from enrollment.entrypoints import analytics, api, internal, playback
 from shared.config import Settings, load_settings
 from shared.web.app import build_app
 
@@ -14,7 +14,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings("enrollment")
     learning = bootstrap.build(settings)
     app = build_app(
-        settings, [api.bp, playback.bp, analytics.bp], learning.runtime.readiness_checks()
+        settings,
+        [api.bp, playback.bp, analytics.bp, internal.bp],
+        learning.runtime.readiness_checks(),
     )
     app.extensions["learning"] = learning
     return app

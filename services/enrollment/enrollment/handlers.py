@@ -146,8 +146,11 @@ def enroll_buyer(enrollments: EnrollmentRepository) -> EventHandler:
         """A paid order enrolls its buyer once; a refund seen earlier wins."""
         if enrollments.order_revoked(event.order_id):
             return
+        enrollments.require_not_revoked(uow, event.order_id)
         current = enrollments.get(event.user_id, event.course_id)
         if current is not None and current.active:
+            if event.order_id != current.order_id and event.order_id not in current.standby_orders:
+                enrollments.add_standby(uow, current, event.order_id)
             return
         if current is not None:
             enrollments.reactivate(uow, current, event.order_id)
@@ -168,16 +171,23 @@ def enroll_buyer(enrollments: EnrollmentRepository) -> EventHandler:
 
 def revoke_refunded(enrollments: EnrollmentRepository) -> EventHandler:
     def handle(event: RefundSucceeded, _: Envelope, uow: UnitOfWork) -> None:
-        """Access ends with a refund of the order that granted it."""
+        """Access ends with a refund of the order that granted it. A refund of any other
+        order (one not yet applied, or a duplicate payment) is remembered, so that order
+        never enrolls, whichever of its events arrives first."""
         at = now_iso()
+        enrollments.remember_revoked_order(uow, event.order_id, at)
         current = enrollments.get(event.user_id, event.course_id)
-        if current is None:
-            enrollments.remember_revoked_order(uow, event.order_id, at)
-            return
-        if not current.active or current.order_id != event.order_id:
-            return
-        enrollments.revoke(uow, current, at)
-        uow.raise_event(EnrollmentRevoked(event.user_id, event.course_id, "refund", at))
+        if current is None or not current.active:
+            enrollments.require_no_access_from(uow, event.user_id, event.course_id, event.order_id)
+        elif event.order_id in current.standby_orders:
+            enrollments.drop_standby(uow, current, event.order_id)
+        elif current.order_id == event.order_id and current.standby_orders:
+            enrollments.switch_order(uow, current, min(current.standby_orders))
+        elif current.order_id == event.order_id:
+            enrollments.revoke(uow, current, at)
+            uow.raise_event(EnrollmentRevoked(event.user_id, event.course_id, "refund", at))
+        else:
+            enrollments.require_no_access_from(uow, event.user_id, event.course_id, event.order_id)
 
     return handle
 

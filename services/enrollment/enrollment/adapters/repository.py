@@ -18,6 +18,7 @@ def _enrollment(item: Item) -> Enrollment:
         order_id=item["orderId"],
         enrolled_at=item["enrolledAt"],
         status=item["status"],
+        standby_orders=frozenset(item.get("standbyOrders") or ()),
     )
 
 
@@ -124,17 +125,61 @@ class EnrollmentRepository:
         )
 
     def revoke(self, uow: UnitOfWork, enrollment: Enrollment, at: str) -> None:
-        """Access ends; progress is kept in case the student comes back."""
+        """Access ends; progress is kept in case the student comes back. Only while the
+        refunded order still grants it and no other paid order stands by."""
         uow.tx.update(
             keys.enrollment_key(enrollment.user_id, enrollment.course_id),
             "SET #s = :revoked, revokedAt = :at",
-            condition="#s <> :revoked",
+            condition="#s <> :revoked AND orderId = :order AND attribute_not_exists(standbyOrders)",
             names={"#s": "status"},
-            values=values(revoked=REVOKED, at=at),
+            values=values(revoked=REVOKED, at=at, order=enrollment.order_id),
+        )
+
+    def add_standby(self, uow: UnitOfWork, enrollment: Enrollment, order_id: str) -> None:
+        """Another paid order for an active enrollment (a purchase racing a refund)."""
+        uow.tx.update(
+            keys.enrollment_key(enrollment.user_id, enrollment.course_id),
+            "ADD standbyOrders :order",
+            condition="#s = :active AND orderId = :current",
+            names={"#s": "status"},
+            values=values(order={order_id}, active="ACTIVE", current=enrollment.order_id),
+        )
+
+    def drop_standby(self, uow: UnitOfWork, enrollment: Enrollment, order_id: str) -> None:
+        """A standby order was refunded: it no longer keeps access."""
+        uow.tx.update(
+            keys.enrollment_key(enrollment.user_id, enrollment.course_id),
+            "DELETE standbyOrders :order",
+            values=values(order={order_id}),
+        )
+
+    def switch_order(self, uow: UnitOfWork, enrollment: Enrollment, order_id: str) -> None:
+        """The granting order was refunded; a standby order grants access from now on."""
+        uow.tx.update(
+            keys.enrollment_key(enrollment.user_id, enrollment.course_id),
+            "SET orderId = :new DELETE standbyOrders :set",
+            condition="orderId = :old AND contains(standbyOrders, :new)",
+            values=values(new=order_id, set={order_id}, old=enrollment.order_id),
         )
 
     def remember_revoked_order(self, uow: UnitOfWork, order_id: str, at: str) -> None:
         uow.tx.put({**keys.revoked_order_key(order_id), "orderId": order_id, "at": at})
+
+    def require_not_revoked(self, uow: UnitOfWork, order_id: str) -> None:
+        """Commit only if no refund of the order was remembered meanwhile."""
+        uow.tx.check(keys.revoked_order_key(order_id), "attribute_not_exists(PK)")
+
+    def require_no_access_from(
+        self, uow: UnitOfWork, user_id: str, course_id: str, order_id: str
+    ) -> None:
+        """Commit only if the order still grants no access (no payment applied meanwhile)."""
+        uow.tx.check(
+            keys.enrollment_key(user_id, course_id),
+            "attribute_not_exists(PK) OR #s = :revoked "
+            "OR (orderId <> :order AND NOT contains(standbyOrders, :order))",
+            names={"#s": "status"},
+            values=values(revoked=REVOKED, order=order_id),
+        )
 
     def reactivate(self, uow: UnitOfWork, enrollment: Enrollment, order_id: str) -> None:
         """A revoked student bought the course again."""

@@ -18,6 +18,8 @@ class Enrollment:
     order_id: str
     enrolled_at: str
     status: str = ACTIVE
+    standby_orders: frozenset[str] = frozenset()
+    """Other paid orders for the course, which keep access if the granting one is refunded."""
 
     @property
     def active(self) -> bool:

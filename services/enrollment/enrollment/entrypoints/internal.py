@@ -1,0 +1,30 @@
+"""Internal endpoints for other services (never routed by the gateway)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app
+
+from enrollment.bootstrap import Learning
+from shared.auth.access import require_internal
+from shared.web.responses import ok
+
+bp = Blueprint("internal", __name__, url_prefix="/internal")
+
+
+@bp.get("/progress/<user_id>/<course_id>")
+@require_internal
+def standing(user_id: str, course_id: str) -> Response:
+    """Whether the user is enrolled and how far they got, for billing's refund rule."""
+    learning: Learning = current_app.extensions["learning"]
+    enrollment = learning.enrollments.get(user_id, course_id)
+    progress = learning.enrollments.progress(user_id, course_id)
+    overall = progress.overall(learning.cards.get(course_id)) if progress else 0
+    return ok(
+        {
+            "userId": user_id,
+            "courseId": course_id,
+            "enrolled": enrollment is not None and enrollment.active,
+            "orderId": enrollment.order_id if enrollment else None,
+            "overallProgress": overall,
+        }
+    )
