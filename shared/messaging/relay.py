@@ -1,4 +1,5 @@
-"""The relay: sweeps outbox items still pending after a grace period and dispatches them."""
+"""The relay: sweeps outbox items still pending after a grace period and dispatches them, and
+runs the service's periodic jobs between sweeps."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 import logging
 import signal
 import threading
+import time
 from types import FrameType
 
 from shared.config import load_settings
@@ -13,6 +15,7 @@ from shared.dynamo.client import dynamodb_client
 from shared.logs import configure_logging
 from shared.messaging.celery_app import make_publisher_app
 from shared.messaging.outbox import OutboxDispatcher
+from shared.messaging.periodic import seconds_until_next, service_jobs
 from shared.messaging.publisher import Publisher
 
 log = logging.getLogger(__name__)
@@ -42,9 +45,14 @@ def run(service: str) -> None:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    log.info("relay started", extra={"table": settings.table_name()})
+    jobs = service_jobs(service, settings)
+    log.info(
+        "relay started", extra={"table": settings.table_name(), "jobs": [j.name for j in jobs]}
+    )
     idle_wait = settings.messaging.relay_interval
     while not stop.is_set():
+        for job in jobs:
+            job.run_if_due(time.monotonic())
         try:
             sent = sweep(dispatcher, publisher, settings.messaging.relay_grace_seconds)
         except Exception:
@@ -53,7 +61,7 @@ def run(service: str) -> None:
         if sent:
             idle_wait = settings.messaging.relay_interval
             continue
-        stop.wait(idle_wait)
+        stop.wait(min(idle_wait, seconds_until_next(jobs)))
         idle_wait = min(idle_wait * 2, MAX_IDLE_WAIT_SECONDS)
 
 
