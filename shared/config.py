@@ -146,6 +146,19 @@ class MentorshipSettings:
 
 
 @dataclass(frozen=True)
+class BillingSettings:
+    """Refund policy and how eagerly open orders and refunds are checked with Cashfree."""
+
+    reconcile_after_seconds: int = 60
+    """An order or refund untouched this long is asked about, then less and less often."""
+    reconcile_interval_seconds: float = 30
+    """How often the relay looks for orders and refunds due for a check."""
+    reconcile_max_delay_seconds: int = 3600
+    refund_window_days: float = 7
+    refund_max_progress_percent: float = 30
+
+
+@dataclass(frozen=True)
 class ChatSettings:
     """The live room: storage, per-connection limits and keepalive."""
 
@@ -174,7 +187,6 @@ class Settings:
     cashfree: CashfreeSettings
     messaging: MessagingSettings
     rate_limit: RateLimitSettings
-    reconcile_after_seconds: int
     catalog_cache_seconds: float
     dynamo_guard: bool
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -183,6 +195,7 @@ class Settings:
     progress_complete_percent: float = 80.0
     mentorship: MentorshipSettings = MentorshipSettings()
     chat: ChatSettings = ChatSettings()
+    billing: BillingSettings = BillingSettings()
 
     @property
     def port(self) -> int:
@@ -257,7 +270,6 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
             window_seconds=int(get("RATE_LIMIT_WINDOW_SECONDS", "60")),
             trusted_proxy_count=int(get("TRUSTED_PROXY_COUNT", "0")),
         ),
-        reconcile_after_seconds=int(get("RECONCILE_AFTER_SECONDS", "60")),
         catalog_cache_seconds=float(get("CATALOG_CACHE_SECONDS", "60")),
         dynamo_guard=_flag(get("DYNAMO_SCAN_GUARD", "false")),
         extra={k: v for k, v in e.items() if k.startswith("PROLEARN_")},
@@ -282,6 +294,13 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
             max_upcoming_per_teacher=int(get("MAX_UPCOMING_SESSIONS_PER_TEACHER", "0")),
             agora_app_id=e.get("AGORA_APP_ID") or None,
             agora_app_certificate=e.get("AGORA_APP_CERTIFICATE") or None,
+        ),
+        billing=BillingSettings(
+            reconcile_after_seconds=int(get("RECONCILE_AFTER_SECONDS", "60")),
+            reconcile_interval_seconds=float(get("RECONCILE_INTERVAL_SECONDS", "30")),
+            reconcile_max_delay_seconds=int(get("RECONCILE_MAX_DELAY_SECONDS", "3600")),
+            refund_window_days=float(get("REFUND_WINDOW_DAYS", "7")),
+            refund_max_progress_percent=float(get("REFUND_MAX_PROGRESS_PERCENT", "30")),
         ),
         chat=ChatSettings(
             persist=_flag(get("CHAT_PERSIST", "true")),

@@ -123,6 +123,28 @@ class Api:
             parts["image"] = image
         return self.call("PUT", f"/courses/{course_id}", teacher, files=parts)
 
+    def video_course(self, teacher: User, price: int = 9900) -> str:
+        """A published course of two uploaded videos, `v1` a free preview, `v2` locked; returns
+        once its card reached enrollment (the owner can stream the locked chapter)."""
+        course_id = self.draft(teacher)
+        chapters = []
+        for chapter_id, preview in (("v1", True), ("v2", False)):
+            video = self.upload_video(teacher, course_id, "s1", chapter_id)
+            chapters.append(
+                {"chapterId": chapter_id, "type": "Video", "title": chapter_id, "video": video,
+                 "freePreview": preview}
+            )  # fmt: skip
+        fields = {
+            "title": "Watching closely",
+            "category": "Film",
+            "price": str(price),
+            "status": "Published",
+            "sections": [{"sectionId": "s1", "sectionTitle": "All", "chapters": chapters}],
+        }
+        assert self.save_form(teacher, course_id, fields).status_code == 200
+        eventually(lambda: self.stream(teacher, course_id, "v2").status_code == 200)
+        return course_id
+
     def listed(self, **params: Any) -> list[str]:
         response = self.call("GET", "/courses", params={"limit": 100, **params})
         assert response.status_code == 200, response.text

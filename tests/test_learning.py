@@ -17,27 +17,6 @@ from shared.messaging.publisher import Publisher
 from tests.helpers import LESSON_MP4, Api, User, eventually
 
 
-def two_video_course(api: Api, teacher: User) -> str:
-    course_id = api.draft(teacher)
-    chapters = []
-    for chapter_id, preview in (("v1", True), ("v2", False)):
-        video = api.upload_video(teacher, course_id, "s1", chapter_id)
-        chapters.append(
-            {"chapterId": chapter_id, "type": "Video", "title": chapter_id, "video": video,
-             "freePreview": preview}
-        )  # fmt: skip
-    fields = {
-        "title": "Watching closely",
-        "category": "Film",
-        "price": "9900",
-        "status": "Published",
-        "sections": [{"sectionId": "s1", "sectionTitle": "All", "chapters": chapters}],
-    }
-    assert api.save_form(teacher, course_id, fields).status_code == 200
-    eventually(lambda: api.stream(teacher, course_id, "v2").status_code == 200)  # card arrived
-    return course_id
-
-
 def buy(api: Api, student: User, course_id: str) -> str:
     order = api.create_order(student, course_id)
     api.pay(order["order_id"])
@@ -48,7 +27,7 @@ def buy(api: Api, student: User, course_id: str) -> str:
 @pytest.fixture
 def course(api: Api) -> dict[str, Any]:
     teacher = api.onboard("teacher")
-    return {"teacher": teacher, "id": two_video_course(api, teacher)}
+    return {"teacher": teacher, "id": api.video_course(teacher)}
 
 
 def test_student_streams_reports_85_percent_and_completes_the_course(

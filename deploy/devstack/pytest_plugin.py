@@ -15,6 +15,8 @@ TEST_ENV = {
     "CASHFREE_SIM_RETRY_SECONDS": "1,2,4",
     "CELERY_VISIBILITY_TIMEOUT": "6",  # a killed worker's message comes back within seconds
     "RECONCILE_AFTER_SECONDS": "2",
+    "RECONCILE_INTERVAL_SECONDS": "1",
+    "RECONCILE_MAX_DELAY_SECONDS": "4",
     "DYNAMO_SCAN_GUARD": "true",
     "RATE_LIMIT_ENABLED": "false",
     "MAX_VIDEO_BYTES": "1048576",  # so a test can exceed it with a small file

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from billing.adapters.cashfree import CashfreeClient
 from billing.adapters.catalog_client import CatalogClient
+from billing.adapters.enrollment_client import EnrollmentClient
 from billing.adapters.repository import OrderRepository
 from shared.clerk import ClerkClient
 from shared.config import Settings
@@ -22,6 +23,7 @@ class Billing:
     orders: OrderRepository
     cashfree: CashfreeClient
     catalog: CatalogClient
+    enrollment: EnrollmentClient
     clerk: ClerkClient
 
 
@@ -33,6 +35,9 @@ def build(settings: Settings) -> Billing:
         orders=OrderRepository(runtime.dynamodb, runtime.table),
         cashfree=CashfreeClient(settings.cashfree),
         catalog=CatalogClient(settings.service_url("catalog"), settings.internal_api_token),
+        enrollment=EnrollmentClient(
+            settings.service_url("enrollment"), settings.internal_api_token
+        ),
         clerk=ClerkClient(settings.clerk),
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import uuid
@@ -9,10 +10,13 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from billing import reconciler
+from billing.adapters.cashfree import CashfreeError
 from billing.adapters.repository import CheckoutTaken
 from billing.domain.model import PENDING, SUCCESS, Attempt, Order
 from billing.domain.money import to_major
 from billing.payments import apply_attempt
+from billing.schedule import first_check
 from shared.clock import now_iso, parse_iso, utc_now
 from shared.web.errors import Conflict, NotFound
 
@@ -55,6 +59,9 @@ def create_order(app: Billing, user_id: str, course_id: str) -> dict[str, Any]:
         current = app.orders.get(open_id) if open_id else None
         if current is not None and _reusable(current, course.price):
             return _with_provider_order(app, current)
+        superseded = current is not None and current.status == PENDING and current.sent_to_provider
+        if superseded and current is not None and _retire(app, current).status == SUCCESS:
+            raise Conflict("You are already enrolled in this course.", code="already_enrolled")
         now = now_iso()
         order = Order(
             order_id=f"pl_{uuid.uuid4().hex}",
@@ -67,6 +74,7 @@ def create_order(app: Billing, user_id: str, course_id: str) -> dict[str, Any]:
             status=PENDING,
             created_at=now,
             updated_at=now,
+            check_at=first_check(app),
         )
         if course.price == 0:
             return _enroll_free(app, order, open_id)
@@ -78,6 +86,14 @@ def create_order(app: Billing, user_id: str, course_id: str) -> dict[str, Any]:
             continue
         return _with_provider_order(app, order)
     raise Conflict("Checkout is busy for this course; try again.", code="checkout_busy")
+
+
+def _retire(app: Billing, superseded: Order) -> Order:
+    """Terminate the order a new one replaces, so it can never be paid as well. Cashfree refuses
+    when it was paid (or expired) meanwhile: reconciling then records what happened."""
+    with contextlib.suppress(CashfreeError):
+        app.cashfree.terminate_order(superseded.order_id)
+    return reconciler.reconcile_order(app, superseded)
 
 
 def _with_provider_order(app: Billing, order: Order) -> dict[str, Any]:

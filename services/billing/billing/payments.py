@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from billing.adapters.cashfree import CashfreeError, CashfreeUnavailable
-from billing.adapters.repository import AttemptRecorded, StaleOrder
-from billing.domain.model import FAILED, PENDING, SUCCESS, TERMINAL_ORDER_STATES, Attempt, Order
-from billing.domain.money import BadAmount, to_minor
-from shared.clock import as_utc_iso, now_iso, parse_iso, utc_now
+from billing import refunds
+from billing.adapters.repository import AttemptRecorded, OwnedThroughAnotherOrder, StaleOrder
+from billing.domain.model import FAILED, SUCCESS, Attempt, Order
+from shared.clock import as_utc_iso
 from shared.events.contracts import PaymentFailed, PaymentSucceeded
+from shared.messaging.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
     from billing.bootstrap import Billing
@@ -27,31 +27,26 @@ class UnknownOrder(Exception):
 def apply_attempt(
     app: Billing, order_id: str, attempt: Attempt, read: Order | None = None
 ) -> Order:
-    """Record the attempt once; SUCCESS pays the order and publishes PaymentSucceeded."""
+    """Record the attempt once. SUCCESS pays the order and publishes PaymentSucceeded, or, when
+    the buyer already owns the course through another order, records it as a duplicate and
+    refunds it."""
     for _ in range(APPLY_ATTEMPTS):
         order = read or app.orders.get(order_id)
         read = None
         if order is None:
             raise UnknownOrder(order_id)
         updated = order.after(attempt)
+        newly_paid = updated.status == SUCCESS and order.status != SUCCESS
+        if newly_paid:
+            owner = app.orders.owning_order(order.user_id, order.course_id)
+            if owner is not None and owner != order_id:
+                updated = refunds.as_duplicate(app, updated, owner)
         uow = app.runtime.unit_of_work()
         app.orders.record_attempt(uow, order_id, attempt)
         if updated != order:
             app.orders.save(uow, updated, read_status=order.status, read_updated=order.updated_at)
-        if updated.status == SUCCESS and order.status != SUCCESS:
-            app.orders.grant_ownership(uow, updated)
-            app.orders.count_sale(uow, updated)
-            uow.raise_event(
-                PaymentSucceeded(
-                    order_id=updated.order_id,
-                    user_id=updated.user_id,
-                    course_id=updated.course_id,
-                    amount=updated.amount,
-                    currency=updated.currency,
-                    provider_payment_id=attempt.provider_payment_id,
-                    paid_at=as_utc_iso(attempt.at),
-                )
-            )
+        if newly_paid:
+            _paid(app, uow, updated, attempt)
         elif updated.status == FAILED and order.status != FAILED:
             uow.raise_event(
                 PaymentFailed(
@@ -67,46 +62,33 @@ def apply_attempt(
             uow.commit()
         except AttemptRecorded:
             return order
-        except StaleOrder:
+        except (StaleOrder, OwnedThroughAnotherOrder):
             continue
+        if newly_paid and updated.duplicate_of is not None:
+            app.orders.alert(
+                "duplicate_payment", {"orderId": order_id, "ownedThrough": updated.duplicate_of}
+            )
+            updated = refunds.send(app, updated)
         return updated
     raise StaleOrder(order_id)
 
 
-def reconcile(app: Billing, order: Order) -> Order:
-    """Ask Cashfree what happened to an order and apply it as the webhook would."""
-    if order.status != PENDING or not order.sent_to_provider:
-        return order
-    try:
-        payments = app.cashfree.get_payments(order.order_id)
-        for payment in payments:
-            currency = str(payment.get("payment_currency") or order.currency)
-            attempt = Attempt(
-                provider_payment_id=str(payment["cf_payment_id"]),
-                status=str(payment["payment_status"]),
-                amount=to_minor(payment.get("payment_amount"), currency),
-                currency=currency,
-                at=str(payment.get("payment_time") or now_iso()),
-                message=payment.get("payment_message"),
+def _paid(app: Billing, uow: UnitOfWork, order: Order, attempt: Attempt) -> None:
+    """What a first successful payment writes, in the same transaction as the order."""
+    if order.duplicate_of is None:
+        if not order.refunded:
+            app.orders.grant_ownership(uow, order)
+        app.orders.count(uow, order, sales=1, refunds=int(order.refunded))
+        uow.raise_event(
+            PaymentSucceeded(
+                order_id=order.order_id,
+                user_id=order.user_id,
+                course_id=order.course_id,
+                amount=order.amount,
+                currency=order.currency,
+                provider_payment_id=attempt.provider_payment_id,
+                paid_at=as_utc_iso(attempt.at),
             )
-            if attempt.status == SUCCESS and not order.matches(attempt.amount, attempt.currency):
-                app.orders.alert("amount_mismatch", {"orderId": order.order_id, "via": "reconcile"})
-                continue
-            order = apply_attempt(app, order.order_id, attempt)
-        if order.status == PENDING:
-            remote = app.cashfree.get_order(order.order_id)
-            if remote.get("order_status") in TERMINAL_ORDER_STATES:
-                state = str(remote["order_status"])
-                closing = Attempt(
-                    f"order_{state}", "CANCELLED", order.amount, order.currency, now_iso()
-                )
-                order = apply_attempt(app, order.order_id, closing)
-    except (CashfreeUnavailable, CashfreeError, BadAmount) as exc:
-        log.warning("reconciliation failed", extra={"order_id": order.order_id, "error": str(exc)})
-    return order
-
-
-def due_for_reconciliation(app: Billing, order: Order) -> bool:
-    age = (utc_now() - parse_iso(order.created_at)).total_seconds()
-    due: bool = order.status == PENDING and age >= app.settings.reconcile_after_seconds
-    return due
+        )
+    if order.refunded:  # Cashfree's refund webhook came before its payment webhook
+        refunds.settle(app, uow, order, counted=True)

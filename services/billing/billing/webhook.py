@@ -7,8 +7,9 @@ import logging
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from billing import reconciler, refunds
 from billing.adapters.signature import signature_valid
-from billing.domain.model import Attempt
+from billing.domain.model import PENDING, Attempt
 from billing.domain.money import BadAmount, to_minor
 from billing.payments import UnknownOrder, apply_attempt
 from shared.web.errors import BadRequest, Unauthorized
@@ -23,6 +24,7 @@ PAYMENT_WEBHOOKS = (
     "PAYMENT_FAILED_WEBHOOK",
     "PAYMENT_USER_DROPPED_WEBHOOK",
 )
+REFUND_WEBHOOKS = ("REFUND_STATUS_WEBHOOK", "AUTO_REFUND_STATUS_WEBHOOK")
 
 
 def parse_verified(app: Billing, raw: bytes, headers: dict[str, str]) -> dict[str, Any]:
@@ -40,8 +42,10 @@ def parse_verified(app: Billing, raw: bytes, headers: dict[str, str]) -> dict[st
 
 
 def handle_webhook(app: Billing, body: dict[str, Any]) -> str:
-    """Apply a payment webhook; anything that cannot apply is recorded for an operator."""
+    """Apply a payment or refund webhook; anything that cannot apply is recorded for an operator."""
     kind = body.get("type")
+    if kind in REFUND_WEBHOOKS:
+        return handle_refund_webhook(app, body)
     if kind not in PAYMENT_WEBHOOKS:
         log.info("webhook type not handled here", extra={"webhook_type": kind})
         return "ignored"
@@ -84,3 +88,32 @@ def handle_webhook(app: Billing, body: dict[str, Any]) -> str:
     except UnknownOrder:
         return "unknown_order"
     return str(updated.status)
+
+
+def handle_refund_webhook(app: Billing, body: dict[str, Any]) -> str:
+    """A refund's state; one that comes before its payment's webhook first settles the payment."""
+    entity = (body.get("data") or {}).get("refund") or {}
+    order_id = str(entity.get("order_id") or "")
+    order = app.orders.get(order_id) if order_id else None
+    if order is None:
+        app.orders.alert("unknown_order", {"orderId": order_id, "type": body.get("type")})
+        return "unknown_order"
+    currency = str(entity.get("refund_currency") or order.currency)
+    try:
+        amount = to_minor(entity.get("refund_amount"), currency)
+    except BadAmount:
+        amount = -1
+    if not order.matches(amount, currency):  # ProLearn refunds whole orders only
+        app.orders.alert(
+            "refund_mismatch",
+            {"orderId": order_id, "amount": str(entity.get("refund_amount")), "currency": currency},
+        )
+        return "refund_mismatch"
+    update = refunds.update_from_entity(entity)
+    if not update.refund_id or not update.status:
+        app.orders.alert("malformed_refund", {"orderId": order_id})
+        return "malformed"
+    updated = refunds.apply_update(app, order_id, update, read=order)
+    if updated.status == PENDING:
+        updated = reconciler.reconcile_order(app, updated)
+    return updated.refund.status if updated.refund else "ignored"

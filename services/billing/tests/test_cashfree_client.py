@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 import requests
-from werkzeug.serving import make_server
 
 from billing.adapters.cashfree import CashfreeClient, CashfreeError
 from shared.config import CashfreeSettings, load_settings
-from standins.app import create_app
-from standins.config import StandinConfig
-
-
-@pytest.fixture(scope="module")
-def simulator() -> Iterator[str]:
-    config = StandinConfig.from_env()
-    server = make_server("127.0.0.1", 0, create_app(config), threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
 
 
 def settings_for(base: str, secret: str | None = None) -> CashfreeSettings:
@@ -79,3 +65,28 @@ def test_errors_surface_cashfree_codes(simulator: str) -> None:
     with pytest.raises(CashfreeError) as caught:
         client.get_order("pl_missing")
     assert caught.value.status == 404
+
+
+def test_terminate_stops_payments_and_a_paid_order_cannot_be_terminated(simulator: str) -> None:
+    client = CashfreeClient(settings_for(simulator))
+    open_id, paid_id = f"pl_{uuid.uuid4().hex}", f"pl_{uuid.uuid4().hex}"
+    client.create_order(new_order(open_id))
+    client.create_order(new_order(paid_id))
+    requests.post(f"{simulator}/pg/sim/orders/{paid_id}/pay", json={"deliver": False}, timeout=5)
+    assert client.terminate_order(open_id)["order_status"] == "TERMINATED"
+    assert requests.post(f"{simulator}/pg/sim/orders/{open_id}/pay", timeout=5).status_code == 409
+    with pytest.raises(CashfreeError) as caught:
+        client.terminate_order(paid_id)
+    assert caught.value.status == 400
+
+
+def test_refunds_are_idempotent_on_our_refund_id(simulator: str) -> None:
+    client = CashfreeClient(settings_for(simulator))
+    order_id = f"pl_{uuid.uuid4().hex}"
+    client.create_order(new_order(order_id))
+    requests.post(f"{simulator}/pg/sim/orders/{order_id}/pay", json={"deliver": False}, timeout=5)
+    refund = {"refund_id": "rf_1", "refund_amount": Decimal("499.00"), "refund_note": "PENDING"}
+    first = client.create_refund(order_id, refund)
+    again = client.create_refund(order_id, refund)
+    assert (first["refund_status"], again["cf_refund_id"]) == ("PENDING", first["cf_refund_id"])
+    assert client.get_refund(order_id, "rf_1")["refund_amount"] == Decimal("499.00")

@@ -89,6 +89,7 @@ ROUTES: tuple[Route, ...] = (
         "Get a presigned video upload URL",
     ),
     Route("POST", "/api/payments/create-order", Auth.STUDENT, "billing", "Create a payment order"),
+    Route("POST", "/api/payments/refunds", Auth.STUDENT, "billing", "Ask for a refund of an order"),
     Route(
         "GET",
         "/api/payments/order-status/<userId>/<orderId>",

@@ -65,6 +65,29 @@ class CashfreeClient:
         payments: Any = self._call("GET", f"/orders/{order_id}/payments")
         return list(payments)
 
+    def terminate_order(self, order_id: str) -> dict[str, Any]:
+        """PATCH the order to TERMINATED: no payment can succeed on it afterwards."""
+        order: dict[str, Any] = self._call(
+            "PATCH", f"/orders/{order_id}", {"order_status": "TERMINATED"}
+        )
+        return order
+
+    def create_refund(self, order_id: str, refund: dict[str, Any]) -> dict[str, Any]:
+        """POST a refund with our own refund_id; a replay of it returns the existing refund."""
+        try:
+            created: dict[str, Any] = self._call(
+                "POST", f"/orders/{order_id}/refunds", refund, idempotency_key=refund["refund_id"]
+            )
+            return created
+        except CashfreeError as exc:
+            if exc.code == "refund_already_exists":
+                return self.get_refund(order_id, refund["refund_id"])
+            raise
+
+    def get_refund(self, order_id: str, refund_id: str) -> dict[str, Any]:
+        found: dict[str, Any] = self._call("GET", f"/orders/{order_id}/refunds/{refund_id}")
+        return found
+
     def _call(
         self,
         method: str,

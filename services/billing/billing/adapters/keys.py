@@ -5,6 +5,7 @@ from __future__ import annotations
 from shared.dynamo.keys import compose, key
 
 PENDING_ORDERS = "ORDERS#PENDING"
+OPEN_REFUNDS = "REFUNDS#OPEN"
 ALERTS = "ALERTS"
 
 
@@ -20,8 +21,9 @@ def order_by_user(user_id: str, created_at: str, order_id: str) -> dict[str, str
     return {"GSI1PK": user_orders(user_id), "GSI1SK": compose(created_at, order_id)}
 
 
-def pending_order(created_at: str, order_id: str) -> dict[str, str]:
-    return {"GSI2PK": PENDING_ORDERS, "GSI2SK": compose(created_at, order_id)}
+def awaiting_check(partition: str, check_at: str, order_id: str) -> dict[str, str]:
+    """An open order or refund in the reconciler's queue, ordered by when it is due."""
+    return {"GSI2PK": partition, "GSI2SK": compose(check_at, order_id)}
 
 
 def sale_by_teacher(teacher_id: str, paid_at: str, order_id: str) -> dict[str, str]:

@@ -7,9 +7,9 @@ from dataclasses import asdict
 from typing import Any
 
 from billing.adapters import keys
-from billing.domain.model import PENDING, SUCCESS, Attempt, Order
+from billing.domain.model import PENDING, Attempt, Order, Refund
 from shared.clock import now_iso
-from shared.dynamo.codec import Item, serialize, values
+from shared.dynamo.codec import Item, deserialize, serialize, values
 from shared.dynamo.reads import get_item, query_all, query_page
 from shared.messaging.unit_of_work import UnitOfWork
 
@@ -24,6 +24,10 @@ class CheckoutTaken(Exception):
 
 class AttemptRecorded(Exception):
     """This payment attempt was recorded before: a duplicate delivery."""
+
+
+class OwnedThroughAnotherOrder(Exception):
+    """The buyer got the course from another order meanwhile: this payment is a duplicate."""
 
 
 def to_item(order: Order) -> Item:
@@ -43,10 +47,16 @@ def to_item(order: Order) -> Item:
         "providerOrder": order.provider_order or None,
         "paidAt": order.paid_at,
         "providerPaymentId": order.provider_payment_id,
+        "refund": asdict(order.refund) if order.refund else None,
+        "duplicateOf": order.duplicate_of,
+        "checkAt": order.check_at,
     }
+    check_at = order.check_at or order.updated_at
     if order.status == PENDING:
-        item.update(keys.pending_order(order.created_at, order.order_id))
-    if order.status == SUCCESS and order.paid_at:
+        item.update(keys.awaiting_check(keys.PENDING_ORDERS, check_at, order.order_id))
+    elif order.refund is not None and order.refund.open:
+        item.update(keys.awaiting_check(keys.OPEN_REFUNDS, check_at, order.order_id))
+    if order.counts_as_sale and order.paid_at:
         item.update(keys.sale_by_teacher(order.teacher_id, order.paid_at, order.order_id))
     return item
 
@@ -66,6 +76,9 @@ def from_item(item: Item) -> Order:
         provider_order=item.get("providerOrder") or {},
         paid_at=item.get("paidAt"),
         provider_payment_id=item.get("providerPaymentId"),
+        refund=Refund(**item["refund"]) if item.get("refund") else None,
+        duplicate_of=item.get("duplicateOf"),
+        check_at=item.get("checkAt"),
     )
 
 
@@ -86,7 +99,12 @@ class OrderRepository:
         return item["orderId"] if item else None
 
     def owns(self, user_id: str, course_id: str) -> bool:
-        return self._get(keys.ownership_key(user_id, course_id)) is not None
+        return self.owning_order(user_id, course_id) is not None
+
+    def owning_order(self, user_id: str, course_id: str) -> str | None:
+        """The paid, unrefunded order that gave the user the course, if any."""
+        item = self._get(keys.ownership_key(user_id, course_id))
+        return str(item["orderId"]) if item else None
 
     def add(self, uow: UnitOfWork, order: Order, replacing: str | None) -> None:
         """A new order becomes the user's open checkout for the course, unless one raced it."""
@@ -121,28 +139,55 @@ class OrderRepository:
         )
 
     def grant_ownership(self, uow: UnitOfWork, order: Order) -> None:
+        """The course is the buyer's through this order, unless another order got there first."""
         uow.tx.put(
             {
                 **keys.ownership_key(order.user_id, order.course_id),
                 "orderId": order.order_id,
                 "paidAt": order.paid_at,
-            }
+            },
+            condition="attribute_not_exists(PK) OR orderId = :order",
+            values=values(order=order.order_id),
+            on_condition_failed=OwnedThroughAnotherOrder,
         )
 
-    def count_sale(self, uow: UnitOfWork, order: Order) -> None:
-        """Add a paid order to its course's running total, in the payment's own transaction."""
+    def release_ownership(self, uow: UnitOfWork, order: Order) -> None:
+        """A refunded order no longer gives the course: the buyer may buy it again."""
+        uow.tx.delete(
+            keys.ownership_key(order.user_id, order.course_id),
+            condition="attribute_not_exists(PK) OR orderId = :order",
+            values=values(order=order.order_id),
+        )
+
+    def count(self, uow: UnitOfWork, order: Order, *, sales: int = 0, refunds: int = 0) -> None:
+        """Add paid (and refunded) orders to their course's running totals, in the transaction
+        that pays (or refunds) them; one update, as a transaction touches an item once."""
         uow.tx.update(
             keys.sales_total_key(order.teacher_id, order.course_id, order.currency),
-            "ADD orders :one, amount :amount "
+            "ADD orders :sales, amount :sold, refunds :refunds, refundedAmount :refunded "
             "SET courseId = :course, courseTitle = :title, currency = :currency",
             values=values(
-                one=1,
-                amount=order.amount,
+                sales=sales,
+                sold=sales * order.amount,
+                refunds=refunds,
+                refunded=refunds * order.amount,
                 course=order.course_id,
                 title=order.course_title,
                 currency=order.currency,
             ),
         )
+
+    def due_for_check(self, partition: str, now: str, limit: int) -> list[Order]:
+        """Open orders (or open refunds) whose next check is due, most overdue first."""
+        request = {
+            "TableName": self._table,
+            "IndexName": "GSI2",
+            "KeyConditionExpression": "GSI2PK = :pk AND GSI2SK < :now",
+            "ExpressionAttributeValues": values(pk=partition, now=now),
+            "Limit": limit,
+        }
+        items = self._client.query(**request).get("Items", [])
+        return [from_item(deserialize(i)) for i in items]
 
     def sales_of(
         self, teacher_id: str, limit: int, start: dict[str, Any] | None

@@ -2,37 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from billing import checkout, payments, webhook
+from billing import checkout, reconciler, refunds, webhook
 from billing.adapters.cashfree import CashfreeError, CashfreeUnavailable
 from billing.bootstrap import Billing
-from billing.domain.model import Order
+from billing.views import refund_json, transaction_json
 from shared.auth.access import check_identity_fields, current_principal, require_auth
 from shared.web.errors import BadRequest, Unavailable
 from shared.web.responses import decode_cursor, encode_cursor, ok, parse_limit
 
 bp = Blueprint("payments", __name__, url_prefix="/api/payments")
 
+MAX_REASON_CHARS = 500
+
 
 def _app() -> Billing:
     billing: Billing = current_app.extensions["billing"]
     return billing
-
-
-def transaction_json(order: Order) -> dict[str, Any]:
-    return {
-        "userId": order.user_id,
-        "transactionId": order.order_id,
-        "dateTime": order.paid_at or order.created_at,
-        "courseId": order.course_id,
-        "paymentProvider": "cashfree",
-        "amount": order.amount,
-        "currency": order.currency,
-        "status": order.status,
-    }
 
 
 @bp.post("/create-order")
@@ -69,9 +56,36 @@ def order_status(userId: str, orderId: str) -> Response:  # noqa: N803 - path na
         )
         response.status_code = 404
         return response
-    if payments.due_for_reconciliation(app, order):
-        order = payments.reconcile(app, order)
+    if reconciler.due_now(app, order):
+        order = reconciler.reconcile_order(app, order)
     return ok({"status": order.status, "orderId": order.order_id}, "Order status retrieved")
+
+
+@bp.post("/refunds")
+@require_auth("student")
+def request_refund() -> Response:
+    """202 with the new refund (Cashfree settles it later); 200 with the order's existing one."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest("The body must be a JSON object.", code="malformed_json")
+    check_identity_fields(body, "userId")
+    order_id, reason = body.get("orderId"), body.get("reason", "")
+    errors = {}
+    if not isinstance(order_id, str) or not order_id:
+        errors["orderId"] = "required"
+    if not isinstance(reason, str) or len(reason) > MAX_REASON_CHARS:
+        errors["reason"] = f"a text of at most {MAX_REASON_CHARS} characters"
+    if errors:
+        raise BadRequest("The refund request is invalid.", details=errors)
+    order, created = refunds.request_refund(
+        _app(), current_principal().user_id, str(order_id), str(reason).strip()
+    )
+    data = refund_json(order, order.refund) if order.refund else None
+    if created:
+        response = ok(data, "Refund requested")
+        response.status_code = 202
+        return response
+    return ok(data, "Refund already requested")
 
 
 @bp.get("/transactions/<userId>")
@@ -100,18 +114,23 @@ def sales() -> Response:
 @bp.get("/sales/totals")
 @require_auth("teacher")
 def sales_totals() -> Response:
-    """Per course and currency: paid orders and their sum in minor units."""
+    """Per course and currency: paid orders and their sum, refunds and theirs, and what is
+    left (minor units)."""
     totals = _app().orders.sales_totals(current_principal().user_id)
     data = [
         {
             "courseId": t["courseId"],
             "courseTitle": t.get("courseTitle", ""),
             "currency": t["currency"],
-            "orders": int(t["orders"]),
-            "amount": int(t["amount"]),
+            "orders": int(t.get("orders", 0)),
+            "amount": int(t.get("amount", 0)),
+            "refunds": int(t.get("refunds", 0)),
+            "refundedAmount": int(t.get("refundedAmount", 0)),
+            "netAmount": int(t.get("amount", 0)) - int(t.get("refundedAmount", 0)),
         }
-        for t in sorted(totals, key=lambda t: (-int(t["amount"]), t["courseId"]))
+        for t in totals
     ]
+    data.sort(key=lambda t: (-t["netAmount"], t["courseId"]))
     return ok(data, "Sales totals retrieved successfully")
 
 

@@ -1,0 +1,138 @@
+"""Refunds and duplicate payments against a real table and the Cashfree simulator."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import Counter
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+import requests
+
+from billing import reconciler, refunds
+from billing.adapters.repository import to_item
+from billing.bootstrap import Billing
+from billing.domain.model import PENDING, SUCCESS, Attempt, Order, RefundUpdate
+from billing.payments import apply_attempt
+from billing.schedule import first_check
+from shared.clock import iso, now_iso, utc_now
+from shared.dynamo.codec import deserialize
+from shared.web.errors import Conflict, NotFound
+
+
+def open_order(app: Billing, user_id: str = "u1") -> Order:
+    """An order as checkout leaves it: in the table and at Cashfree."""
+    now = now_iso()
+    order = Order(
+        order_id=f"pl_{uuid.uuid4().hex}",
+        user_id=user_id,
+        course_id="c1",
+        teacher_id="t1",
+        course_title="Course",
+        amount=49900,
+        currency="INR",
+        status=PENDING,
+        created_at=now,
+        updated_at=now,
+        check_at=first_check(app),
+    )
+    created = app.cashfree.create_order(
+        {
+            "order_id": order.order_id,
+            "order_amount": 499.0,
+            "order_currency": "INR",
+            "customer_details": {"customer_id": "u1abc", "customer_phone": "9999999999"},
+        }
+    )
+    order = replace(order, provider_order={"payment_session_id": created["payment_session_id"]})
+    uow = app.runtime.unit_of_work()
+    uow.tx.put(to_item(order))
+    uow.commit()
+    return order
+
+
+def pay_at_cashfree(app: Billing, order: Order) -> None:
+    base = app.settings.cashfree.api_url
+    requests.post(
+        f"{base}/sim/orders/{order.order_id}/pay", json={"deliver": False}, timeout=5
+    ).raise_for_status()
+
+
+def raised(app: Billing) -> Counter[str]:
+    """Event types in the outbox (a test-only scan of a private table)."""
+    items = app.runtime.dynamodb.scan(TableName=app.runtime.table)["Items"]
+    return Counter(
+        json.loads(deserialize(i)["envelope"])["event_type"] for i in items if "envelope" in i
+    )
+
+
+def totals(app: Billing) -> dict[str, int]:
+    [row] = app.orders.sales_totals("t1")
+    return {k: int(row.get(k, 0)) for k in ("orders", "amount", "refunds", "refundedAmount")}
+
+
+def test_a_second_successful_payment_is_refunded_and_recorded(billing: Billing) -> None:
+    first, second = open_order(billing), open_order(billing)
+    pay_at_cashfree(billing, first)
+    pay_at_cashfree(billing, second)  # the race checkout's termination usually prevents
+
+    assert reconciler.reconcile_order(billing, first).status == SUCCESS
+    duplicate = reconciler.reconcile_order(billing, second)
+    assert (duplicate.status, duplicate.duplicate_of) == (SUCCESS, first.order_id)
+    assert duplicate.refund is not None
+    assert (duplicate.refund.kind, duplicate.refund.amount) == ("duplicate_payment", 49900)
+
+    settled = reconciler.reconcile_refund(billing, duplicate)
+    assert settled.refund is not None and settled.refund.status == SUCCESS
+    assert billing.orders.owning_order("u1", "c1") == first.order_id
+    assert raised(billing) == {"billing.payment.succeeded.v1": 1, "billing.refund.succeeded.v1": 1}
+    assert totals(billing) == {"orders": 1, "amount": 49900, "refunds": 0, "refundedAmount": 0}
+    assert "duplicate_payment" in {a["kind"] for a in billing.orders.alerts()}
+    sales, _ = billing.orders.sales_of("t1", 10, None)
+    assert [s.order_id for s in sales] == [first.order_id]
+
+
+def test_a_refund_recorded_before_its_payment_settles_with_it(billing: Billing) -> None:
+    order = open_order(billing)
+    update = RefundUpdate("dashboard_1", SUCCESS, now_iso(), "cf_1")
+    waiting = refunds.apply_update(billing, order.order_id, update)
+    assert (waiting.status, waiting.refund and waiting.refund.status) == (PENDING, SUCCESS)
+    assert raised(billing) == {}
+
+    paid = Attempt("cf_pay_1", SUCCESS, 49900, "INR", now_iso())
+    settled = apply_attempt(billing, order.order_id, paid)
+    assert settled.status == SUCCESS and settled.refunded
+    assert billing.orders.owning_order("u1", "c1") is None
+    assert raised(billing) == {"billing.payment.succeeded.v1": 1, "billing.refund.succeeded.v1": 1}
+    assert totals(billing) == {"orders": 1, "amount": 49900, "refunds": 1, "refundedAmount": 49900}
+    again = apply_attempt(billing, order.order_id, paid)
+    assert again == settled and sum(raised(billing).values()) == 2
+
+
+def test_refunds_only_for_the_buyer_of_a_paid_order_in_the_window(billing: Billing) -> None:
+    order = open_order(billing)
+    with pytest.raises(Conflict) as caught:
+        refunds.request_refund(billing, "u1", order.order_id, "changed my mind")
+    assert caught.value.code == "order_not_paid"
+    paid = apply_attempt(billing, order.order_id, Attempt("cf_2", SUCCESS, 49900, "INR", now_iso()))
+    with pytest.raises(NotFound):
+        refunds.request_refund(billing, "someone_else", order.order_id, "mine now")
+
+    long_ago = iso(utc_now() - timedelta(days=7, minutes=1))
+    uow = billing.runtime.unit_of_work()
+    billing.orders.save(
+        uow, replace(paid, paid_at=long_ago), read_status=SUCCESS, read_updated=paid.updated_at
+    )
+    uow.commit()
+    with pytest.raises(Conflict) as caught:
+        refunds.request_refund(billing, "u1", order.order_id, "too late")
+    assert caught.value.code == "refund_window_closed"
+    assert caught.value.details["windowDays"] == 7
+
+
+def test_refund_ids_are_deterministic_and_fit_cashfree() -> None:
+    assert refunds.refund_id_for("pl_a") == refunds.refund_id_for("pl_a")
+    assert refunds.refund_id_for("pl_a") != refunds.refund_id_for("pl_b")
+    assert 3 <= len(refunds.refund_id_for("pl_" + "f" * 32)) <= 40
