@@ -1,19 +1,22 @@
-"""Clerk Backend API client: user profiles (cached briefly) and public metadata."""
+"""Clerk Backend API through the official SDK: user profiles (cached briefly), public metadata."""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import requests
+import httpx
+from clerk_backend_api import Clerk
+from clerk_backend_api.models import ClerkBaseError, NoResponseError, User
 
 from shared.config import ClerkSettings
-from shared.http import new_session
 from shared.web.errors import NotFound, Unavailable
 
 PROFILE_TTL_SECONDS = 60.0
+TIMEOUT = httpx.Timeout(5.0, connect=2.0)
 
 
 @dataclass(frozen=True)
@@ -46,12 +49,21 @@ def profile_from_user(user: dict[str, Any]) -> UserProfile:
 
 
 class ClerkClient:
-    """Talks to Clerk's Backend API (or the dev identity provider, same shape)."""
+    """Talks to Clerk's Backend API (or the dev identity provider, same shape) via one SDK client.
 
-    def __init__(self, settings: ClerkSettings, session: requests.Session | None = None) -> None:
-        self._base = settings.api_url
-        self._session = session or new_session()
-        self._session.headers["Authorization"] = f"Bearer {settings.secret_key}"
+    The SDK's own default retries 5xx and connection errors with backoff for up to an hour, so it
+    is switched off: a request thread fails fast with 503 instead. The httpx client is shared by
+    all threads (or greenlets); its timeout splits connect from read, which `timeout_ms` cannot.
+    """
+
+    def __init__(self, settings: ClerkSettings, http_client: httpx.Client | None = None) -> None:
+        sdk = Clerk(
+            bearer_auth=settings.secret_key,
+            server_url=settings.api_url,
+            client=http_client or httpx.Client(timeout=TIMEOUT, trust_env=False),
+            retry_config=None,
+        )
+        self._users = sdk.users  # resolved now, not on a first request: the SDK imports it lazily
         self._cache: dict[str, tuple[float, UserProfile]] = {}
         self._lock = threading.Lock()
 
@@ -61,29 +73,29 @@ class ClerkClient:
             cached = self._cache.get(user_id)
         if cached and not fresh and now - cached[0] < PROFILE_TTL_SECONDS:
             return cached[1]
-        profile = profile_from_user(self._call("GET", f"/users/{user_id}"))
+        profile = _call(lambda: self._users.get(user_id=user_id))
         with self._lock:
             self._cache[user_id] = (now, profile)
         return profile
 
     def merge_public_metadata(self, user_id: str, patch: dict[str, Any]) -> UserProfile:
         """PATCH …/metadata: a deep merge on Clerk's side."""
-        user = self._call("PATCH", f"/users/{user_id}/metadata", {"public_metadata": patch})
-        profile = profile_from_user(user)
+        profile = _call(lambda: self._users.update_metadata(user_id=user_id, public_metadata=patch))
         with self._lock:
             self._cache[user_id] = (time.monotonic(), profile)
         return profile
 
-    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        try:
-            response = self._session.request(method, self._base + path, json=body, timeout=(2, 5))
-        except requests.RequestException as exc:
-            raise Unavailable(
-                "The identity provider is unavailable.", code="clerk_unavailable"
-            ) from exc
-        if response.status_code == 404:
-            raise NotFound("No such user.", code="user_not_found")
-        if response.status_code >= 400:
-            raise Unavailable("The identity provider refused the request.", code="clerk_error")
-        result: dict[str, Any] = response.json()
-        return result
+
+def _call(request: Callable[[], User]) -> UserProfile:
+    """Run one SDK call; map its errors to ours and its User model to a profile."""
+    try:
+        user = request()
+    except (httpx.TransportError, NoResponseError) as exc:
+        raise Unavailable(
+            "The identity provider is unavailable.", code="clerk_unavailable"
+        ) from exc
+    except ClerkBaseError as exc:
+        if exc.status_code == 404:
+            raise NotFound("No such user.", code="user_not_found") from exc
+        raise Unavailable("The identity provider refused the request.", code="clerk_error") from exc
+    return profile_from_user(user.model_dump())

@@ -60,5 +60,5 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     handler.setFormatter(JsonFormatter(service))
     root.handlers = [handler]
     root.setLevel(level)
-    for noisy in ("botocore", "urllib3", "werkzeug"):
+    for noisy in ("botocore", "urllib3", "werkzeug", "httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from standins.clerk_api import dormant_user_fields, identification
 from standins.clock import epoch_ms, now
 from standins.ids import random_alphanumeric
 
@@ -41,16 +42,11 @@ class IdpUser:
         self.last_name = last.strip() or None
 
     def to_clerk(self) -> dict[str, Any]:
-        """The Clerk Backend API User object."""
-        phone_numbers = (
-            [
-                {
-                    "id": self.phone_id,
-                    "object": "phone_number",
-                    "phone_number": self.phone,
-                    "verification": {"status": "verified", "strategy": "phone_code"},
-                }
-            ]
+        """The Clerk Backend API User object (every field the SDK's `models.User` requires)."""
+        stamps = (self.created_at, self.updated_at)
+        email = identification("email_address", self.email_id, self.email, "email_code", *stamps)
+        phones = (
+            [identification("phone_number", self.phone_id, self.phone, "phone_code", *stamps)]
             if self.phone
             else []
         )
@@ -62,16 +58,9 @@ class IdpUser:
             "last_name": self.last_name,
             "image_url": "https://img.clerk.com/default-avatar",
             "has_image": False,
-            "email_addresses": [
-                {
-                    "id": self.email_id,
-                    "object": "email_address",
-                    "email_address": self.email,
-                    "verification": {"status": "verified", "strategy": "email_code"},
-                }
-            ],
+            "email_addresses": [email],
             "primary_email_address_id": self.email_id,
-            "phone_numbers": phone_numbers,
+            "phone_numbers": phones,
             "primary_phone_number_id": self.phone_id if self.phone else None,
             **{kind: self.metadata[kind] for kind in METADATA_KINDS},
             "banned": False,
@@ -79,6 +68,8 @@ class IdpUser:
             "created_at": self.created_at,
             "updated_at": self.updated_at,
             "last_sign_in_at": None,
+            "last_active_at": None,
+            **dormant_user_fields(),
         }
 
 

@@ -132,7 +132,14 @@ def test_minting_creates_the_user_record(base_url: str) -> None:
     [email] = user["email_addresses"]
     assert email["email_address"] == f"{user_id}@example.test"
     assert email["object"] == "email_address"
-    assert email["verification"] == {"status": "verified", "strategy": "email_code"}
+    assert email["verification"] == {
+        "object": "verification_otp",
+        "status": "verified",
+        "strategy": "email_code",
+        "attempts": 1,
+        "expire_at": None,
+    }
+    assert (email["reserved"], email["linked_to"]) == (False, [])
     assert user["primary_email_address_id"] == email["id"]
     assert user["phone_numbers"] == []
     assert user["primary_phone_number_id"] is None
