@@ -14,6 +14,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from standins.config import StandinConfig
 from standins.idempotency import IdempotencyKeyMismatchError, IdempotencyStore, fingerprint
+from standins.resend_attachments import AttachmentError, CapturedAttachment, parse_attachments
 
 MAX_RECIPIENTS = 50
 MAX_IDEMPOTENCY_KEY_LENGTH = 256
@@ -33,11 +34,13 @@ class CapturedEmail:
     text: str | None
     reply_to: list[str] | None
     headers: dict[str, str] | None
+    attachments: list[CapturedAttachment]
     created_at: str
 
     def to_json(self) -> dict[str, Any]:
         fields = asdict(self)
-        return {"from": fields.pop("sender"), **fields}
+        attachments = [attachment.to_json() for attachment in self.attachments]
+        return {"from": fields.pop("sender"), **fields, "attachments": attachments}
 
 
 class ResendError(Exception):
@@ -149,6 +152,10 @@ def _accept(body: Any, mailbox: Mailbox) -> dict[str, str]:
     headers = body.get("headers")
     if headers is not None and not isinstance(headers, dict):
         raise ResendError(422, "validation_error", "Invalid `headers` field.")
+    try:
+        attachments = parse_attachments(body.get("attachments"))
+    except AttachmentError as error:
+        raise ResendError(422, "validation_error", str(error)) from None
     reply_to = body.get("reply_to")
     email = CapturedEmail(
         id=str(uuid.uuid4()),
@@ -159,6 +166,7 @@ def _accept(body: Any, mailbox: Mailbox) -> dict[str, str]:
         text=body.get("text"),
         reply_to=_address_list(reply_to, "reply_to") if reply_to else None,
         headers=headers,
+        attachments=attachments,
         created_at=datetime.now(UTC).isoformat(),
     )
     mailbox.add(email)

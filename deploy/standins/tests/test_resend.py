@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import uuid
 from typing import Any
 
+import pytest
 import requests
+import resend
 
 from standins.tests.conftest import RESEND_KEY
 
@@ -55,6 +58,7 @@ def test_send_and_list_newest_first(base_url: str) -> None:
         "text": None,
         "reply_to": ["help@prolearn.test"],
         "headers": None,
+        "attachments": [],
         "created_at": listed[1]["created_at"],
     }
     assert listed[0]["text"] == "Hi"
@@ -104,4 +108,80 @@ def test_delete_clears_the_mailbox(base_url: str) -> None:
     to = address()
     send(base_url, mail(to))
     assert requests.delete(f"{base_url}/resend/emails", timeout=5).status_code == 200
+    assert inbox(base_url, to) == []
+
+
+@pytest.fixture
+def sdk(base_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The official `resend` SDK pointed at the stand-in (it posts to `{api_url}/emails`)."""
+    monkeypatch.setattr(resend, "api_key", RESEND_KEY)
+    monkeypatch.setattr(resend, "api_url", f"{base_url}/resend")
+
+
+@pytest.mark.usefixtures("sdk")
+def test_sdk_attachments_are_listed_as_base64(base_url: str) -> None:
+    to = address()
+    invite = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
+    receipt = bytes(range(256))
+    params: Any = mail(
+        to,
+        attachments=[
+            {"filename": "session.ics", "content": list(invite), "content_type": "text/calendar"},
+            {"filename": "receipt.pdf", "content": base64.b64encode(receipt).decode()},
+        ],
+    )
+    options: Any = {"idempotency_key": f"receipt/{uuid.uuid4().hex}"}
+    sent = resend.Emails.send(params, options)
+    assert resend.Emails.send(params, options)["id"] == sent["id"]
+    [email] = inbox(base_url, to)
+    assert email["id"] == sent["id"]
+    assert [(a["filename"], a["content_type"]) for a in email["attachments"]] == [
+        ("session.ics", "text/calendar"),
+        ("receipt.pdf", "application/pdf"),
+    ]
+    assert [base64.b64decode(a["content"]) for a in email["attachments"]] == [invite, receipt]
+
+
+def test_a_remote_attachment_keeps_its_path(base_url: str) -> None:
+    to = address()
+    path = "https://cdn.prolearn.test/files/syllabus.pdf"
+    assert send(base_url, mail(to, attachments=[{"path": path}])).status_code == 200
+    [attachment] = inbox(base_url, to)[0]["attachments"]
+    assert attachment == {
+        "filename": "syllabus.pdf",
+        "content_type": "application/pdf",
+        "content": None,
+        "path": path,
+    }
+
+
+@pytest.mark.parametrize(
+    "attachments",
+    [
+        "notes.pdf",
+        ["notes.pdf"],
+        [{"filename": "notes.txt"}],
+        [{"content": "aGk="}],
+        [{"filename": "notes.txt", "content": "not base64!"}],
+        [{"filename": "notes.txt", "content": [104, 256]}],
+        [{"filename": "notes.txt", "content": 42}],
+        [{"filename": 7, "content": "aGk="}],
+        [{"filename": "notes.txt", "path": "file:///etc/passwd"}],
+    ],
+)
+def test_a_malformed_attachment_is_422(base_url: str, attachments: Any) -> None:
+    to = address()
+    response = send(base_url, mail(to, attachments=attachments))
+    assert response.status_code == 422
+    assert response.json()["name"] == "validation_error"
+    assert "attachments" in response.json()["message"]
+    assert inbox(base_url, to) == []
+
+
+@pytest.mark.usefixtures("sdk")
+def test_the_sdk_raises_its_validation_error_for_a_malformed_attachment(base_url: str) -> None:
+    to = address()
+    params: Any = mail(to, attachments=[{"filename": "notes.txt", "content": "not base64!"}])
+    with pytest.raises(resend.exceptions.ValidationError):
+        resend.Emails.send(params, {"idempotency_key": f"notes/{uuid.uuid4().hex}"})
     assert inbox(base_url, to) == []
