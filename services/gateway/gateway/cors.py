@@ -6,7 +6,10 @@ from flask import Flask, Response, request
 
 ALLOW_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
 ALLOW_HEADERS = "Authorization, Content-Type, Idempotency-Key, X-Request-Id"
-EXPOSE_HEADERS = "X-Next-Cursor, X-Request-Id, Retry-After, Idempotent-Replayed"
+EXPOSE_HEADERS = (
+    "X-Next-Cursor, X-Request-Id, Retry-After, Idempotent-Replayed,"
+    " X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
+)
 MAX_AGE_SECONDS = "600"
 
 

@@ -63,7 +63,7 @@ class Idempotency:
             return replay
         try:
             response = _respond(handler)
-            if response.status_code < 500:
+            if _final(response):
                 self._remember(record_key, fingerprint, response)
         finally:
             self._unlock(lock_key, owner)
@@ -131,6 +131,11 @@ def _replay(raw: bytes, fingerprint: str) -> Response:
     )
     response.headers["Idempotent-Replayed"] = "true"
     return response
+
+
+def _final(response: Response) -> bool:
+    """An answer a retry must get again: not a 5xx, and not a 429 (the request never ran)."""
+    return response.status_code < 500 and response.status_code != 429
 
 
 def _respond(handler: Callable[[], Response]) -> Response:

@@ -7,10 +7,11 @@ import re
 from dataclasses import dataclass
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-UPSTREAMS = ("catalog", "billing", "enrollment", "mentorship", "chat", "gateway")
-"""Upstreams reached by a WebSocket tunnel (GET upgrade requests) instead of the HTTP proxy."""
+UPSTREAMS = ("catalog", "billing", "enrollment", "mentorship", "chat", "notifications", "gateway")
+"""The services the gateway forwards to, and `gateway` for the routes it serves itself."""
 _PARAM = re.compile(r"<(?:[a-z]+:)?([A-Za-z_][A-Za-z0-9_]*)>")
-MiB = 1024 * 1024
+KiB = 1024
+MiB = 1024 * KiB
 DEFAULT_BODY_BYTES = 1 * MiB
 
 
@@ -44,6 +45,9 @@ class Route:
     """The body field a too-large request most likely overfills, named in the 413."""
     websocket: bool = False
     """A GET upgraded to a WebSocket, tunnelled to the upstream instead of proxied."""
+    ip_budget: str | None = None
+    """A named per-client-IP budget (see ratelimit.py) on top of the general limit, spent only by
+    requests that are forwarded, and kept even when the general limits are off."""
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -205,6 +209,16 @@ ROUTES: tuple[Route, ...] = (
         Auth.SIGNED_IN,
         "chat",
         "A session's chat history, oldest first, paged backwards with ?before=",
+    ),
+    Route(
+        "POST",
+        "/api/emails/contact",
+        Auth.PUBLIC,
+        "notifications",
+        "Send a message to support",
+        max_body_bytes=32 * KiB,
+        body_field="message",
+        ip_budget="contact",
     ),
     Route("POST", "/users/onboarding", Auth.NO_ROLE_OK, "gateway", "Choose a role, once"),
     Route("GET", "/users/me", Auth.NO_ROLE_OK, "gateway", "Get the caller's profile"),

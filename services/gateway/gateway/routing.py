@@ -12,7 +12,7 @@ from gateway.idempotency import Idempotency
 from gateway.policy import View, guard
 from gateway.proxy import Proxy
 from gateway.ratelimit import RateLimiter
-from gateway.routes import Route
+from gateway.routes import KiB, MiB, Route
 from gateway.websocket_tunnel import WebSocketTunnel, is_upgrade
 from shared.web.errors import ApiError, error_response
 
@@ -83,16 +83,26 @@ def limit_body(route: Route) -> None:
     """Refuse a body over the route's limit before reading it (a chunked one while reading)."""
     request.max_content_length = route.max_body_bytes
     if (request.content_length or 0) > route.max_body_bytes:
-        megabytes = route.max_body_bytes / (1024 * 1024)
+        size = _size(route.max_body_bytes)
         field = route.body_field or "body"
         raise PayloadTooLarge(
-            f"The request is larger than the {megabytes:g} MB this endpoint accepts.",
-            details={field: f"the request must be at most {megabytes:g} MB in all"},
+            f"The request is larger than the {size} this endpoint accepts.",
+            details={field: f"the request must be at most {size} in all"},
         )
 
 
+def _size(limit: int) -> str:
+    """`limit` bytes for people: in MB from one MB up, else in KB."""
+    if limit >= MiB:
+        return f"{limit / MiB:g} MB"
+    return f"{limit / KiB:g} KB"
+
+
 def _view(route: Route, handler: Handler, limiter: RateLimiter, idempotency: Idempotency) -> View:
-    """Rate limit (counted per verified user or IP), then auth, then Idempotency-Key, then run."""
+    """Rate limit (counted per verified user or IP), then auth, then Idempotency-Key, then the
+    route's per-IP budget, then run: a replayed answer never spends the budget."""
+    if route.ip_budget is not None:
+        handler = limiter.spending(route.ip_budget, handler)
 
     def run(**_params: str) -> Response:
         response: Response = idempotency.run(handler)

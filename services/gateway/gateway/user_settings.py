@@ -1,26 +1,13 @@
-"""Notification settings: their defaults, and strict validation of an update body."""
+"""Strict validation of a notification settings update (defaults live in shared.user_settings)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from shared.user_settings import FREQUENCIES, SWITCHES, is_timezone
 from shared.web.errors import BadRequest
 
-DEFAULT_SETTINGS: dict[str, Any] = {
-    "courseNotifications": True,
-    "emailAlerts": True,
-    "smsAlerts": False,
-    "notificationFrequency": "immediate",
-}
-SWITCHES = ("courseNotifications", "emailAlerts", "smsAlerts")
-FREQUENCIES = ("immediate", "daily", "weekly")
 THEME_MAX_CHARS = 20
-
-
-def settings_of(public_metadata: dict[str, Any]) -> dict[str, Any]:
-    """The user's stored settings over the defaults."""
-    stored = public_metadata.get("settings")
-    return {**DEFAULT_SETTINGS, **(stored if isinstance(stored, dict) else {})}
 
 
 def parse_settings_update(body: dict[str, Any]) -> dict[str, Any]:
@@ -46,13 +33,15 @@ def parse_settings_update(body: dict[str, Any]) -> dict[str, Any]:
 
 def _settings_problems(settings: dict[str, Any]) -> dict[str, str]:
     prefix = "publicMetadata.settings."
-    allowed = {*SWITCHES, "notificationFrequency", "theme"}
+    allowed = {*SWITCHES, "notificationFrequency", "theme", "timezone"}
     problems = {prefix + key: "not allowed" for key in settings if key not in allowed}
     for name in SWITCHES:
         if not isinstance(settings.get(name), bool):
             problems[prefix + name] = "must be true or false"
     if settings.get("notificationFrequency") not in FREQUENCIES:
         problems[prefix + "notificationFrequency"] = f"must be one of {', '.join(FREQUENCIES)}"
+    if "timezone" in settings and not is_timezone(settings["timezone"]):
+        problems[prefix + "timezone"] = "must be an IANA time zone such as Asia/Kolkata"
     theme = settings.get("theme")
     if "theme" in settings and not (isinstance(theme, str) and len(theme) <= THEME_MAX_CHARS):
         problems[prefix + "theme"] = f"must be text of at most {THEME_MAX_CHARS} characters"

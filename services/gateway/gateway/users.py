@@ -7,10 +7,11 @@ from typing import Any
 
 from flask import Response, request
 
-from gateway.user_settings import parse_settings_update, settings_of
+from gateway.user_settings import parse_settings_update
 from shared.auth.access import current_principal
 from shared.auth.principal import ROLES, role_from_claims
 from shared.clerk import ClerkClient, UserProfile
+from shared.user_settings import settings_of
 from shared.web.errors import ApiError, BadRequest, Conflict
 from shared.web.responses import ok
 

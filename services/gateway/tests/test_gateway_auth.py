@@ -13,9 +13,8 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from flask.testing import FlaskClient
+from gateway_fakes import FakeClerk, FakeUpstream, Keys, Mint
 from werkzeug.test import TestResponse
-
-from conftest import FakeClerk, FakeUpstream, Keys, Mint
 
 Bearer = Callable[..., dict[str, str]]
 

@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 from flask import Response, jsonify
 from flask.testing import FlaskClient
+from gateway_fakes import ORIGIN, FakeUpstream
 
-from conftest import ORIGIN, FakeUpstream
 from gateway.security_headers import SECURITY_HEADERS
 
 Bearer = Callable[..., dict[str, str]]
@@ -84,7 +84,8 @@ def test_cors_headers_are_on_answers_and_errors_alike(
     assert response.headers["Access-Control-Allow-Origin"] == ORIGIN
     assert response.headers["Access-Control-Allow-Credentials"] == "true"
     assert response.headers["Access-Control-Expose-Headers"] == (
-        "X-Next-Cursor, X-Request-Id, Retry-After, Idempotent-Replayed"
+        "X-Next-Cursor, X-Request-Id, Retry-After, Idempotent-Replayed,"
+        " X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
     )
 
 

@@ -8,9 +8,8 @@ from collections.abc import Callable
 import pytest
 from flask import Response, jsonify
 from flask.testing import FlaskClient
+from gateway_fakes import FakeClerk, FakeUpstream, MakeApp
 from werkzeug.test import TestResponse
-
-from conftest import FakeClerk, FakeUpstream, MakeApp
 
 Bearer = Callable[..., dict[str, str]]
 ORDER = "/api/payments/create-order"

@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterator
 import pytest
 from flask import Response, jsonify
 from flask.testing import FlaskClient
+from gateway_fakes import FakeUpstream, MakeApp
 
-from conftest import FakeUpstream, MakeApp
 from gateway.routes import DEFAULT_BODY_BYTES, MiB
 
 Bearer = Callable[..., dict[str, str]]

@@ -7,8 +7,7 @@ from collections.abc import Callable
 import pytest
 import redis
 from flask.testing import FlaskClient
-
-from conftest import ORIGIN, FakeUpstream, MakeApp
+from gateway_fakes import ORIGIN, FakeUpstream, MakeApp
 
 Bearer = Callable[..., dict[str, str]]
 

@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import pytest
 from flask.testing import FlaskClient
+from gateway_fakes import FakeClerk, FakeUpstream, MakeApp
 
-from conftest import FakeClerk, FakeUpstream, MakeApp
 from gateway.app import create_app
 from gateway.routes import ROUTES, Auth, Route
 from shared.config import load_settings
@@ -49,7 +49,7 @@ def test_a_self_param_must_be_a_signed_in_path_parameter() -> None:
     with pytest.raises(ValueError, match="self_param"):
         Route("GET", "/x", Auth.SIGNED_IN, "catalog", "x", self_param="userId")
     with pytest.raises(ValueError, match="upstream"):
-        Route("GET", "/x", Auth.PUBLIC, "notifications", "x")
+        Route("GET", "/x", Auth.PUBLIC, "nowhere", "x")
 
 
 HTTP_ROUTES = [route for route in ROUTES if not route.websocket]  # see test_websocket_tunnel.py

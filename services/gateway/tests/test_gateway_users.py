@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-
-from conftest import FakeClerk, MakeApp
+from gateway_fakes import FakeClerk, MakeApp
 
 Bearer = Callable[..., dict[str, str]]
 SETTINGS = {
@@ -87,6 +86,7 @@ def test_me_returns_the_profile_with_default_settings(
             "emailAlerts": True,
             "smsAlerts": False,
             "notificationFrequency": "immediate",
+            "timezone": "UTC",
         },
     }
 
@@ -118,20 +118,16 @@ def test_settings_update_merges_and_returns_the_new_settings(
     client: FlaskClient, clerk: FakeClerk, bearer: Bearer
 ) -> None:
     clerk.add("u1", {"userType": "student"})
-    response = _put_settings(
-        client, bearer, {"publicMetadata": {"settings": {**SETTINGS, "theme": "dark"}}}
-    )
+    saved = {**SETTINGS, "theme": "dark", "timezone": "Asia/Kolkata"}
+    response = _put_settings(client, bearer, {"publicMetadata": {"settings": saved}})
     assert response.status_code == 200
-    assert response.get_json()["data"] == {
-        "userId": "u1",
-        "settings": {**SETTINGS, "theme": "dark"},
-    }
-    assert clerk.users["u1"]["public_metadata"] == {
-        "userType": "student",
-        "settings": {**SETTINGS, "theme": "dark"},
-    }
+    assert response.get_json()["data"] == {"userId": "u1", "settings": saved}
+    assert clerk.users["u1"]["public_metadata"] == {"userType": "student", "settings": saved}
     me = client.get("/users/me", headers=bearer("u1", "student")).get_json()["data"]
-    assert me["settings"]["notificationFrequency"] == "weekly"
+    assert (me["settings"]["notificationFrequency"], me["settings"]["timezone"]) == (
+        "weekly",
+        "Asia/Kolkata",
+    )
 
 
 @pytest.mark.parametrize(
@@ -160,6 +156,7 @@ def test_settings_update_merges_and_returns_the_new_settings(
                         "emailAlerts": 1,
                         "notificationFrequency": "hourly",
                         "theme": "x" * 21,
+                        "timezone": "Mars/Olympus_Mons",
                     }
                 }
             },
@@ -171,6 +168,9 @@ def test_settings_update_merges_and_returns_the_new_settings(
                     "must be one of immediate, daily, weekly"
                 ),
                 "publicMetadata.settings.theme": "must be text of at most 20 characters",
+                "publicMetadata.settings.timezone": (
+                    "must be an IANA time zone such as Asia/Kolkata"
+                ),
             },
         ),
         (

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from gateway_fakes import MakeApp
 from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosedOK, InvalidStatus
 from websockets.http11 import Request
@@ -25,7 +26,6 @@ from websockets.sync.client import connect
 from websockets.sync.server import ServerConnection, serve
 from werkzeug.serving import make_server
 
-from conftest import MakeApp
 from gateway import tunnel
 from gateway.app import create_app
 from gateway.tunnel import HIGH_WATER_BYTES, Tunnel
