@@ -169,6 +169,8 @@ class RefundSucceeded:
     amount: int
     currency: str
     refunded_at: str
+    kind: str = "requested"
+    """Why: `requested` by the buyer, `duplicate_payment` (the course stays theirs), `provider`."""
 
     @property
     def aggregate_id(self) -> str:
@@ -337,15 +339,24 @@ def _decode_value(hint: Any, value: Any) -> Any:
 
 
 def decode_dataclass(cls: type[T], data: dict[str, Any]) -> T:
-    """Build a (nested) frozen dataclass from plain JSON data, strictly."""
+    """Build a (nested) frozen dataclass from plain JSON data, strictly: every field without a
+    default must be there (a field added to a contract later gets a default, so events
+    written before it still decode)."""
     if not isinstance(data, dict):
         raise ValueError(f"{cls.__name__} expects an object")
     hints = typing.get_type_hints(cls)
     fields = [f for f in dataclasses.fields(cls) if f.init]  # type: ignore[arg-type]
-    missing = [f.name for f in fields if f.name not in data]
+    missing = [f.name for f in fields if f.name not in data and not _has_default(f)]
     if missing:
         raise ValueError(f"{cls.__name__} lacks {', '.join(missing)}")
-    return cls(**{f.name: _decode_value(hints[f.name], data[f.name]) for f in fields})
+    present = [f for f in fields if f.name in data]
+    return cls(**{f.name: _decode_value(hints[f.name], data[f.name]) for f in present})
+
+
+def _has_default(field: dataclasses.Field[Any]) -> bool:
+    return (
+        field.default is not dataclasses.MISSING or field.default_factory is not dataclasses.MISSING
+    )
 
 
 def decode_event(event_type: str, data: dict[str, Any]) -> Any:

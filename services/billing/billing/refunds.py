@@ -200,5 +200,6 @@ def settle(app: Billing, uow: UnitOfWork, order: Order, counted: bool = False) -
             amount=refund.amount,
             currency=refund.currency,
             refunded_at=refund.processed_at or refund.updated_at,
+            kind=refund.kind,
         )
     )
