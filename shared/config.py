@@ -15,6 +15,7 @@ SERVICE_PORTS: dict[str, int] = {
     "enrollment": 8083,
     "mentorship": 8084,
     "chat": 8085,
+    "notifications": 8086,
 }
 
 
@@ -83,6 +84,9 @@ class RateLimitSettings:
     per_ip: int
     window_seconds: int
     trusted_proxy_count: int
+    contact_limit: int = 5
+    """Contact-form posts per client IP per contact window, apart from the limits above; 0 = off."""
+    contact_window_seconds: int = 3600
 
 
 @dataclass(frozen=True)
@@ -159,6 +163,24 @@ class BillingSettings:
 
 
 @dataclass(frozen=True)
+class MailSettings:
+    """Resend, the addresses mail comes from and goes to, and when notifications go out."""
+
+    resend_api_key: str = "re_test_local"
+    resend_api_url: str = f"{LOCAL_STANDINS}/resend"
+    email_from: str = "ProLearn <no-reply@prolearn.test>"
+    email_user: str = "support@prolearn.test"
+    """Support's inbox: contact-form messages go there."""
+    reminder_lead_minutes: int = 60
+    sweep_interval_seconds: float = 2
+    """How often the relay sends mail that is due (receipts within seconds, reminders on time)."""
+    digest_hour: int = 8
+    """Daily and weekly digests go out at this hour of the recipient's day (weekly: Mondays)."""
+    send_attempts: int = 8
+    """A mail that fails this often is given up and recorded for an operator."""
+
+
+@dataclass(frozen=True)
 class ChatSettings:
     """The live room: storage, per-connection limits and keepalive."""
 
@@ -196,6 +218,7 @@ class Settings:
     mentorship: MentorshipSettings = MentorshipSettings()
     chat: ChatSettings = ChatSettings()
     billing: BillingSettings = BillingSettings()
+    mail: MailSettings = MailSettings()
 
     @property
     def port(self) -> int:
@@ -269,6 +292,8 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
             per_ip=int(get("RATE_LIMIT_PER_IP", "300")),
             window_seconds=int(get("RATE_LIMIT_WINDOW_SECONDS", "60")),
             trusted_proxy_count=int(get("TRUSTED_PROXY_COUNT", "0")),
+            contact_limit=int(get("CONTACT_RATE_LIMIT", "5")),
+            contact_window_seconds=int(get("CONTACT_RATE_LIMIT_WINDOW_SECONDS", "3600")),
         ),
         catalog_cache_seconds=float(get("CATALOG_CACHE_SECONDS", "60")),
         dynamo_guard=_flag(get("DYNAMO_SCAN_GUARD", "false")),
@@ -301,6 +326,16 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
             reconcile_max_delay_seconds=int(get("RECONCILE_MAX_DELAY_SECONDS", "3600")),
             refund_window_days=float(get("REFUND_WINDOW_DAYS", "7")),
             refund_max_progress_percent=float(get("REFUND_MAX_PROGRESS_PERCENT", "30")),
+        ),
+        mail=MailSettings(
+            resend_api_key=get("RESEND_API_KEY", "re_test_local"),
+            resend_api_url=get("RESEND_API_URL", f"{LOCAL_STANDINS}/resend").rstrip("/"),
+            email_from=get("EMAIL_FROM", "ProLearn <no-reply@prolearn.test>"),
+            email_user=get("EMAIL_USER", "support@prolearn.test"),
+            reminder_lead_minutes=int(get("REMINDER_LEAD_MINUTES", "60")),
+            sweep_interval_seconds=float(get("MAIL_SWEEP_SECONDS", "2")),
+            digest_hour=int(get("DIGEST_HOUR", "8")),
+            send_attempts=int(get("MAIL_SEND_ATTEMPTS", "8")),
         ),
         chat=ChatSettings(
             persist=_flag(get("CHAT_PERSIST", "true")),

@@ -70,6 +70,39 @@ def session_invite(
     return "".join(_fold(line) + "\r\n" for line in lines)
 
 
+def session_link(client_url: str, session_id: str) -> str:
+    """Where the frontend opens a session (video and chat)."""
+    return f"{client_url.rstrip('/')}/mentorship/{session_id}"
+
+
+def mentorship_invite(
+    *,
+    session_id: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    student_name: str,
+    teacher_name: str,
+    link: str,
+    cancelled: bool = False,
+    stamp: datetime | None = None,
+) -> str:
+    """The invite of a 1-to-1 session, the same from the ICS endpoint and in the booking mail;
+    a cancelled session's invite cancels the event."""
+    return session_invite(
+        uid=f"{session_id}@prolearn",
+        starts_at=starts_at,
+        ends_at=ends_at,
+        summary=f"ProLearn mentorship: {student_name} with {teacher_name}",
+        description=f"Your 1-to-1 session. Join at {link}",
+        url=link,
+        organizer_name=teacher_name,
+        attendee_names=[student_name],
+        stamp=stamp or datetime.now(UTC),
+        status="CANCELLED" if cancelled else "CONFIRMED",
+        sequence=1 if cancelled else 0,
+    )
+
+
 def _check_times(starts_at: datetime, ends_at: datetime, stamp: datetime) -> None:
     if any(moment.utcoffset() is None for moment in (starts_at, ends_at, stamp)):
         raise ValueError("naive datetimes are refused: give timezone-aware ones")

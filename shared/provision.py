@@ -14,7 +14,7 @@ from shared.dynamo.tables import ensure_table
 from shared.logs import configure_logging
 from shared.media.s3 import s3_client
 
-SERVICES_WITH_TABLES = ("catalog", "billing", "enrollment", "mentorship", "chat")
+SERVICES_WITH_TABLES = ("catalog", "billing", "enrollment", "mentorship", "chat", "notifications")
 
 log = logging.getLogger(__name__)
 

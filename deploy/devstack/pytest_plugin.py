@@ -24,6 +24,8 @@ TEST_ENV = {
     "AGORA_APP_CERTIFICATE": "5cfd2fd1755d40ecb72977518be15d3b",
     "VIDEO_TOKEN_LEAD_MINUTES": "20",  # the next 15-minute slot is always joinable
     "CHAT_BURST": "120",  # a test sends 100 messages in one burst; the limit test sends more
+    "MAIL_SWEEP_SECONDS": "0.5",
+    "REMINDER_LEAD_MINUTES": "5",  # a session in the next slots gets its reminder planned
 }
 
 

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+COURSE_READERS = ("billing", "enrollment", "catalog", "mentorship", "notifications")
+"""Services that keep their own copy of course cards."""
+
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
-    "catalog.course.published.v1": ("billing", "enrollment", "catalog", "mentorship"),
-    "catalog.course.updated.v1": ("billing", "enrollment", "catalog", "mentorship"),
-    "catalog.course.archived.v1": ("billing", "enrollment", "catalog", "mentorship"),
-    "catalog.course.deleted.v1": ("billing", "enrollment", "catalog", "mentorship"),
+    "catalog.course.published.v1": COURSE_READERS,
+    "catalog.course.updated.v1": COURSE_READERS,
+    "catalog.course.archived.v1": COURSE_READERS,
+    "catalog.course.deleted.v1": COURSE_READERS,
     "catalog.media.released.v1": ("catalog",),
-    "billing.payment.succeeded.v1": ("enrollment",),
+    "billing.payment.succeeded.v1": ("enrollment", "notifications"),
     "billing.payment.failed.v1": (),
-    "billing.refund.succeeded.v1": ("enrollment",),
+    "billing.refund.succeeded.v1": ("enrollment", "notifications"),
     "enrollment.enrollment.created.v1": ("catalog", "mentorship"),
     "enrollment.enrollment.revoked.v1": ("catalog", "mentorship"),
     "enrollment.chapter.completed.v1": (),
-    "enrollment.course.completed.v1": (),
-    "mentorship.session.booked.v1": ("chat",),
-    "mentorship.session.cancelled.v1": ("chat",),
+    "enrollment.course.completed.v1": ("notifications",),
+    "mentorship.session.booked.v1": ("chat", "notifications"),
+    "mentorship.session.cancelled.v1": ("chat", "notifications"),
     "mentorship.session.completed.v1": ("chat",),
 }
 

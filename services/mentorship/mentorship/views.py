@@ -6,8 +6,8 @@ from typing import Any
 
 from mentorship.domain.session import CANCELLED, Session
 from mentorship.domain.slots import Slot
-from shared.clock import iso, utc_now
-from shared.ics import session_invite
+from shared.clock import iso
+from shared.ics import mentorship_invite
 
 
 def session_json(session: Session) -> dict[str, Any]:
@@ -33,17 +33,12 @@ def slot_json(slot: Slot) -> dict[str, str]:
 
 def session_ics(session: Session, link: str) -> str:
     """A calendar invite in UTC with the link to join; a cancelled session cancels the event."""
-    cancelled = session.status == CANCELLED
-    return session_invite(
-        uid=f"{session.session_id}@prolearn",
+    return mentorship_invite(
+        session_id=session.session_id,
         starts_at=session.starts_at,
         ends_at=session.ends_at,
-        summary=f"ProLearn mentorship: {session.student_name} with {session.teacher_name}",
-        description=f"Your 1-to-1 session. Join at {link}",
-        url=link,
-        organizer_name=session.teacher_name,
-        attendee_names=[session.student_name],
-        stamp=utc_now(),
-        status="CANCELLED" if cancelled else "CONFIRMED",
-        sequence=1 if cancelled else 0,
+        student_name=session.student_name,
+        teacher_name=session.teacher_name,
+        link=link,
+        cancelled=session.status == CANCELLED,
     )

@@ -15,6 +15,7 @@ from mentorship.domain.session import TeacherOnly, TransitionRefused
 from mentorship.views import session_ics, session_json, slot_json
 from shared.auth.access import check_identity_fields, current_principal, require_auth
 from shared.clock import iso
+from shared.ics import session_link
 from shared.web.errors import BadRequest, NotFound, translate_errors
 from shared.web.responses import decode_cursor, encode_cursor, ok, parse_limit
 
@@ -126,7 +127,7 @@ def change_status(sessionId: str) -> Response:  # noqa: N803
 @require_auth()
 def invite(sessionId: str) -> Response:  # noqa: N803
     session = handlers.session_for(_app(), sessionId, current_principal().user_id)
-    link = f"{_app().settings.client_urls[0]}/mentorship/{session.session_id}"
+    link = session_link(_app().settings.client_urls[0], session.session_id)
     return Response(
         session_ics(session, link),
         mimetype="text/calendar",

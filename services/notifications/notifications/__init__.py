@@ -1,0 +1,1 @@
+"""Notifications: mail from events (receipts, bookings, reminders, digests); contact form."""

@@ -1,0 +1,1 @@
+"""Storage, Resend and Clerk behind small interfaces."""

@@ -1,0 +1,47 @@
+"""A mail to a user: what to say (template + context), when, and how it went."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+RECEIPT, ALERT, COURSE = "receipt", "alert", "course"
+"""Receipts always go out; alerts (bookings, reminders) only with emailAlerts on; course
+notifications also need courseNotifications and may wait for a digest."""
+
+PENDING, SENDING, SENT = "PENDING", "SENDING", "SENT"
+SKIPPED, CANCELLED, DIGESTED, FAILED = "SKIPPED", "CANCELLED", "DIGESTED", "FAILED"
+OPEN_STATES = (PENDING, SENDING)
+
+
+@dataclass(frozen=True)
+class Mail:
+    """One mail to one user. `key` is also Resend's Idempotency-Key: a mail is sent once."""
+
+    key: str
+    template: str
+    category: str
+    recipient_id: str
+    context: dict[str, Any]
+    send_at: str
+    created_at: str
+    status: str = PENDING
+    attempts: int = 0
+    provider_id: str | None = None
+    note: str | None = None
+    attachments: tuple[str, ...] = field(default=())
+    """Names of attachments rendered with the mail (`invite.ics`)."""
+
+    @property
+    def open(self) -> bool:
+        return self.status in OPEN_STATES
+
+    def finished(
+        self, status: str, note: str | None = None, provider_id: str | None = None
+    ) -> Mail:
+        return replace(self, status=status, note=note, provider_id=provider_id)
+
+
+def mail_key(template: str, cause: str, recipient_id: str) -> str:
+    """`<template>/<cause>/<recipient>`: the cause is the event id, or the session for reminders."""
+    return f"{template}/{cause}/{recipient_id}"

@@ -1,0 +1,97 @@
+"""Sending due mail: once, retried when Resend or Clerk cannot answer, never for nobody."""
+
+from __future__ import annotations
+
+import socket
+from datetime import timedelta
+
+from notifications_helpers import Build, captured, new_user
+
+from notifications import delivery
+from notifications.domain.mail import ALERT, FAILED, PENDING, RECEIPT, SENT, SKIPPED, Mail
+from shared.clock import iso, now_iso, utc_now
+
+
+def receipt_for(user_id: str, key: str = "receipt/e1") -> Mail:
+    now = now_iso()
+    context = {
+        "courseTitle": "Rust",
+        "orderId": "pl_1",
+        "amount": 49900,
+        "currency": "INR",
+        "paidAt": now,
+        "refundWindowDays": "7",
+        "refundMaxProgress": "30",
+    }
+    return Mail(f"{key}/{user_id}", "receipt", RECEIPT, user_id, context, now, now)
+
+
+def add(app: object, mail: Mail) -> None:
+    uow = app.runtime.unit_of_work()  # type: ignore[attr-defined]
+    app.mails.add(uow, mail)  # type: ignore[attr-defined]
+    uow.commit()
+
+
+def a_closed_port() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}/resend"
+
+
+def test_a_due_mail_goes_out_once(build: Build, standins: str) -> None:
+    app = build()
+    user = new_user(standins, "once@example.test")
+    add(app, receipt_for(user))
+    assert delivery.send_due(app) == 1
+    assert delivery.send_due(app) == 0, "sent mail leaves the queue"
+    [mail] = captured(standins, "once@example.test")
+    assert mail["subject"] == "Your receipt for Rust"
+    assert app.mails.get(f"receipt/e1/{user}").status == SENT
+
+
+def test_resend_down_puts_the_mail_back_with_a_backoff_then_it_goes(
+    build: Build, standins: str
+) -> None:
+    down = build(resend_url=a_closed_port())
+    user = new_user(standins, "later@example.test")
+    add(down, receipt_for(user))
+    assert delivery.send_due(down) == 0
+    waiting = down.mails.get(f"receipt/e1/{user}")
+    assert (waiting.status, waiting.attempts) == (PENDING, 1)
+    assert waiting.send_at > now_iso() and waiting.note
+    assert down.mails.due(now_iso(), 10) == ([], None)
+
+    up = build()
+    assert delivery.send_due(up, as_of=utc_now() + timedelta(minutes=1)) == 1
+    assert len(captured(standins, "later@example.test")) == 1
+
+
+def test_settings_and_missing_users_skip_mail_and_a_refused_one_fails(
+    build: Build, standins: str
+) -> None:
+    app = build()
+    quiet = new_user(standins, "quiet@example.test", {"emailAlerts": False})
+    now = now_iso()
+    alert = Mail(f"booked/e2/{quiet}", "booked", ALERT, quiet, {}, now, now)
+    add(app, alert)
+    add(app, receipt_for("user_nobody"))
+    broken = new_user(standins, "broken@@example")
+    add(app, receipt_for(broken, key="receipt/e3"))
+    delivery.send_due(app)
+    assert app.mails.get(alert.key).status == SKIPPED
+    assert app.mails.get("receipt/e1/user_nobody").note == "no such user"
+    refused = app.mails.get(f"receipt/e3/{broken}")
+    assert refused.status == FAILED and "422" in (refused.note or "")
+
+
+def test_a_claimed_mail_is_not_sent_by_a_second_sender(build: Build, standins: str) -> None:
+    app = build()
+    user = new_user(standins, "claim@example.test")
+    mail = receipt_for(user)
+    add(app, mail)
+    now = utc_now()
+    assert app.mails.claim(mail, iso(now), iso(now + timedelta(minutes=2)))
+    assert not app.mails.claim(mail, iso(now), iso(now + timedelta(minutes=2)))
+    assert delivery.deliver(app, mail) == "taken"
+    later = now + timedelta(minutes=3)  # the first sender died: its lease ran out
+    assert app.mails.claim(mail, iso(later), iso(later + timedelta(minutes=2)))
