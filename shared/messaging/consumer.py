@@ -54,12 +54,14 @@ class Consumer:
         payload = envelope.payload()
         for _ in range(OPTIMISTIC_ATTEMPTS):
             uow = self.runtime.unit_of_work()
-            handler(payload, envelope, uow)
+            # The inbox entry goes first: when a concurrent copy of the event committed, its
+            # condition is the failure reported, not whatever the handler's writes collided with.
             uow.tx.put(
                 inbox_item(envelope.event_id),
                 condition="attribute_not_exists(PK)",
                 on_condition_failed=AlreadyHandled,
             )
+            handler(payload, envelope, uow)
             self._fault_delay()
             try:
                 uow.commit()

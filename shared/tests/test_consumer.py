@@ -56,6 +56,25 @@ def test_concurrent_deliveries_apply_once(runtime: Runtime, broker: redis.Redis)
     assert broker.llen("catalog.events") == 1
 
 
+def test_a_redelivery_is_a_duplicate_even_when_the_handler_writes_conditionally(
+    runtime: Runtime,
+) -> None:
+    """A handler that creates an item once (a mail, say) must not turn a redelivery into a
+    failure: the inbox, checked first, reports it as the duplicate it is."""
+
+    def create_once(event: PaymentSucceeded, _: Envelope, uow: UnitOfWork) -> None:
+        uow.tx.put(
+            {"PK": f"MAIL#{event.order_id}", "SK": "MAIL"}, condition="attribute_not_exists(PK)"
+        )
+
+    consumer = Consumer(runtime, {PaymentSucceeded.EVENT_TYPE: create_once})
+    envelope = wrap(payment(), "billing")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = list(pool.map(lambda _: consumer.consume(envelope), range(4)))
+    assert sorted(outcomes) == ["duplicate", "duplicate", "duplicate", "handled"]
+    assert consumer.consume(envelope) == "duplicate"
+
+
 def test_caused_events_carry_correlation_and_causation(
     runtime: Runtime, broker: redis.Redis
 ) -> None:
