@@ -22,6 +22,7 @@ from shared.events.contracts import (
     PaymentSucceeded,
     RefundSucceeded,
     SessionBooked,
+    SessionCancelled,
 )
 from shared.events.envelope import Envelope, wrap
 from shared.messaging.celery_app import make_publisher_app
@@ -120,9 +121,9 @@ def test_each_event_mails_once_though_delivered_three_times(
         "billing",
     )
     redeliver(stack_env, CourseCompleted(student.user_id, course["id"], now_iso()), "enrollment")
-    redeliver(
-        stack_env, SessionBooked(session_between(student, teacher, course["id"])), "mentorship"
-    )
+    session = session_between(student, teacher, course["id"])
+    redeliver(stack_env, SessionBooked(session), "mentorship")
+    redeliver(stack_env, SessionCancelled(session, teacher.user_id, now_iso()), "mentorship")
 
     expected_student = sorted(
         [
@@ -137,8 +138,11 @@ def test_each_event_mails_once_though_delivered_three_times(
         ),
         timeout=20,
     )
-    assert eventually(lambda: len(subjects(api, teacher)) == 1)
+    assert eventually(lambda: len(subjects(api, teacher)) == 2), "booked, then cancelled"
+    assert eventually(lambda: len(subjects(api, student)) == 5)
     [booked] = [s for s in subjects(api, student) if s.startswith("Session booked")]
+    [cancelled] = [s for s in subjects(api, student) if s.startswith("Session cancelled")]
+    assert cancelled.startswith(f"Session cancelled: {title}")
     assert f"{title} with Tara Teacher" in booked
     receipt = next(m for m in inbox(api, email_of(student)) if "receipt" in m["subject"])
     assert "₹499.00" in receipt["text"] and "₹499.00" in receipt["html"]

@@ -100,23 +100,24 @@ class MailPlanner:
             return  # cancelled before this event arrived, or already planned
         lead = timedelta(minutes=self.settings.mail.reminder_lead_minutes)
         remind_at = parse_iso(session.starts_at) - lead
-        planned: list[str] = []
+        reminders: list[str] = []
         for recipient_id, context in self._participants(session):
             confirmation = self._mail(
                 "booked", ALERT, envelope.event_id, recipient_id, context, attachments=(INVITE,)
             )
-            planned.append(confirmation.key)
             self.mails.add(uow, confirmation)
             if remind_at > utc_now():
                 reminder = self._mail(
                     "reminder", ALERT, session.session_id, recipient_id, context, iso(remind_at)
                 )
-                planned.append(reminder.key)
+                reminders.append(reminder.key)
                 self.mails.add(uow, reminder)
-        self.sessions.remember(uow, session.session_id, planned)
+        self.sessions.remember(uow, session.session_id, reminders)
 
     def cancelled(self, event: SessionCancelled, envelope: Envelope, uow: UnitOfWork) -> None:
-        """Whatever the booking planned and has not sent stops; both participants are told."""
+        """The session's reminders stop; both participants are told, with an invite that takes
+        it off their calendar (the confirmation, if still unsent, goes first: the pair reads
+        right in a mailbox and a calendar)."""
         session = event.session
         known = self.sessions.get(session.session_id)
         for key in (known or {}).get("mailKeys", []):
