@@ -6,7 +6,7 @@ space := $() $()
 MYPYPATH := $(subst $(space),:,. deploy $(wildcard services/*))
 TEST_PATHS := $(wildcard shared/tests services/*/tests deploy/standins/tests deploy/devstack/tests tests)
 
-.PHONY: venv run test lint bench clean
+.PHONY: venv run seed test lint bench clean
 
 venv: $(STAMP)
 
@@ -18,6 +18,9 @@ $(STAMP): pyproject.toml requirements.lock
 
 run: venv
 	$(PYTHON) -m devstack
+
+seed: venv
+	$(PYTHON) -m devstack.seed
 
 test: venv
 	$(PYTHON) -m pytest $(TEST_PATHS)

@@ -55,8 +55,15 @@ def access(app: Learning) -> tuple[bool, str | None]:
     )
 
 
+def named(sequence: tuple[Any, ...]) -> str:
+    return "-".join(
+        f"{'paid' if isinstance(e, PaymentSucceeded) else 'refunded'}_{e.order_id}"
+        for e in sequence
+    )
+
+
 @pytest.mark.parametrize(
-    "sequence", list(permutations([paid("o1"), refunded("o1"), paid("o2")])), ids=str
+    "sequence", list(permutations([paid("o1"), refunded("o1"), paid("o2")])), ids=named
 )
 def test_only_the_unrefunded_order_grants_access(learning: Learning, sequence: Any) -> None:
     for event in sequence:
