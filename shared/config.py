@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 LOCAL_STANDINS = "http://127.0.0.1:8090"
+LOCAL_AWS = "http://127.0.0.1:5055"
 
 SERVICE_PORTS: dict[str, int] = {
     "gateway": 8080,
@@ -195,6 +196,21 @@ class ChatSettings:
 
 
 @dataclass(frozen=True)
+class MetricsSettings:
+    """Where a process that serves no HTTP (a worker, a relay) exposes its Prometheus metrics.
+
+    Web processes serve them at GET /metrics on their own port instead. Processes that fork
+    (gunicorn's workers, Celery's prefork pool) also need `PROMETHEUS_MULTIPROC_DIR`: a directory
+    private to that process group, read by prometheus_client itself, emptied when the group
+    starts; without it each process keeps its counts in memory (one-process mode)."""
+
+    port: int | None = None
+    """`METRICS_PORT`; unset = a worker or relay exposes nothing."""
+    host: str = "0.0.0.0"
+    """`METRICS_HOST`: the address that port listens on."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting a ProLearn process reads, grouped by concern."""
 
@@ -219,6 +235,7 @@ class Settings:
     chat: ChatSettings = ChatSettings()
     billing: BillingSettings = BillingSettings()
     mail: MailSettings = MailSettings()
+    metrics: MetricsSettings = MetricsSettings()
 
     @property
     def port(self) -> int:
@@ -231,13 +248,33 @@ class Settings:
         return self.service_urls[service]
 
 
+PRODUCTION_SECRETS = (
+    "INTERNAL_API_TOKEN",
+    "CLERK_SECRET_KEY",
+    "CASHFREE_CLIENT_ID",
+    "CASHFREE_CLIENT_SECRET",
+    "RESEND_API_KEY",
+)
+"""Variables whose local defaults are public: production must set every one of them."""
+
+
+class ConfigurationError(Exception):
+    """The environment cannot run this process (a production secret left at its default)."""
+
+
 def load_settings(service: str, env: Mapping[str, str] | None = None) -> Settings:
     """Build the settings of `service` from `env` (default: the process environment)."""
     e = os.environ if env is None else env
+    if e.get("PROLEARN_ENV") == "production":
+        missing = [name for name in PRODUCTION_SECRETS if not e.get(name)]
+        if missing:
+            raise ConfigurationError(f"production needs {', '.join(missing)} to be set")
 
     def get(name: str, default: str) -> str:
         return e.get(name) or default
 
+    environment = get("PROLEARN_ENV", "local")
+    production = environment == "production"
     client_urls = _split(get("CLIENT_URL", "http://localhost:3000"))
     service_urls = {
         name: get(
@@ -247,14 +284,15 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
     }
     return Settings(
         service=service,
-        environment=get("PROLEARN_ENV", "local"),
+        environment=environment,
         log_level=get("LOG_LEVEL", "INFO"),
         client_urls=client_urls,
         internal_api_token=get("INTERNAL_API_TOKEN", "local-internal-token"),
         service_urls=service_urls,
         aws=AwsSettings(
             region=get("AWS_REGION", "ap-south-1"),
-            endpoint_url=e.get("AWS_ENDPOINT_URL", "http://127.0.0.1:5055") or None,
+            # unset: the local emulator, except in production, where it means AWS itself
+            endpoint_url=e.get("AWS_ENDPOINT_URL", "" if production else LOCAL_AWS) or None,
             table_prefix=get("TABLE_PREFIX", "prolearn-dev-"),
             bucket=get("S3_BUCKET_NAME", "prolearn-media-dev"),
         ),
@@ -342,5 +380,9 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
             messages_per_second=float(get("CHAT_MESSAGES_PER_SECOND", "10")),
             burst=int(get("CHAT_BURST", "20")),
             ping_interval_seconds=float(get("CHAT_PING_INTERVAL_SECONDS", "25")),
+        ),
+        metrics=MetricsSettings(
+            port=int(e["METRICS_PORT"]) if e.get("METRICS_PORT") else None,
+            host=get("METRICS_HOST", "0.0.0.0"),
         ),
     )

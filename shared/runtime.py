@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -11,10 +11,12 @@ import redis
 
 from shared.config import Settings
 from shared.dynamo.client import dynamodb_client
+from shared.events.subscriptions import queue_name, subscribed_types
 from shared.messaging.celery_app import make_publisher_app
 from shared.messaging.outbox import OutboxDispatcher
 from shared.messaging.publisher import Publisher
 from shared.messaging.unit_of_work import UnitOfWork
+from shared.metrics.state import OutboxLag, QueueDepth
 
 
 @dataclass
@@ -53,3 +55,13 @@ class Runtime:
             "dynamodb": lambda: self.dynamodb.describe_table(TableName=self.table),
             "redis": lambda: self.redis.ping(),
         }
+
+    def state_metrics(self) -> Sequence[OutboxLag | QueueDepth]:
+        """Gauges read at scrape time: the outbox's lag and, for a consumer, its queue's depth."""
+        service = self.settings.service
+        gauges: list[OutboxLag | QueueDepth] = [
+            OutboxLag(service, lambda: dynamodb_client(self.settings.aws, quick=True), self.table)
+        ]
+        if subscribed_types(service):
+            gauges.append(QueueDepth(queue_name(service), lambda: self.redis))
+        return gauges

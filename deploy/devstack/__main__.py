@@ -28,6 +28,10 @@ def describe(stack: Stack) -> str:
         ("moto (DynamoDB, S3)", f"{urls['moto']}  ({started[stack.started_moto]})"),
         ("Redis", f"{urls['redis']}  ({started[stack.started_redis]})"),
         *((name, urls[name]) for name in stack.settings.ports if name != "gateway"),
+        *(
+            (f"{name} metrics", urls[f"{name}-metrics"])
+            for name in stack.settings.started_metrics_ports()
+        ),
         ("logs", str(stack.processes.log_dir)),
     ]
     width = max(len(name) for name, _ in rows)

@@ -67,7 +67,7 @@ class ProcessGroup:
 
     def restart(self, name: str, env: Mapping[str, str] | None = None) -> None:
         """Stop `name` (whatever is left of it) and start it again; `env` replaces the spec's
-        own extra variables (None keeps them)."""
+        own extra variables (None keeps them); its `wiring` stays."""
         old = self._run(name)
         self.stop(name)
         spec = old.spec if env is None else replace(old.spec, env=dict(env))
@@ -160,7 +160,7 @@ class ProcessGroup:
                     stdin=subprocess.DEVNULL,
                     stdout=log,
                     stderr=subprocess.STDOUT,
-                    env={**self.env, **spec.env},
+                    env={**self.env, **spec.wiring, **spec.env},
                     start_new_session=True,
                 )
             except OSError as error:

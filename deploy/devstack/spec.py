@@ -14,12 +14,15 @@ class ProcessSpec:
     """How to start one process and how to tell that it is ready.
 
     `ready` is a callable (see `devstack.probes`); `ready_log` a regex that must appear in what
-    the process writes during this run. With neither, started means ready.
+    the process writes during this run. With neither, started means ready. `wiring` holds the
+    variables that place this one process in the stack (its metrics port and directory): kept
+    when a restart replaces `env`, the process's own extra variables.
     """
 
     name: str
     argv: tuple[str, ...]
     env: Mapping[str, str] = field(default_factory=dict)
+    wiring: Mapping[str, str] = field(default_factory=dict)
     ready: Callable[[], bool] | None = None
     ready_log: str | None = None
     timeout: float = 30.0

@@ -27,8 +27,17 @@ EXTERNAL_URL_NAMES = (
 )
 
 
+METRICS_BASE_PORT = 9100
+
+
 class PortInUseError(DevstackError):
     """A port the stack would listen on is taken."""
+
+
+def default_metrics_ports() -> dict[str, int]:
+    """`make run`'s fixed metrics ports for workers and relays: 9101, 9102, … in a stable order."""
+    names = commands.metrics_processes(SERVICE_PORTS)
+    return {name: METRICS_BASE_PORT + i for i, name in enumerate(names, start=1)}
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,8 @@ class StackSettings:
 
     run_dir: Path = Path(".run")
     ports: Mapping[str, int] = field(default_factory=lambda: dict(SERVICE_PORTS))
+    metrics_ports: Mapping[str, int] = field(default_factory=default_metrics_ports)
+    """Where each worker and relay serves its metrics (web processes serve GET /metrics)."""
     standins_port: int = 8090
     redis_url: str = "redis://127.0.0.1:6379/0"
     aws_endpoint_url: str | None = "http://127.0.0.1:5055"
@@ -68,6 +79,7 @@ class StackSettings:
         return cls(
             run_dir=run_dir,
             ports={service: free_port() for service in SERVICE_PORTS},
+            metrics_ports={name: free_port() for name in default_metrics_ports()},
             standins_port=free_port(),
             redis_url=f"redis://{HOST}:{free_port()}/0",
             aws_endpoint_url=f"http://{HOST}:{free_port()}",
@@ -82,11 +94,25 @@ class StackSettings:
     def service_url(self, service: str) -> str:
         return f"http://{HOST}:{self.ports[service]}"
 
+    @property
+    def metrics_dir(self) -> Path:
+        """Under it, one multi-process metrics directory per process group."""
+        return self.run_dir.resolve() / "metrics"
+
+    def started_metrics_ports(self) -> dict[str, int]:
+        """The metrics ports of the workers and relays this stack runs."""
+        return {name: self.metrics_ports[name] for name in commands.metrics_processes(self.ports)}
+
     def urls(self) -> dict[str, str]:
-        """Base URL of every service, stand-in and backing service, by name."""
+        """Base URL of every service, stand-in and backing service, by name, and the metrics URL
+        of every worker and relay as `<name>-metrics` (`billing-relay-metrics`)."""
         standins = self.standins_url
         return {
             **{service: self.service_url(service) for service in self.ports},
+            **{
+                f"{name}-metrics": f"http://{HOST}:{port}/metrics"
+                for name, port in self.started_metrics_ports().items()
+            },
             "standins": standins,
             "idp": f"{standins}/idp",
             "checkout": f"{standins}/checkout",
@@ -175,10 +201,22 @@ def start_stack(settings: StackSettings, base_env: Mapping[str, str] | None = No
         started_moto = ensure_moto(endpoint, group) if endpoint else False
         group.start(commands.standins(settings.standins_port))
         group.run_once(commands.provision())
+        metrics_dir, metrics_ports = settings.metrics_dir, settings.metrics_ports
         group.start(
-            *(commands.web(service, port) for service, port in settings.ports.items()),
-            *(commands.worker(service) for service in commands.consumers(settings.ports)),
-            *(commands.relay(service) for service in commands.producers(settings.ports)),
+            *(
+                commands.web(service, port, metrics_dir / service)
+                for service, port in settings.ports.items()
+            ),
+            *(
+                commands.worker(
+                    service, metrics_ports[f"{service}-worker"], metrics_dir / f"{service}-worker"
+                )
+                for service in commands.consumers(settings.ports)
+            ),
+            *(
+                commands.relay(service, metrics_ports[f"{service}-relay"])
+                for service in commands.producers(settings.ports)
+            ),
         )
     except BaseException:
         group.stop_all()
@@ -188,7 +226,11 @@ def start_stack(settings: StackSettings, base_env: Mapping[str, str] | None = No
 
 def _require_free_ports(settings: StackSettings) -> None:
     """Fail before starting when a port is taken (a readiness probe would hit the other server)."""
-    wanted = {**settings.ports, "standins": settings.standins_port}
+    wanted = {
+        **settings.ports,
+        **settings.started_metrics_ports(),
+        "standins": settings.standins_port,
+    }
     for name, port in wanted.items():
         if port_open(HOST, port)():
             raise PortInUseError(

@@ -10,7 +10,7 @@ from botocore.config import Config
 
 from shared.config import AwsSettings
 
-_clients: dict[tuple[str | None, str, bool], Any] = {}
+_clients: dict[tuple[str | None, str, bool, bool], Any] = {}
 _lock = threading.Lock()
 
 
@@ -26,9 +26,11 @@ def _guard(params: dict[str, Any], model: Any, **_: Any) -> None:
         raise ScanForbidden("unbounded FilterExpression read")
 
 
-def dynamodb_client(settings: AwsSettings, *, scan_guard: bool = False) -> Any:
-    """A shared, thread-safe client; with scan_guard, Scan and unbounded filters raise."""
-    key = (settings.endpoint_url, settings.region, scan_guard)
+def dynamodb_client(settings: AwsSettings, *, scan_guard: bool = False, quick: bool = False) -> Any:
+    """A shared, thread-safe client; with scan_guard, Scan and unbounded filters raise. A quick
+    client tries once with short timeouts, for reads that must answer fast or not at all (a
+    metrics scrape)."""
+    key = (settings.endpoint_url, settings.region, scan_guard, quick)
     with _lock:
         client = _clients.get(key)
         if client is None:
@@ -37,10 +39,10 @@ def dynamodb_client(settings: AwsSettings, *, scan_guard: bool = False) -> Any:
                 region_name=settings.region,
                 endpoint_url=settings.endpoint_url,
                 config=Config(
-                    retries={"max_attempts": 4, "mode": "standard"},
-                    connect_timeout=2,
-                    read_timeout=5,
-                    max_pool_connections=32,
+                    retries={"max_attempts": 1 if quick else 4, "mode": "standard"},
+                    connect_timeout=1 if quick else 2,
+                    read_timeout=2 if quick else 5,
+                    max_pool_connections=4 if quick else 32,
                     tcp_keepalive=True,
                 ),
             )

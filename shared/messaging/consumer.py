@@ -16,11 +16,19 @@ from shared.events.envelope import Envelope
 from shared.events.subscriptions import task_name
 from shared.messaging.deadletters import DeadLetterStore
 from shared.messaging.unit_of_work import UnitOfWork
+from shared.metrics.instruments import (
+    EVENTS_CONSUMED,
+    EVENTS_DEAD_LETTERED,
+    EVENTS_FAILED,
+    event_type_label,
+)
 from shared.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 INBOX_TTL_SECONDS = 30 * 24 * 3600
+HANDLED, DUPLICATE = "handled", "duplicate"
+OUTCOMES = (HANDLED, DUPLICATE)
 OPTIMISTIC_ATTEMPTS = 5
 
 EventHandler = Callable[[Any, Envelope, UnitOfWork], None]
@@ -47,7 +55,30 @@ class Consumer:
         self.dead_letters = DeadLetterStore(runtime.dynamodb, runtime.table)
 
     def consume(self, envelope: Envelope) -> str:
-        """Apply the event's effect exactly once; returns what happened."""
+        """Apply the event's effect exactly once; returns (and counts) what happened."""
+        outcome = self._apply(envelope)
+        service = self.runtime.settings.service
+        EVENTS_CONSUMED.labels(service, event_type_label(envelope.event_type), outcome).inc()
+        return outcome
+
+    def dead_letter(self, envelope: dict[str, Any], error: str, attempts: int) -> None:
+        """Keep the envelope for an operator, with the error of its last attempt."""
+        self.dead_letters.store(envelope, error, attempts)
+        service = self.runtime.settings.service
+        EVENTS_DEAD_LETTERED.labels(service, event_type_label(envelope.get("event_type"))).inc()
+
+    def declare_metrics(self) -> None:
+        """Start every series this consumer can count at zero, so that the first failure shows
+        as an increase rather than as a series appearing out of nowhere."""
+        service = self.runtime.settings.service
+        for event_type in self.handlers:
+            label = event_type_label(event_type)
+            for outcome in OUTCOMES:
+                EVENTS_CONSUMED.labels(service, label, outcome)
+            EVENTS_FAILED.labels(service, label)
+            EVENTS_DEAD_LETTERED.labels(service, label)
+
+    def _apply(self, envelope: Envelope) -> str:
         handler = self.handlers.get(envelope.event_type)
         if handler is None:
             raise NoHandler(envelope.event_type)
@@ -66,10 +97,10 @@ class Consumer:
             try:
                 uow.commit()
             except AlreadyHandled:
-                return "duplicate"
+                return DUPLICATE
             except (ConditionFailed, TransactionConflict):
                 continue
-            return "handled"
+            return HANDLED
         raise TransactionConflict("state kept changing under the handler")
 
     def _fault_delay(self) -> None:
@@ -93,7 +124,7 @@ def register_consumer(app: Celery, consumer: Consumer) -> Task:
         try:
             envelope = Envelope.from_dict(raw)
         except (TypeError, ValueError) as exc:
-            consumer.dead_letters.store(raw if isinstance(raw, dict) else {}, repr(exc), 1)
+            consumer.dead_letter(raw if isinstance(raw, dict) else {}, repr(exc), 1)
             log.error("malformed envelope dead-lettered", extra={"error": repr(exc)})
             return "dead-lettered"
         with bound(envelope.correlation_id, envelope.event_id):
@@ -102,9 +133,10 @@ def register_consumer(app: Celery, consumer: Consumer) -> Task:
             except Exception as exc:
                 attempts = task.request.retries + 1
                 if attempts > task.max_retries or isinstance(exc, NoHandler | ValueError):
-                    consumer.dead_letters.store(envelope.to_dict(), repr(exc), attempts)
+                    consumer.dead_letter(envelope.to_dict(), repr(exc), attempts)
                     log.exception("event dead-lettered", extra={"event_type": envelope.event_type})
                     return "dead-lettered"
+                EVENTS_FAILED.labels(settings.service, event_type_label(envelope.event_type)).inc()
                 log.warning(
                     "event failed; retrying",
                     extra={

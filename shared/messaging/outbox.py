@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from shared.clock import iso_ago, now_iso
+from shared.context import bound
 from shared.dynamo.codec import Item, deserialize, values
 from shared.dynamo.keys import OUTBOX_PENDING, outbox_key
 from shared.events.envelope import Envelope
@@ -29,6 +30,24 @@ def outbox_item(envelope: Envelope) -> Item:
     }
 
 
+def oldest_pending_at(client: Any, table: str) -> str | None:
+    """When the oldest item still pending was committed (its `occurred_at`), or None when
+    nothing is pending: one item read from the sparse OUTBOX index."""
+    response = client.query(
+        TableName=table,
+        IndexName="OUTBOX",
+        KeyConditionExpression="OUTBOXPK = :p",
+        ExpressionAttributeValues=values(p=OUTBOX_PENDING),
+        ProjectionExpression="OUTBOXSK",
+        Limit=1,
+    )
+    items = response.get("Items", [])
+    if not items:
+        return None
+    sort_key: str = deserialize(items[0])["OUTBOXSK"]
+    return sort_key.partition("#")[0]
+
+
 class OutboxDispatcher:
     """Publishes committed outbox items and marks them dispatched."""
 
@@ -38,14 +57,17 @@ class OutboxDispatcher:
         self._publisher = publisher
 
     def dispatch(self, envelopes: list[Envelope]) -> int:
-        """Try each committed envelope now; failures stay pending for the relay."""
+        """Try each committed envelope now; failures stay pending for the relay. Each is sent
+        under its own correlation and event ids, so whatever is logged meanwhile (by the relay
+        too, long after the request) follows the request that caused it."""
         sent = 0
         for envelope in envelopes:
-            try:
-                self._publisher.publish(envelope)
-            except PublishFailed:
-                continue
-            self._mark_dispatched(envelope.event_id)
+            with bound(envelope.correlation_id, envelope.event_id):
+                try:
+                    self._publisher.publish(envelope)
+                except PublishFailed:
+                    continue
+                self._mark_dispatched(envelope.event_id)
             sent += 1
         return sent
 

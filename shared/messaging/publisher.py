@@ -10,6 +10,7 @@ from celery import Celery
 
 from shared.events.envelope import Envelope
 from shared.events.subscriptions import queue_name, subscribers, task_name
+from shared.metrics.instruments import EVENTS_PUBLISHED, event_type_label
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +31,18 @@ class Publisher:
 
     def publish(self, envelope: Envelope) -> None:
         """Deliver to every subscriber, or raise PublishFailed."""
-        for service in subscribers(envelope.event_type):
+        to = subscribers(envelope.event_type)
+        for service in to:
             self.send_to(service, envelope)
+        EVENTS_PUBLISHED.labels(envelope.producer, event_type_label(envelope.event_type)).inc()
+        log.info(
+            "event published",
+            extra={
+                "event_type": envelope.event_type,
+                "aggregate_id": envelope.aggregate_id,
+                "to": list(to),
+            },
+        )
 
     def send_to(self, service: str, envelope: Envelope) -> None:
         if time.monotonic() < self._open_until:

@@ -17,6 +17,7 @@ from shared.messaging.celery_app import make_publisher_app
 from shared.messaging.outbox import OutboxDispatcher
 from shared.messaging.periodic import seconds_until_next, service_jobs
 from shared.messaging.publisher import Publisher
+from shared.metrics.exposition import serve_process_metrics
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ def sweep(dispatcher: OutboxDispatcher, publisher: Publisher, grace_seconds: flo
 def run(service: str) -> None:
     settings = load_settings(service)
     configure_logging(f"{service}-relay", settings.log_level)
+    serve_process_metrics(settings.metrics, f"{service}-relay")
     publisher = Publisher(make_publisher_app(settings))
     dispatcher = OutboxDispatcher(dynamodb_client(settings.aws), settings.table_name(), publisher)
     stop = threading.Event()

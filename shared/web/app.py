@@ -2,28 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from flask import Blueprint, Flask
+from prometheus_client.registry import Collector
 
 from shared.config import Settings
 from shared.logs import configure_logging
+from shared.metrics.http import install_http_metrics
 from shared.web.errors import install_error_handlers
 from shared.web.health import ReadinessCheck, health_blueprint
+from shared.web.json_provider import BoundedJSONProvider
 from shared.web.requests_context import install_request_context
+
+
+class ServiceApp(Flask):
+    """Flask with JSON that refuses absurd nesting (see BoundedJSONProvider)."""
+
+    json_provider_class = BoundedJSONProvider
 
 
 def build_app(
     settings: Settings,
     blueprints: Iterable[Blueprint],
     readiness: Mapping[str, ReadinessCheck],
+    state: Sequence[Collector] = (),
 ) -> Flask:
-    """A Flask app with JSON errors, request ids, health/ready and the given blueprints."""
+    """A Flask app with JSON errors, request ids and access log, health/ready, GET /metrics
+    (request counts and latency, then the `state` gauges read at scrape) and the blueprints."""
     configure_logging(settings.service, settings.log_level)
-    app = Flask(settings.service, static_folder=None)
+    app = ServiceApp(settings.service, static_folder=None)
     app.config["SETTINGS"] = settings
-    app.json.sort_keys = False  # type: ignore[attr-defined]
     install_request_context(app)
+    install_http_metrics(app, settings.service, state)
     install_error_handlers(app)
     app.register_blueprint(health_blueprint(readiness))
     for blueprint in blueprints:

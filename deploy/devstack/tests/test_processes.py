@@ -224,3 +224,23 @@ def test_tails_cover_every_log(group: ProcessGroup) -> None:
     assert "first line" in tails
     assert "===== two" in tails
     assert "second line" in tails
+
+
+def test_a_restart_with_new_variables_keeps_the_process_wiring(group: ProcessGroup) -> None:
+    code = (
+        "import os; print('vars', os.environ.get('WIRED'), os.environ.get('KNOB'), flush=True);"
+        " import time; time.sleep(60)"
+    )
+    spec = ProcessSpec(
+        "wired",
+        python(code),
+        env={"KNOB": "slow"},
+        wiring={"WIRED": "port-9101"},
+        ready_log="^vars",
+    )
+    group.start(spec)
+    assert "vars port-9101 slow" in group.log_path("wired").read_text()
+
+    group.restart("wired", env={})
+
+    assert group.log_path("wired").read_text().rstrip().endswith("vars port-9101 None")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from devstack import commands
 from devstack.pytest_plugin import TEST_ENV, isolated_settings
 from devstack.stack import StackSettings
 
@@ -79,3 +80,29 @@ def test_shared_secrets_are_stated_once_for_stand_ins_and_services() -> None:
     assert env["CASHFREE_CLIENT_ID"]
     assert env["CLERK_SECRET_KEY"]
     assert env["INTERNAL_API_TOKEN"]
+
+
+def test_every_worker_and_relay_gets_its_own_metrics_port_and_directory(tmp_path: Path) -> None:
+    settings = isolated_settings(tmp_path)
+
+    ports = settings.started_metrics_ports()
+    assert set(ports) == {
+        *(f"{s}-worker" for s in commands.consumers(settings.ports)),
+        *(f"{s}-relay" for s in commands.producers(settings.ports)),
+    }
+    everything = [*settings.ports.values(), *ports.values(), settings.standins_port]
+    assert len(set(everything)) == len(everything)
+    urls = settings.urls()
+    assert urls["billing-relay-metrics"] == f"http://127.0.0.1:{ports['billing-relay']}/metrics"
+    assert StackSettings().metrics_ports["catalog-worker"] == 9101
+
+    worker = commands.worker("billing", 9111, settings.metrics_dir / "billing-worker")
+    assert worker.wiring == {
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path.resolve() / "metrics" / "billing-worker"),
+        "METRICS_PORT": "9111",
+        "METRICS_HOST": "127.0.0.1",
+    }
+    assert set(commands.relay("billing", 9112).wiring) == {"METRICS_PORT", "METRICS_HOST"}
+    web = commands.web("chat", 8085, settings.metrics_dir / "chat")
+    assert web.wiring == {"PROMETHEUS_MULTIPROC_DIR": str(settings.metrics_dir / "chat")}
+    assert "python:shared.metrics.gunicorn_conf" in web.argv

@@ -13,6 +13,11 @@ from shared.web.app import build_app
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings("billing")
     billing = bootstrap.build(settings)
-    app = build_app(settings, [api.bp], billing.runtime.readiness_checks())
+    app = build_app(
+        settings,
+        [api.bp],
+        billing.runtime.readiness_checks(),
+        billing.runtime.state_metrics(),
+    )
     app.extensions["billing"] = billing
     return app

@@ -13,6 +13,11 @@ from shared.web.app import build_app
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings("catalog")
     catalog = bootstrap.build(settings)
-    app = build_app(settings, [api.bp, internal.bp], catalog.runtime.readiness_checks())
+    app = build_app(
+        settings,
+        [api.bp, internal.bp],
+        catalog.runtime.readiness_checks(),
+        catalog.runtime.state_metrics(),
+    )
     app.extensions["catalog"] = catalog
     return app

@@ -13,7 +13,12 @@ from shared.web.app import build_app
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings("chat")
     chat = bootstrap.build(settings)
-    app = build_app(settings, [api.bp, ws.bp, internal.bp], chat.runtime.readiness_checks())
+    app = build_app(
+        settings,
+        [api.bp, ws.bp, internal.bp],
+        chat.runtime.readiness_checks(),
+        chat.runtime.state_metrics(),
+    )
     app.extensions["chat"] = chat
     app.config["SOCK_SERVER_OPTIONS"] = ws.SERVER_OPTIONS
     return app

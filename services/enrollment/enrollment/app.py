@@ -17,6 +17,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         settings,
         [api.bp, playback.bp, analytics.bp, internal.bp],
         learning.runtime.readiness_checks(),
+        learning.runtime.state_metrics(),
     )
     app.extensions["learning"] = learning
     return app

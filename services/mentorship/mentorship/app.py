@@ -13,6 +13,11 @@ from shared.web.app import build_app
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings("mentorship")
     mentorship = bootstrap.build(settings)
-    app = build_app(settings, [api.bp], mentorship.runtime.readiness_checks())
+    app = build_app(
+        settings,
+        [api.bp],
+        mentorship.runtime.readiness_checks(),
+        mentorship.runtime.state_metrics(),
+    )
     app.extensions["mentorship"] = mentorship
     return app

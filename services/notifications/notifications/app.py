@@ -13,6 +13,11 @@ from shared.web.app import build_app
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings("notifications")
     notifications = bootstrap.build(settings)
-    app = build_app(settings, [contact.bp], notifications.runtime.readiness_checks())
+    app = build_app(
+        settings,
+        [contact.bp],
+        notifications.runtime.readiness_checks(),
+        notifications.runtime.state_metrics(),
+    )
     app.extensions["notifications"] = notifications
     return app

@@ -13,6 +13,7 @@ from notifications.domain.mail import DIGESTED, FAILED, PENDING, SENT, SKIPPED, 
 from notifications.domain.preferences import DIGEST, SKIP, decide
 from notifications.rendering import render
 from shared.clock import iso, parse_iso, utc_now
+from shared.context import bound
 from shared.ics import mentorship_invite
 from shared.web.errors import NotFound, Unavailable
 
@@ -47,7 +48,13 @@ def send_due(app: Notifications, as_of: datetime | None = None, batch: int = BAT
 
 
 def deliver(app: Notifications, mail: Mail) -> str:
-    """One mail to its reader, or to their digest, or nowhere; a failure retries with backoff."""
+    """One mail to its reader, or to their digest, or nowhere; a failure retries with backoff.
+    What is logged meanwhile carries the ids of the request and event that planned the mail."""
+    with bound(mail.correlation_id, mail.causation_id):
+        return _deliver(app, mail)
+
+
+def _deliver(app: Notifications, mail: Mail) -> str:
     now = utc_now()
     if not app.mails.claim(mail, iso(now), iso(now + LEASE)):
         return "taken"
@@ -74,6 +81,7 @@ def deliver(app: Notifications, mail: Mail) -> str:
     except MailRejected as exc:
         log.error("mail rejected", extra={"mail": mail.key, "error": str(exc)})
         return _settle(app, mail.finished(FAILED, str(exc)))
+    log.info("mail sent", extra={"mail": mail.key, "template": mail.template})
     return _settle(app, mail.finished(SENT, provider_id=provider_id))
 
 

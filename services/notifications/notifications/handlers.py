@@ -10,6 +10,7 @@ from notifications.adapters.repository import MailRepository, SessionMails
 from notifications.domain.mail import ALERT, COURSE, RECEIPT, Mail, mail_key
 from shared.clock import iso, now_iso, parse_iso, utc_now
 from shared.config import Settings
+from shared.context import correlation_id_var, event_id_var
 from shared.events.contracts import (
     CourseCompleted,
     MentorshipSession,
@@ -59,6 +60,8 @@ class MailPlanner:
             send_at=send_at or now,
             created_at=now,
             attachments=attachments,
+            correlation_id=correlation_id_var.get(),
+            causation_id=event_id_var.get(),
         )
 
     def receipt(self, event: PaymentSucceeded, envelope: Envelope, uow: UnitOfWork) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 from datetime import timedelta
 
@@ -9,7 +10,11 @@ from notifications_helpers import Build, captured, new_user
 
 from notifications import delivery
 from notifications.domain.mail import ALERT, FAILED, PENDING, RECEIPT, SENT, SKIPPED, Mail
+from notifications.handlers import MailPlanner
 from shared.clock import iso, now_iso, utc_now
+from shared.context import bound, correlation_id_var, event_id_var
+from shared.events.contracts import CourseSnapshot, PaymentSucceeded
+from shared.events.envelope import wrap
 
 
 def receipt_for(user_id: str, key: str = "receipt/e1") -> Mail:
@@ -95,3 +100,39 @@ def test_a_claimed_mail_is_not_sent_by_a_second_sender(build: Build, standins: s
     assert delivery.deliver(app, mail) == "taken"
     later = now + timedelta(minutes=3)  # the first sender died: its lease ran out
     assert app.mails.claim(mail, iso(later), iso(later + timedelta(minutes=2)))
+
+
+def test_a_mail_is_sent_under_the_ids_of_the_request_and_event_that_planned_it(
+    build: Build, standins: str
+) -> None:
+    app = build()
+    user = new_user(standins, "traced@example.test")
+    planner = MailPlanner(app.mails, app.sessions, app.settings)
+    event = PaymentSucceeded("pl_9", user, "c1", 49900, "INR", "cf9", now_iso())
+    envelope = wrap(event, "billing")
+    card = CourseSnapshot("c1", 1, "t1", "Tina", "Rust", "", "Programming", "Beginner", None,
+                          49900, "INR", "Published", (), now_iso(), now_iso())  # fmt: skip
+    with bound("req-traced-0001", envelope.event_id):  # as the consumer binds them
+        uow = app.runtime.unit_of_work()
+        app.cards.upsert(uow, card)
+        planner.receipt(event, envelope, uow)
+        uow.commit()
+    planned = app.mails.get(f"receipt/{envelope.event_id}/{user}")
+    assert (planned.correlation_id, planned.causation_id) == ("req-traced-0001", envelope.event_id)
+
+    seen: list[tuple[str, str | None, str | None]] = []
+
+    class Ids(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append((record.getMessage(), correlation_id_var.get(), event_id_var.get()))
+
+    logger = logging.getLogger("notifications.delivery")
+    handler, level = Ids(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        assert delivery.send_due(app) == 1
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    assert seen == [("mail sent", "req-traced-0001", envelope.event_id)]

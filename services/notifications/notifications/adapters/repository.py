@@ -31,6 +31,8 @@ def to_item(mail: Mail) -> Item:
         "providerId": mail.provider_id,
         "note": mail.note,
         "attachments": list(mail.attachments) or None,
+        "correlationId": mail.correlation_id,
+        "causationId": mail.causation_id,
     }
     if mail.open:
         item.update(keys.due(keys.MAILS_DUE, mail.send_at, mail.key))
@@ -53,6 +55,8 @@ def from_item(item: Item) -> Mail:
         provider_id=item.get("providerId"),
         note=item.get("note"),
         attachments=tuple(item.get("attachments") or ()),
+        correlation_id=item.get("correlationId"),
+        causation_id=item.get("causationId"),
     )
 
 

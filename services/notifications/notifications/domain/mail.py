@@ -31,6 +31,9 @@ class Mail:
     note: str | None = None
     attachments: tuple[str, ...] = field(default=())
     """Names of attachments rendered with the mail (`invite.ics`)."""
+    correlation_id: str | None = None
+    causation_id: str | None = None
+    """The request and the event that planned the mail: its sending is logged under them."""
 
     @property
     def open(self) -> bool:

@@ -1,0 +1,49 @@
+"""HTTP metrics for a Flask app: requests and latency by matched route, and GET /metrics."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from flask import Blueprint, Flask, Response, g, request
+from prometheus_client.registry import Collector
+
+from shared.metrics.exposition import render
+from shared.metrics.instruments import HTTP_DURATION, HTTP_REQUESTS, method_label
+
+UNMATCHED = "unmatched"
+
+
+def route_label() -> str:
+    """The URL rule the request matched (`/api/payments/order-status/<userId>/<orderId>`), never
+    the raw path, so that ids do not become series; `unmatched` for a 404 or 405."""
+    rule = request.url_rule
+    return rule.rule if rule is not None else UNMATCHED
+
+
+def metrics_blueprint(state: Sequence[Collector]) -> Blueprint:
+    """GET /metrics: every worker process's counts, then `state` read now."""
+    bp = Blueprint("metrics", __name__)
+
+    @bp.get("/metrics")
+    def metrics() -> Response:
+        body, content_type = render(state)
+        return Response(body, content_type=content_type)
+
+    return bp
+
+
+def install_http_metrics(app: Flask, service: str, state: Sequence[Collector] = ()) -> None:
+    """Count every answered request (/metrics too) and time it from `g.started`, which the
+    request context sets first thing; the cost is two in-memory updates per request."""
+
+    @app.after_request
+    def _observe(response: Response) -> Response:
+        route, method = route_label(), method_label(request.method)
+        HTTP_REQUESTS.labels(service, method, route, str(response.status_code)).inc()
+        started: float | None = g.get("started")
+        if started is not None:
+            HTTP_DURATION.labels(service, method, route).observe(time.perf_counter() - started)
+        return response
+
+    app.register_blueprint(metrics_blueprint(state))
