@@ -4,7 +4,7 @@ STAMP := .venv/.installed
 space := $() $()
 # mypy resolves the in-tree packages (devstack, standins, gateway…) from these roots.
 MYPYPATH := $(subst $(space),:,. deploy $(wildcard services/*))
-TEST_PATHS := $(wildcard shared/tests services/*/tests deploy/standins/tests deploy/devstack/tests tests)
+TEST_PATHS := $(wildcard shared/tests services/*/tests deploy/standins/tests deploy/devstack/tests deploy/tests tests)
 
 .PHONY: venv run seed test lint bench clean
 

@@ -1,0 +1,113 @@
+"""deploy/docker-compose.yml: valid Compose, every process of every service, one image."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from check_jsonschema import main as check_jsonschema
+from click.testing import CliRunner
+from deploy_manifests import CONSUMERS, DEPLOY, PRODUCERS, SERVICES, load_entrypoint, load_yaml
+
+COMPOSE = DEPLOY / "docker-compose.yml"
+SCHEMA = DEPLOY / "schemas" / "compose-spec.json"
+compose = load_yaml(COMPOSE)
+services: dict[str, Any] = compose["services"]
+entrypoint = load_entrypoint()
+APP = {name for name, service in services.items() if service.get("image") == "prolearn:local"}
+
+
+def schema_errors(path: Path) -> str | None:
+    result = CliRunner().invoke(check_jsonschema, ["--schemafile", str(SCHEMA), str(path)])
+    return None if result.exit_code == 0 else result.output
+
+
+def test_the_compose_file_matches_the_compose_specification() -> None:
+    assert schema_errors(COMPOSE) is None
+
+
+def test_the_schema_check_catches_a_broken_file(tmp_path: Path) -> None:
+    broken = dict(compose, services={**services, "redis": {**services["redis"], "port": [1]}})
+    path = tmp_path / "docker-compose.yml"
+    path.write_text(yaml.safe_dump(broken))
+    assert schema_errors(path)
+
+
+def test_every_service_runs_its_web_worker_and_relay() -> None:
+    commands = {name: services[name].get("command") for name in APP}
+    assert {name: commands[name] for name in SERVICES} == {s: ["web", s] for s in SERVICES}
+    for service in CONSUMERS:
+        assert commands[f"{service}-worker"] == ["worker", service]
+    for service in PRODUCERS:
+        assert commands[f"{service}-relay"] == ["relay", service]
+    expected = {*SERVICES, *(f"{s}-worker" for s in CONSUMERS), *(f"{s}-relay" for s in PRODUCERS)}
+    assert APP - expected == {"aws", "provision", "standins"}
+
+
+@pytest.mark.parametrize("name", sorted(APP))
+def test_each_process_is_one_the_image_knows(name: str) -> None:
+    command = services[name]["command"]
+    assert command[0] in entrypoint.PROCESSES
+    entrypoint.process(command, {})
+
+
+def test_one_image_built_from_the_dockerfile() -> None:
+    for name in APP:
+        build = services[name]["build"]
+        assert (COMPOSE.parent / build["context"] / build["dockerfile"]).resolve() == (
+            DEPLOY / "Dockerfile"
+        )
+
+
+def test_redis_keeps_its_queues() -> None:
+    command = services["redis"]["command"]
+    assert command[command.index("--appendonly") + 1] == "yes"
+    assert command[command.index("--maxmemory-policy") + 1] == "noeviction"
+    assert any(volume.endswith(":/data") for volume in services["redis"]["volumes"])
+
+
+def test_aws_is_the_emulator_and_provision_runs_once_before_every_service() -> None:
+    assert services["aws"]["command"] == ["emulator"]
+    assert services["provision"]["restart"] == "no"
+    assert services["provision"]["depends_on"] == {"aws": {"condition": "service_healthy"}}
+    for name in APP - {"aws", "provision", "standins"}:
+        depends = services[name]["depends_on"]
+        assert depends["provision"] == {"condition": "service_completed_successfully"}
+        assert depends["redis"] == {"condition": "service_healthy"}
+
+
+def test_the_stand_ins_are_behind_a_profile_and_nothing_requires_them() -> None:
+    assert services["standins"]["profiles"] == ["standins"]
+    for name, service in services.items():
+        assert "standins" not in service.get("depends_on", {}), name
+        if name != "standins":
+            assert "profiles" not in service, name
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_web_processes_are_health_checked_on_health(name: str) -> None:
+    assert services[name]["healthcheck"]["test"] == ["CMD", "prolearn", "probe", "web", name]
+    assert entrypoint.probe_url(["web", name], {}).endswith("/health")
+
+
+def test_configuration_is_environment_only() -> None:
+    for name in APP:
+        service = services[name]
+        assert service["env_file"] == [{"path": ".env", "required": False}]
+        assert "volumes" not in service and "configs" not in service, name
+    environment = services["gateway"]["environment"]
+    for service in SERVICES:
+        assert (
+            environment[f"{service.upper()}_URL"]
+            == f"http://{service}:{entrypoint.SERVICE_PORTS[service]}"
+        )
+    assert environment["REDIS_URL"] == "${REDIS_URL:-redis://redis:6379/0}"
+    # `-` not `:-`: an empty AWS_ENDPOINT_URL in .env must reach the processes (real AWS).
+    assert environment["AWS_ENDPOINT_URL"] == "${AWS_ENDPOINT_URL-http://aws:5055}"
+
+
+def test_only_the_public_edges_publish_ports() -> None:
+    published = {name for name, service in services.items() if "ports" in service}
+    assert published == {"gateway", "standins", "aws"}
