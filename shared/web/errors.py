@@ -98,7 +98,9 @@ def install_error_handlers(app: Flask) -> None:
     def _http_error(exc: HTTPException) -> Response:
         status = exc.code or 500
         code = (exc.name or "error").lower().replace(" ", "_")
-        return error_response(status, code, exc.description or exc.name)
+        allowed = getattr(exc, "valid_methods", None)  # a 405 must name them (RFC 9110)
+        headers = {"Allow": ", ".join(allowed)} if allowed else None
+        return error_response(status, code, exc.description or exc.name, headers=headers)
 
     @app.errorhandler(Exception)
     def _crash(exc: Exception) -> Response:

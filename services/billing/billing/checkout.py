@@ -8,6 +8,7 @@ import re
 import uuid
 from dataclasses import replace
 from datetime import timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from billing import reconciler
@@ -106,7 +107,13 @@ def _with_provider_order(app: Billing, order: Order) -> dict[str, Any]:
         app.orders.save(uow, updated, read_status=order.status, read_updated=order.updated_at)
         uow.commit()
         order = updated
-    return {k: order.provider_order.get(k) for k in PROVIDER_FIELDS}
+    return {k: _number(order.provider_order.get(k)) for k in PROVIDER_FIELDS}
+
+
+def _number(value: Any) -> Any:
+    """Cashfree's order_amount, parsed as Decimal, which Flask would send as a JSON string (and
+    the stored order, read back, as a number): always a number."""
+    return float(value) if isinstance(value, Decimal) else value
 
 
 def _cashfree_order(app: Billing, order: Order) -> dict[str, Any]:

@@ -97,6 +97,9 @@ def test_a_chapter_added_later_lowers_overall_progress() -> None:
         (report(completed="yes"), "sections[0].chapters[0].completed"),
         ({"sections": {}}, "sections"),
         ({"sections": [{"sectionId": "s1", "chapters": "v1"}]}, "sections[0].chapters"),
+        # ids that are not strings (unhashable ones once made a 500)
+        ({"sections": [{"sectionId": ["s1"], "chapters": []}]}, "sections[0].sectionId"),
+        (report(chapterId={"id": "v1"}), "sections[0].chapters[0].chapterId"),
     ],
 )
 def test_bad_reports_name_the_field(body: dict[str, Any], field: str) -> None:

@@ -6,9 +6,11 @@ from collections.abc import Sequence
 
 from flask import Flask
 
+from gateway.api_docs import ApiDocs
 from gateway.bootstrap import bootstrap, readiness_checks
 from gateway.cors import install_cors
 from gateway.idempotency import Idempotency
+from gateway.openapi import build_document, served_operations
 from gateway.ratelimit import RateLimiter
 from gateway.routes import ROUTES, Route
 from gateway.routing import gateway_blueprint
@@ -21,16 +23,18 @@ from shared.web.app import build_app
 def create_app(settings: Settings | None = None, *, routes: Sequence[Route] = ROUTES) -> Flask:
     settings = settings or load_settings("gateway")
     adapters = bootstrap(settings)
+    docs = ApiDocs()
     blueprint = gateway_blueprint(
         routes,
         proxy=adapters.proxy,
         tunnel=adapters.tunnel,
-        local=UserEndpoints(adapters.clerk).handlers(),
+        local={**UserEndpoints(adapters.clerk).handlers(), **docs.handlers()},
         service_url=settings.service_url,
         limiter=RateLimiter(adapters.redis, settings.rate_limit),
         idempotency=Idempotency(adapters.redis),
     )
     app = build_app(settings, [blueprint], readiness_checks(adapters))
+    docs.set_document(build_document(routes, served_operations(app)))
     app.extensions["token_verifier"] = adapters.verifier
     app.extensions["tunnel_hub"] = adapters.hub
     app.config["MAX_CONTENT_LENGTH"] = max(route.max_body_bytes for route in routes)

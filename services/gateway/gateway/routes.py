@@ -230,4 +230,6 @@ ROUTES: tuple[Route, ...] = (
         "Update the caller's notification settings",
         self_param="userId",
     ),
+    Route("GET", "/openapi.json", Auth.PUBLIC, "gateway", "This API's OpenAPI 3.1 document"),
+    Route("GET", "/docs", Auth.PUBLIC, "gateway", "A page that renders the OpenAPI document"),
 )

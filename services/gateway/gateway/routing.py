@@ -64,7 +64,7 @@ def gateway_blueprint(
             handler = proxy.to(route.upstream, service_url(route.upstream))
         bp.add_url_rule(
             route.path,
-            endpoint=route.endpoint,
+            endpoint=route.endpoint.replace(".", "_"),  # a dot in an endpoint means a blueprint
             view_func=_view(route, handler, limiter, idempotency),
             methods=[route.method],
             merge_slashes=False,

@@ -67,7 +67,7 @@ def test_no_token_is_401_json_never_a_redirect(
     ],
     ids=["expired", "alg-none", "hs256-public-key", "wrong-azp", "garbage"],
 )
-def test_bad_tokens_are_401(
+def test_bad_tokens_are_401_at_the_gateway_unit(
     client: FlaskClient,
     upstreams: dict[str, FakeUpstream],
     mint: Mint,

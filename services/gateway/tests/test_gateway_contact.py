@@ -175,7 +175,9 @@ def test_a_zero_budget_turns_it_off(make_client: MakeApp) -> None:
     assert "X-RateLimit-Limit" not in answers[-1].headers
 
 
-def test_redis_down_fails_open(make_client: MakeApp, caplog: pytest.LogCaptureFixture) -> None:
+def test_the_contact_budget_fails_open_when_redis_is_down(
+    make_client: MakeApp, caplog: pytest.LogCaptureFixture
+) -> None:
     client = make_client(CONTACT_RATE_LIMIT="1", REDIS_URL="redis://127.0.0.1:1/9")
     assert [_post(client).status_code for _ in range(3)] == [200, 200, 200]
     assert "rate limit skipped: redis unavailable" in caplog.text

@@ -107,6 +107,12 @@ def test_a_declared_path_with_another_method_is_a_json_405(client: FlaskClient) 
     assert response.get_json()["error"]["code"] == "method_not_allowed"
 
 
+def test_a_405_names_the_allowed_methods(client: FlaskClient) -> None:
+    response = client.open("/courses", method="TRACE")
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) >= {"GET", "POST"}
+
+
 @pytest.mark.parametrize(
     "path", ["/internal/prices/c1", "//internal/prices/c1", "/Internal/prices/c1"]
 )

@@ -189,3 +189,15 @@ def test_settings_update_rejects_anything_but_settings(
     assert response.status_code == 400
     assert response.get_json()["error"]["details"] == details
     assert clerk.users["u1"]["public_metadata"] == {"userType": "student"}
+
+
+@pytest.mark.parametrize("zone", ["America", "Etc", "Asia/", "../etc"])
+def test_a_time_zone_that_names_a_folder_is_a_400(
+    client: FlaskClient, clerk: FakeClerk, bearer: Bearer, zone: str
+) -> None:
+    """tzdata's folders (America, Etc) once made ZoneInfo raise IsADirectoryError: a 500."""
+    clerk.add("u1", {"userType": "student"})
+    body = {"publicMetadata": {"settings": {**SETTINGS, "timezone": zone}}}
+    response = _put_settings(client, bearer, body)
+    assert response.status_code == 400
+    assert set(response.get_json()["error"]["details"]) == {"publicMetadata.settings.timezone"}

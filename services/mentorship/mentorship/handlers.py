@@ -32,6 +32,8 @@ BOOKING_ATTEMPTS = 3
 MAX_WINDOW = timedelta(days=31)
 LONGEST_BLOCK = timedelta(minutes=180 + 60)
 """The longest a session plus its buffer can be (availability's limits)."""
+EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC)
+"""The instants a request may name."""
 
 
 class BookingInvalid(Exception):
@@ -90,6 +92,8 @@ def _instant(value: Any, name: str) -> datetime:
         raise BookingInvalid({name: "must be an ISO-8601 date and time"}) from None
     if moment.tzinfo is None:
         raise BookingInvalid({name: "must carry a time zone (e.g. Z)"})
+    if not EARLIEST <= moment < LATEST:  # windows and lookups add days: keep clear of the limits
+        raise BookingInvalid({name: f"must be from {EARLIEST.year} to {LATEST.year - 1}"})
     return moment.astimezone(UTC)
 
 

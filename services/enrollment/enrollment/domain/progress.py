@@ -54,7 +54,7 @@ def _chapter(
         errors[at] = "must be an object"
         return None
     chapter_id = raw.get("chapterId")
-    if chapter_id not in allowed:
+    if not isinstance(chapter_id, str) or chapter_id not in allowed:
         errors[f"{at}.chapterId"] = "is not a chapter of this section"
         return None
     completed = raw.get("completed")
@@ -84,7 +84,8 @@ def parse_report(body: dict[str, Any], course: CourseSnapshot) -> list[ChapterRe
         if not isinstance(section, dict):
             errors[at] = "must be an object"
             continue
-        allowed = outline.get(section.get("sectionId"))  # type: ignore[arg-type]
+        section_id = section.get("sectionId")
+        allowed = outline.get(section_id) if isinstance(section_id, str) else None
         if allowed is None:
             errors[f"{at}.sectionId"] = "is not a section of this course"
             continue

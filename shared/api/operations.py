@@ -1,0 +1,56 @@
+"""Operations: liveness, readiness and metrics (every service), and this API's own document."""
+
+from __future__ import annotations
+
+from shared.api.spec import (
+    Answer,
+    Operations,
+    OperationSpec,
+    Schema,
+    obj,
+    one_of_values,
+    ref,
+    string,
+)
+
+TAG = "operations"
+
+SCHEMAS: dict[str, Schema] = {
+    "Health": obj({"status": one_of_values("ok")}),
+    "Readiness": obj(
+        {
+            "status": one_of_values("ready", "not_ready"),
+            "checks": {
+                "type": "object",
+                "additionalProperties": one_of_values("ok", "failing"),
+                "description": "Each dependency checked: the gateway's is Redis only.",
+            },
+        }
+    ),
+}
+
+OPERATIONS: Operations = {
+    "GET /health": OperationSpec(TAG, {200: Answer("The process is up.", ref("Health"))}),
+    "GET /ready": OperationSpec(
+        TAG,
+        {
+            200: Answer("Every dependency answers.", ref("Readiness")),
+            503: Answer("A dependency does not answer.", ref("Readiness")),
+        },
+        "The gateway checks only its own Redis: one upstream's outage must not take the edge"
+        " out of rotation.",
+    ),
+    "GET /metrics": OperationSpec(
+        TAG,
+        {200: Answer("Prometheus text exposition.", media_types={"text/plain": string()})},
+    ),
+    "GET /openapi.json": OperationSpec(
+        TAG,
+        {200: Answer("This document.", {"type": "object"})},
+        "The OpenAPI 3.1 document, generated from the gateway's route table and these specs.",
+    ),
+    "GET /docs": OperationSpec(
+        TAG,
+        {200: Answer("A page that renders this document.", media_types={"text/html": string()})},
+    ),
+}

@@ -1,0 +1,216 @@
+"""Payments (billing): Cashfree orders, their status, transactions, sales, refunds, webhooks."""
+
+from __future__ import annotations
+
+from shared.api.common import INVALID, NEXT_CURSOR, PAGE, error
+from shared.api.spec import (
+    Answer,
+    Body,
+    Operations,
+    OperationSpec,
+    Param,
+    Schema,
+    array,
+    envelope,
+    integer,
+    nullable,
+    number,
+    obj,
+    one_of_values,
+    ref,
+    string,
+    timestamp,
+)
+
+TAG = "payments"
+ORDER_STATUSES = ("PENDING", "SUCCESS", "FAILED")
+MINOR_UNITS = integer("Minor units (paise).", minimum=0)
+
+SCHEMAS: dict[str, Schema] = {
+    "CashfreeOrder": obj(
+        {
+            "order_id": string(),
+            "cf_order_id": nullable(string()),
+            "payment_session_id": nullable(string("For Cashfree's browser SDK.")),
+            "order_status": nullable(string("Cashfree's, e.g. ACTIVE.")),
+            "order_amount": nullable(number("Rupees (major units).")),
+            "order_currency": nullable(string()),
+        },
+        {"order_expiry_time": nullable(string())},
+        description="Cashfree's order as created, in Cashfree's own snake_case fields.",
+    ),
+    "FreeOrder": obj(
+        {"order_id": string(), "order_status": one_of_values("PAID")},
+        description="A price-0 course: enrolled at once, no Cashfree order.",
+    ),
+    "OrderStatus": obj({"status": one_of_values(*ORDER_STATUSES), "orderId": string()}),
+    "Refund": obj(
+        {
+            "refundId": string(),
+            "orderId": string(),
+            "courseId": string(),
+            "amount": MINOR_UNITS,
+            "currency": string(),
+            "status": string("PENDING until Cashfree settles it; then SUCCESS, FAILED…"),
+            "reason": string(),
+            "kind": one_of_values("requested", "duplicate_payment", "provider"),
+            "requestedAt": timestamp(),
+            "processedAt": nullable(timestamp()),
+        }
+    ),
+    "Transaction": obj(
+        {
+            "userId": string(),
+            "transactionId": string("The order id."),
+            "dateTime": timestamp(),
+            "courseId": string(),
+            "paymentProvider": one_of_values("cashfree"),
+            "amount": MINOR_UNITS,
+            "currency": string(),
+            "status": one_of_values(*ORDER_STATUSES),
+            "refund": nullable(ref("Refund")),
+        }
+    ),
+    "Sale": {
+        "allOf": [ref("Transaction"), obj({"courseTitle": string()})],
+        "description": "A paid order of one of the caller's courses.",
+    },
+    "SalesTotal": obj(
+        {
+            "courseId": string(),
+            "courseTitle": string(),
+            "currency": string(),
+            "orders": integer(minimum=0),
+            "amount": MINOR_UNITS,
+            "refunds": integer(minimum=0),
+            "refundedAmount": MINOR_UNITS,
+            "netAmount": integer("Minor units: amount less refundedAmount."),
+        }
+    ),
+}
+
+REFUND = envelope(ref("Refund"))
+SELF_ID = string("The caller's own id.")
+
+OPERATIONS: Operations = {
+    "POST /api/payments/create-order": OperationSpec(
+        TAG,
+        {
+            200: Answer(
+                "Cashfree's order (an open one for the same course is answered again), or a"
+                " free course's enrollment.",
+                envelope({"anyOf": [ref("CashfreeOrder"), ref("FreeOrder")]}),
+            ),
+            400: INVALID,
+            404: error("No such course, or it is not for sale (`course_not_found`)."),
+            409: error("Already enrolled (`already_enrolled`), or checkout is busy."),
+        },
+        body=Body(
+            obj(
+                {"courseId": string(minLength=1)},
+                {"userId": nullable(string("Must be the caller when present (else 403)."))},
+            )
+        ),
+    ),
+    "POST /api/payments/refunds": OperationSpec(
+        TAG,
+        {
+            200: Answer("The order's existing refund.", REFUND),
+            202: Answer("The new refund; Cashfree settles it later.", REFUND),
+            400: INVALID,
+            404: error("No such order of the caller's (`order_not_found`)."),
+            409: error(
+                "Not refundable: `order_not_paid`, `nothing_to_refund`, `duplicate_payment`,"
+                " `refund_window_closed`, `progress_limit_reached`, `order_busy`."
+            ),
+        },
+        "Within the refund window and below the watched-progress limit; on success the"
+        " enrollment is revoked.",
+        body=Body(
+            obj(
+                {"orderId": string(minLength=1)},
+                {
+                    "reason": string(maxLength=500),
+                    "userId": nullable(string("Must be the caller when present (else 403).")),
+                },
+            )
+        ),
+    ),
+    "GET /api/payments/order-status/{userId}/{orderId}": OperationSpec(
+        TAG,
+        {
+            200: Answer(
+                "SUCCESS once the payment is recorded; FAILED when the latest attempt failed and"
+                " nothing succeeded; a PENDING order older than a minute is reconciled first.",
+                envelope(ref("OrderStatus")),
+            ),
+            404: Answer(
+                "No such order (`order_not_found`), with `data: {status: NOT_FOUND}`.",
+                {
+                    "allOf": [
+                        ref("Error"),
+                        obj({}, {"data": obj({"status": one_of_values("NOT_FOUND")})}),
+                    ]
+                },
+            ),
+        },
+        path_params={"userId": SELF_ID},
+    ),
+    "GET /api/payments/transactions/{userId}": OperationSpec(
+        TAG,
+        {
+            200: Answer(
+                "The caller's transactions, newest first.",
+                envelope(array(ref("Transaction"))),
+                headers=NEXT_CURSOR,
+            ),
+            400: INVALID,
+        },
+        params=PAGE,
+        path_params={"userId": SELF_ID},
+    ),
+    "GET /api/payments/sales": OperationSpec(
+        TAG,
+        {
+            200: Answer(
+                "Paid orders of the caller's courses, newest first.",
+                envelope(array(ref("Sale"))),
+                headers=NEXT_CURSOR,
+            ),
+            400: INVALID,
+        },
+        params=PAGE,
+    ),
+    "GET /api/payments/sales/totals": OperationSpec(
+        TAG,
+        {
+            200: Answer(
+                "Per course and currency, largest net first.", envelope(array(ref("SalesTotal")))
+            )
+        },
+    ),
+    "POST /api/payments/webhook": OperationSpec(
+        TAG,
+        {
+            200: Answer(
+                "Recorded, already recorded, or recorded as an operator alert because it cannot"
+                " apply (retrying would not help).",
+                envelope(obj({"outcome": string()})),
+            ),
+            400: error("Signed, but not JSON."),
+            401: error("The signature does not match (`bad_signature`)."),
+        },
+        "Cashfree's webhook: raw JSON signed with `x-webhook-signature` over"
+        " `x-webhook-timestamp` and the exact body bytes. A 5xx only when our storage failed,"
+        " so Cashfree retries.",
+        params=tuple(
+            Param(f"x-webhook-{name}", string(), meaning, location="header")
+            for name, meaning in (
+                ("signature", "Base64 HMAC-SHA256 of timestamp + raw body."),
+                ("timestamp", "Cashfree's timestamp, signed with the body."),
+                ("version", "Cashfree's webhook version."),
+            )
+        ),
+        body=Body({"type": "object", "description": "Cashfree's webhook payload."}),
+    ),
+}

@@ -1,0 +1,135 @@
+"""The vocabulary of the public API's specs: JSON Schema builders and the per-operation spec."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+Schema = dict[str, Any]
+"""A JSON Schema (2020-12, as OpenAPI 3.1 reads it)."""
+
+JSON = "application/json"
+
+
+def ref(name: str) -> Schema:
+    """A reference to a named component schema."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def string(description: str = "", **keywords: Any) -> Schema:
+    return _described({"type": "string", **keywords}, description)
+
+
+def integer(description: str = "", **keywords: Any) -> Schema:
+    return _described({"type": "integer", **keywords}, description)
+
+
+def number(description: str = "", **keywords: Any) -> Schema:
+    return _described({"type": "number", **keywords}, description)
+
+
+def boolean(description: str = "") -> Schema:
+    return _described({"type": "boolean"}, description)
+
+
+def one_of_values(*values: str, description: str = "") -> Schema:
+    """A string that is one of `values`."""
+    return _described({"type": "string", "enum": list(values)}, description)
+
+
+def nullable(schema: Schema) -> Schema:
+    """`schema`, or null."""
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def array(items: Schema, description: str = "", **keywords: Any) -> Schema:
+    return _described({"type": "array", "items": items, **keywords}, description)
+
+
+def obj(
+    required: Mapping[str, Schema],
+    optional: Mapping[str, Schema] | None = None,
+    *,
+    closed: bool = False,
+    description: str = "",
+) -> Schema:
+    """An object with these properties; `closed` refuses any other (request bodies the service
+    checks field by field), while responses stay open to fields added later."""
+    schema: Schema = {
+        "type": "object",
+        "properties": {**required, **(optional or {})},
+        "required": list(required),
+    }
+    if closed:
+        schema["additionalProperties"] = False
+    return _described(schema, description)
+
+
+def envelope(data: Schema) -> Schema:
+    """The success envelope `{message, data}`."""
+    return obj({"message": string("A human sentence."), "data": data})
+
+
+def timestamp(description: str = "") -> Schema:
+    """An ISO-8601 UTC instant with `Z` (`2026-11-25T10:00:00.000Z`)."""
+    return string(description, format="date-time")
+
+
+def _described(schema: Schema, description: str) -> Schema:
+    return {**schema, "description": description} if description else schema
+
+
+@dataclass(frozen=True)
+class Param:
+    """A query, path or header parameter."""
+
+    name: str
+    schema: Schema
+    description: str = ""
+    location: str = "query"
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Body:
+    """A request body: JSON, and for some operations a multipart/form-data alternative."""
+
+    schema: Schema
+    description: str = ""
+    multipart: Schema | None = None
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One documented response: its JSON schema (or other media types) and headers."""
+
+    description: str
+    schema: Schema | None = None
+    media_types: Mapping[str, Schema] = field(default_factory=dict)
+    """Bodies that are not JSON, by media type (text/calendar, text/csv, text/html)."""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """Response headers, by name, with what they mean (all strings)."""
+
+    def content(self) -> dict[str, Schema]:
+        bodies = {JSON: self.schema} if self.schema is not None else {}
+        return {**bodies, **self.media_types}
+
+
+@dataclass(frozen=True)
+class OperationSpec:
+    """What an operation takes and answers, beside what the gateway's route table says (who may
+    call it, its limits); `answers` are the service's own, by status."""
+
+    tag: str
+    answers: Mapping[int, Answer]
+    description: str = ""
+    params: tuple[Param, ...] = ()
+    body: Body | None = None
+    path_params: Mapping[str, Schema] = field(default_factory=dict)
+    """Schemas of path parameters that are more than an opaque id."""
+
+
+Operations = dict[str, OperationSpec]
+"""Operation specs keyed `METHOD /path/{param}`, as the OpenAPI document names them."""
