@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from shared.api.common import error
 from shared.api.spec import (
     Answer,
     Operations,
@@ -42,7 +43,13 @@ OPERATIONS: Operations = {
     ),
     "GET /metrics": OperationSpec(
         TAG,
-        {200: Answer("Prometheus text exposition.", media_types={"text/plain": string()})},
+        {
+            200: Answer("Prometheus text exposition.", media_types={"text/plain": string()}),
+            404: error(
+                "Behind trusted proxies, a request that came through the edge (it carries "
+                "X-Forwarded-For): metrics are for scrapes inside the cluster."
+            ),
+        },
     ),
     "GET /openapi.json": OperationSpec(
         TAG,

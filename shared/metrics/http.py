@@ -5,11 +5,13 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from flask import Blueprint, Flask, Response, g, request
+from flask import Blueprint, Flask, Response, current_app, g, request
 from prometheus_client.registry import Collector
 
+from shared.config import Settings
 from shared.metrics.exposition import render
 from shared.metrics.instruments import HTTP_DURATION, HTTP_REQUESTS, method_label
+from shared.web.errors import NotFound
 
 UNMATCHED = "unmatched"
 
@@ -21,12 +23,22 @@ def route_label() -> str:
     return rule.rule if rule is not None else UNMATCHED
 
 
+def came_through_the_edge() -> bool:
+    """Behind trusted proxies (TRUSTED_PROXY_COUNT > 0) a request that carries X-Forwarded-For
+    came from outside: Prometheus scrapes pods directly, so the public never sees the metrics."""
+    settings: Settings = current_app.config["SETTINGS"]
+    forwarded = request.headers.get("X-Forwarded-For")
+    return settings.rate_limit.trusted_proxy_count > 0 and bool(forwarded)
+
+
 def metrics_blueprint(state: Sequence[Collector]) -> Blueprint:
     """GET /metrics: every worker process's counts, then `state` read now."""
     bp = Blueprint("metrics", __name__)
 
     @bp.get("/metrics")
     def metrics() -> Response:
+        if came_through_the_edge():
+            raise NotFound("No such endpoint.", code="not_found")
         body, content_type = render(state)
         return Response(body, content_type=content_type)
 

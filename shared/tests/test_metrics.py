@@ -112,6 +112,15 @@ def test_the_metrics_endpoint_counts_itself_under_its_route() -> None:
     assert sample(samples, "prolearn_http_requests_total", **labels) == 1
 
 
+def test_behind_the_edge_only_direct_scrapes_see_the_metrics() -> None:
+    bp = Blueprint("nothing", __name__)
+    settings = load_settings("gateway", {"TRUSTED_PROXY_COUNT": "1"})
+    client = build_app(settings, [bp], {}).test_client()
+    assert client.get("/metrics").status_code == 200, "Prometheus scraping the pod"
+    public = client.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert public.status_code == 404, "a request that came through the ingress"
+
+
 def test_an_unknown_method_does_not_mint_a_series() -> None:
     service = f"svc{uuid.uuid4().hex[:8]}"
     client = things_app(service).test_client()
