@@ -13,7 +13,7 @@ from devstack.stack import Stack, StackSettings, start_stack
 
 TEST_ENV = {
     "CASHFREE_SIM_RETRY_SECONDS": "1,2,4",
-    "CELERY_VISIBILITY_TIMEOUT": "6",  # a killed worker's message comes back within seconds
+    "CELERY_VISIBILITY_TIMEOUT": "10",  # a killed worker's message comes back within seconds
     "RECONCILE_AFTER_SECONDS": "2",
     "RECONCILE_INTERVAL_SECONDS": "1",
     "RECONCILE_MAX_DELAY_SECONDS": "4",

@@ -22,9 +22,18 @@ def outbox_key(event_id: str) -> dict[str, str]:
     return key(compose("OUTBOX", event_id), "OUTBOX")
 
 
+def retry_key(event_id: str) -> dict[str, str]:
+    return key(compose("RETRY", event_id), "RETRY")
+
+
+def broker_epoch_key() -> dict[str, str]:
+    return key("BROKER", "EPOCH")
+
+
 def dead_letter_key(event_id: str) -> dict[str, str]:
     return key(compose("DEADLETTER", event_id), "DEADLETTER")
 
 
 OUTBOX_PENDING = "OUTBOX#PENDING"
+OUTBOX_SENT = "OUTBOX#SENT"
 DEAD_LETTERS = "DEADLETTERS"

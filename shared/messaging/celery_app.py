@@ -10,10 +10,24 @@ from celery.signals import setup_logging
 from shared.config import Settings
 from shared.events.subscriptions import queue_name
 from shared.logs import configure_logging
+from shared.messaging.redis_transport import TRANSPORT
+
+
+def task_time_limits(visibility_timeout: int) -> tuple[int, int]:
+    """(soft, hard) seconds: a task ends well inside the visibility timeout, so Redis never
+    hands a message to a second worker while the first still runs it. The soft limit raises in
+    the handler (a failure: retried); the hard one kills the pool process (the message is
+    rejected and redelivered)."""
+    hard = max(2, visibility_timeout * 2 // 3)
+    return max(1, hard - max(1, hard // 4)), hard
 
 
 def _common(settings: Settings) -> dict[str, Any]:
+    soft, hard = task_time_limits(settings.messaging.visibility_timeout)
     return {
+        "broker_transport": TRANSPORT,
+        "task_soft_time_limit": soft,
+        "task_time_limit": hard,
         "task_serializer": "json",
         "accept_content": ["json"],
         "result_serializer": "json",

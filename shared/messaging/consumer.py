@@ -1,4 +1,5 @@
-"""The idempotent consumer: inbox + effect in one transaction, retries, then a dead letter."""
+"""The idempotent consumer: inbox + effect in one transaction, delayed retries kept in the
+service's table, then a dead letter."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from typing import Any
 
 from celery import Celery, Task
 
+from shared.backoff import backoff_seconds
 from shared.context import bound
 from shared.dynamo.keys import inbox_key
 from shared.dynamo.transaction import ConditionFailed, TransactionConflict
 from shared.events.envelope import Envelope
 from shared.events.subscriptions import task_name
 from shared.messaging.deadletters import DeadLetterStore
+from shared.messaging.retries import RetryScheduler
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.metrics.instruments import (
     EVENTS_CONSUMED,
@@ -30,6 +33,7 @@ INBOX_TTL_SECONDS = 30 * 24 * 3600
 HANDLED, DUPLICATE = "handled", "duplicate"
 OUTCOMES = (HANDLED, DUPLICATE)
 OPTIMISTIC_ATTEMPTS = 5
+RETRY_BASE_SECONDS = 2.0
 
 EventHandler = Callable[[Any, Envelope, UnitOfWork], None]
 
@@ -53,6 +57,12 @@ class Consumer:
         self.runtime = runtime
         self.handlers = handlers
         self.dead_letters = DeadLetterStore(runtime.dynamodb, runtime.table)
+        self.retries = RetryScheduler(
+            runtime.dynamodb,
+            runtime.table,
+            runtime.settings.service,
+            runtime.settings.messaging.relay_grace_seconds,
+        )
 
     def consume(self, envelope: Envelope) -> str:
         """Apply the event's effect exactly once; returns (and counts) what happened."""
@@ -109,18 +119,16 @@ class Consumer:
             time.sleep(delay_ms / 1000)
 
 
-def backoff_seconds(retries: int, cap: int) -> int:
-    return int(min(cap, 2 ** (retries + 1)))
-
-
 def register_consumer(app: Celery, consumer: Consumer) -> Task:
-    """Bind `<service>.handle_event` to the consumer with retries and dead-lettering."""
+    """Bind `<service>.handle_event` to the consumer: a failure schedules a delayed retry in the
+    service's table (the message is then acknowledged), the last one leaves a dead letter."""
     settings = consumer.runtime.settings
+    messaging = settings.messaging
 
     @app.task(  # type: ignore[untyped-decorator]
-        name=task_name(settings.service), bind=True, max_retries=settings.messaging.max_retries
+        name=task_name(settings.service), bind=True, max_retries=messaging.max_retries
     )
-    def handle_event(task: Task, raw: dict[str, Any]) -> str:
+    def handle_event(task: Task, raw: dict[str, Any], attempt: int = 0) -> str:
         try:
             envelope = Envelope.from_dict(raw)
         except (TypeError, ValueError) as exc:
@@ -131,24 +139,29 @@ def register_consumer(app: Celery, consumer: Consumer) -> Task:
             try:
                 outcome = consumer.consume(envelope)
             except Exception as exc:
-                attempts = task.request.retries + 1
-                if attempts > task.max_retries or isinstance(exc, NoHandler | ValueError):
+                # `attempt` counts retries sent by the relay, `retries` those parked in the
+                # broker when the retry could not be stored.
+                attempts = attempt + task.request.retries + 1
+                if attempts > messaging.max_retries or isinstance(exc, NoHandler | ValueError):
                     consumer.dead_letter(envelope.to_dict(), repr(exc), attempts)
                     log.exception("event dead-lettered", extra={"event_type": envelope.event_type})
                     return "dead-lettered"
                 EVENTS_FAILED.labels(settings.service, event_type_label(envelope.event_type)).inc()
-                log.warning(
-                    "event failed; retrying",
-                    extra={
-                        "event_type": envelope.event_type,
-                        "attempt": attempts,
-                        "error": repr(exc),
-                    },
-                )
-                countdown = backoff_seconds(
-                    task.request.retries, settings.messaging.retry_backoff_max
-                )
-                raise task.retry(exc=exc, countdown=countdown) from exc
+                delay = backoff_seconds(attempts, RETRY_BASE_SECONDS, messaging.retry_backoff_max)
+                retry = {"event_type": envelope.event_type, "attempt": attempts, "delay": delay}
+                try:
+                    consumer.retries.schedule(envelope, attempts, delay)
+                except Exception as store_error:
+                    # The table is unreachable too: keep the retry in the broker, below the
+                    # visibility timeout so that a worker's death returns it soon.
+                    log.warning(
+                        "event failed; retry parked in the broker",
+                        extra={**retry, "error": repr(exc), "store_error": repr(store_error)},
+                    )
+                    countdown = min(delay, messaging.visibility_timeout / 3)
+                    raise task.retry(exc=exc, countdown=countdown) from exc
+                log.warning("event failed; retry scheduled", extra={**retry, "error": repr(exc)})
+                return "retry-scheduled"
             log.info(
                 "event consumed", extra={"event_type": envelope.event_type, "outcome": outcome}
             )

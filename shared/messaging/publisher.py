@@ -44,13 +44,15 @@ class Publisher:
             },
         )
 
-    def send_to(self, service: str, envelope: Envelope) -> None:
+    def send_to(self, service: str, envelope: Envelope, attempt: int = 0) -> None:
+        """One copy to `service`'s queue; `attempt` > 0 marks it as that retry of the event."""
         if time.monotonic() < self._open_until:
             raise PublishFailed("broker recently unreachable; leaving it to the relay")
         try:
             self._app.send_task(
                 task_name(service),
                 args=[envelope.to_dict()],
+                kwargs={"attempt": attempt} if attempt else {},
                 queue=queue_name(service),
                 exchange="",
                 routing_key=queue_name(service),

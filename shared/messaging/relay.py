@@ -1,5 +1,6 @@
-"""The relay: sweeps outbox items still pending after a grace period and dispatches them, and
-runs the service's periodic jobs between sweeps."""
+"""The relay: sweeps outbox items (and delayed retries) still pending after a grace period and
+dispatches them, sends again what a restarted broker may have lost, and runs the service's
+periodic jobs between sweeps."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ import time
 from types import FrameType
 
 from shared.config import load_settings
-from shared.dynamo.client import dynamodb_client
 from shared.logs import configure_logging
-from shared.messaging.celery_app import make_publisher_app
+from shared.messaging.epoch import BrokerEpoch
 from shared.messaging.outbox import OutboxDispatcher
 from shared.messaging.periodic import seconds_until_next, service_jobs
 from shared.messaging.publisher import Publisher
 from shared.metrics.exposition import serve_process_metrics
+from shared.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +35,33 @@ def sweep(dispatcher: OutboxDispatcher, publisher: Publisher, grace_seconds: flo
     return sent
 
 
+def recover_restart(epoch: BrokerEpoch, dispatcher: OutboxDispatcher, publisher: Publisher) -> int:
+    """When the broker restarted, send again what went out since before it was last seen
+    alive; the new run is adopted only once all of it went out. Returns how many were sent."""
+    restart = epoch.check()
+    if restart is None:
+        return 0
+    publisher.reset()
+    lost = dispatcher.sent_since(restart.since)
+    sent = dispatcher.dispatch(lost)
+    log.warning(
+        "broker restarted; sent again what it may have lost",
+        extra={"since": restart.since, "items": len(lost), "sent": sent},
+    )
+    if sent == len(lost):
+        epoch.adopt(restart)
+    return sent
+
+
 def run(service: str) -> None:
     settings = load_settings(service)
     configure_logging(f"{service}-relay", settings.log_level)
     serve_process_metrics(settings.metrics, f"{service}-relay")
-    publisher = Publisher(make_publisher_app(settings))
-    dispatcher = OutboxDispatcher(dynamodb_client(settings.aws), settings.table_name(), publisher)
+    runtime = Runtime(settings)
+    dispatcher, publisher = runtime.dispatcher, runtime.publisher
+    epoch = BrokerEpoch(
+        runtime.redis, runtime.dynamodb, runtime.table, settings.messaging.broker_loss_window
+    )
     stop = threading.Event()
 
     def _stop(_signum: int, _frame: FrameType | None) -> None:
@@ -48,15 +70,16 @@ def run(service: str) -> None:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     jobs = service_jobs(service, settings)
-    log.info(
-        "relay started", extra={"table": settings.table_name(), "jobs": [j.name for j in jobs]}
-    )
+    log.info("relay started", extra={"table": runtime.table, "jobs": [j.name for j in jobs]})
+    if epoch.keeps_nothing_on_disk():
+        log.warning("the broker runs without AOF: a restart of it loses every queued event")
     idle_wait = settings.messaging.relay_interval
     while not stop.is_set():
         for job in jobs:
             job.run_if_due(time.monotonic())
         try:
-            sent = sweep(dispatcher, publisher, settings.messaging.relay_grace_seconds)
+            sent = recover_restart(epoch, dispatcher, publisher)
+            sent += sweep(dispatcher, publisher, settings.messaging.relay_grace_seconds)
         except Exception:
             log.exception("relay sweep failed")
             sent = 0

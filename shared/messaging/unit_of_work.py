@@ -7,7 +7,7 @@ from typing import Any
 from shared.dynamo.transaction import Transaction
 from shared.events.contracts import Event
 from shared.events.envelope import Envelope, wrap
-from shared.messaging.outbox import OutboxDispatcher, outbox_item
+from shared.messaging.outbox import OutboxDispatcher, Outgoing, outbox_item
 
 
 class UnitOfWork:
@@ -31,4 +31,4 @@ class UnitOfWork:
         """Commit atomically; nothing is published unless the commit succeeded."""
         self.tx.commit()
         if self._dispatcher is not None and self.envelopes:
-            self._dispatcher.dispatch(self.envelopes)
+            self._dispatcher.dispatch([Outgoing.committed(e) for e in self.envelopes])
