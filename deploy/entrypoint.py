@@ -7,7 +7,9 @@
     prolearn provision [svc...]  create tables and the media bucket (idempotent), then exit
     prolearn standins            the local Clerk, Cashfree and Resend stand-ins
     prolearn emulator            moto (DynamoDB + S3) with DynamoDB's transaction isolation
-    prolearn probe web <service> | standins | emulator    exit 0 when it answers (health checks)
+    prolearn probe web <service> | worker <service> | standins | emulator
+                                 exit 0 when it answers 2xx (health checks; a worker: GET /live
+                                 on $METRICS_PORT, 503 once it stops consuming its queue)
 
 Anything else runs as given (`prolearn python -m shared.ops billing deadletters`, `prolearn bash`).
 Listeners bind 0.0.0.0 on $PORT, else $<SERVICE>_PORT (or $STANDINS_PORT), else the default port;
@@ -151,15 +153,19 @@ def process(args: Sequence[str], env: Mapping[str, str]) -> ProcessSpec:
 
 
 def probe_url(args: Sequence[str], env: Mapping[str, str]) -> str:
-    """Where `probe` looks: a service's or the stand-ins' /health, the emulator's root."""
+    """Where `probe` looks: a service's or the stand-ins' /health, a worker's /live on its
+    metrics port, the emulator's root."""
     what, *rest = args or [""]
     if what == "web":
         service = _service(rest, list(SERVICE_PORTS), "probe web")
         return f"http://127.0.0.1:{listen_port(service, env)}/health"
+    if what == "worker":
+        _service(rest, list(SERVICE_PORTS), "probe worker")
+        return f"http://127.0.0.1:{metrics_port(env)}/live"
     if what in ("standins", "emulator") and not rest:
         path = "/health" if what == "standins" else "/"
         return f"http://127.0.0.1:{listen_port(what, env)}{path}"
-    raise UsageError("probe needs: web <service> | standins | emulator")
+    raise UsageError("probe needs: web <service> | worker <service> | standins | emulator")
 
 
 def probe(args: Sequence[str], env: Mapping[str, str]) -> int:

@@ -74,6 +74,11 @@ class MessagingSettings:
     max_retries: int
     retry_backoff_max: int
     handler_delay_ms: int
+    worker_stall_seconds: float = 60
+    """A worker that fetched nothing this long while its queue held messages is not live."""
+    broker_loss_window: float = 5.0
+    """Seconds before the broker was last seen alive from which a restart of it may have lost
+    what the outbox sent (AOF everysec loses about one); the relay sends those again."""
 
 
 @dataclass(frozen=True)
@@ -316,13 +321,15 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         ),
         messaging=MessagingSettings(
             redis_url=get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-            visibility_timeout=int(get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+            visibility_timeout=int(get("CELERY_VISIBILITY_TIMEOUT", "30")),
             dispatch_timeout=float(get("DISPATCH_TIMEOUT_SECONDS", "0.5")),
             relay_interval=float(get("RELAY_INTERVAL_SECONDS", "1")),
             relay_grace_seconds=float(get("RELAY_GRACE_SECONDS", "3")),
             max_retries=int(get("EVENT_MAX_RETRIES", "6")),
             retry_backoff_max=int(get("EVENT_RETRY_BACKOFF_MAX_SECONDS", "300")),
             handler_delay_ms=int(get("FAULT_HANDLER_DELAY_MS", "0")),
+            worker_stall_seconds=float(get("WORKER_STALL_SECONDS", "60")),
+            broker_loss_window=float(get("BROKER_LOSS_WINDOW_SECONDS", "5")),
         ),
         rate_limit=RateLimitSettings(
             enabled=_flag(get("RATE_LIMIT_ENABLED", "true")),

@@ -92,6 +92,14 @@ def test_web_processes_are_health_checked_on_health(name: str) -> None:
     assert entrypoint.probe_url(["web", name], {}).endswith("/health")
 
 
+@pytest.mark.parametrize("service", CONSUMERS)
+def test_workers_restart_when_they_exit_and_are_health_checked_on_live(service: str) -> None:
+    worker = services[f"{service}-worker"]
+    assert worker["restart"] == "unless-stopped"
+    assert worker["healthcheck"]["test"] == ["CMD", "prolearn", "probe", "worker", service]
+    assert entrypoint.probe_url(["worker", service], {}) == "http://127.0.0.1:9100/live"
+
+
 def test_configuration_is_environment_only() -> None:
     for name in APP:
         service = services[name]

@@ -141,6 +141,14 @@ def test_probes_look_at_health_on_the_process_port() -> None:
     assert entrypoint.probe(["web", "gateway"], {"PORT": "1"}) == 1  # nothing listens there
 
 
+def test_a_worker_is_probed_on_live_at_its_metrics_port() -> None:
+    assert entrypoint.probe_url(["worker", "billing"], {}) == "http://127.0.0.1:9100/live"
+    assert entrypoint.probe_url(["worker", "billing"], {"METRICS_PORT": "1"}).endswith(":1/live")
+    assert entrypoint.probe(["worker", "billing"], {"METRICS_PORT": "1"}) == 1
+    with pytest.raises(entrypoint.UsageError):
+        entrypoint.probe_url(["worker"], {})
+
+
 def test_usage_errors_exit_2_without_starting_anything(capsys: pytest.CaptureFixture[str]) -> None:
     assert entrypoint.main(["worker", "gateway"], {}) == 2
     assert "worker needs one of" in capsys.readouterr().err

@@ -116,6 +116,17 @@ def test_web_pods_are_probed_on_ready_and_health(build: str) -> None:
 
 
 @pytest.mark.parametrize("build", BUILDS)
+def test_workers_are_restarted_when_they_stop_consuming(build: str) -> None:
+    deployments = by_kind(BUILDS[build], "Deployment")
+    for service in CONSUMERS:
+        worker = container(deployments[f"{service}-worker"])
+        assert worker["ports"] == [{"name": "metrics", "containerPort": entrypoint.METRICS_PORT}]
+        for probe in ("startupProbe", "livenessProbe"):
+            assert worker[probe]["httpGet"] == {"path": "/live", "port": "metrics"}
+        assert "readinessProbe" not in worker
+
+
+@pytest.mark.parametrize("build", BUILDS)
 def test_every_container_has_requests_and_limits_and_runs_restricted(build: str) -> None:
     for workload in [
         *by_kind(BUILDS[build], "Deployment").values(),

@@ -12,6 +12,7 @@ from celery.signals import worker_init, worker_process_shutdown
 from shared.config import load_settings
 from shared.messaging.celery_app import make_worker_app
 from shared.messaging.consumer import Consumer, EventHandler, register_consumer
+from shared.messaging.liveness import watch_queue
 from shared.metrics.exposition import mark_process_dead, multiprocess_dir, serve_process_metrics
 from shared.runtime import Runtime
 
@@ -30,7 +31,8 @@ def build_worker(service: str, handlers: Callable[[Runtime], Mapping[str, EventH
 
 def expose_metrics(consumer: Consumer) -> None:
     """The main process serves the metrics of its whole pool. Before the pool forks, it empties
-    the multi-process directory, opens METRICS_PORT and starts the consumer's series at zero
+    the multi-process directory, starts watching its queue, opens METRICS_PORT (the metrics and
+    `GET /live`, see shared.messaging.liveness) and starts the consumer's series at zero
     (nothing may count before the directory is emptied). A pool process that exits gives up its
     live gauges; its counts stay in the totals."""
     settings = consumer.runtime.settings
@@ -40,7 +42,10 @@ def expose_metrics(consumer: Consumer) -> None:
             log.warning(
                 "PROMETHEUS_MULTIPROC_DIR is not set: the pool processes' counts will not be served"
             )
-        serve_process_metrics(settings.metrics, f"{settings.service}-worker")
+        watch = watch_queue(
+            settings.service, consumer.runtime.redis, settings.messaging.worker_stall_seconds
+        )
+        serve_process_metrics(settings.metrics, f"{settings.service}-worker", watch.check)
         consumer.declare_metrics()
 
     def _forget(pid: int | None = None, **_: Any) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import redis
 from kombu.transport.redis import PRIORITY_STEPS, Channel
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 
@@ -29,6 +30,14 @@ def priority_lists(queue: str) -> list[str]:
     """The Redis lists kombu keeps a queue's messages in: the queue's own name for priority 0
     (what our publisher sends) and `<queue>\\x06\\x16<step>` for the other priority steps."""
     return [f"{queue}{Channel.sep}{step}" if step else queue for step in PRIORITY_STEPS]
+
+
+def queue_length(client: redis.Redis, queue: str) -> int:
+    """Messages waiting in `queue`, over every priority list kombu keeps it in."""
+    with client.pipeline(transaction=False) as pipe:
+        for name in priority_lists(queue):
+            pipe.llen(name)
+        return sum(pipe.execute())
 
 
 @dataclass(frozen=True)
@@ -77,10 +86,7 @@ class QueueDepth:
 
     def _depth(self) -> float:
         try:
-            with self.redis().pipeline(transaction=False) as pipe:
-                for name in priority_lists(self.queue):
-                    pipe.llen(name)
-                return float(sum(pipe.execute()))
+            return float(queue_length(self.redis(), self.queue))
         except Exception as exc:
             log.warning("queue depth unavailable", extra={"queue": self.queue, "error": repr(exc)})
             return math.nan
