@@ -1,16 +1,20 @@
-"""`python -m devstack` (make run): start the local stack, show its URLs, stop it on Ctrl-C."""
+"""`python -m devstack` (make run): start the local stack, show its URLs, keep it running (a
+process that exits is restarted), stop it on Ctrl-C or SIGTERM."""
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
-import threading
-from types import FrameType
+import time
 
-from devstack.spec import DevstackError
+from devstack.processes import StopRequest
+from devstack.proctree import die_with_parent
+from devstack.spec import DevstackError, StopRequested
 from devstack.stack import Stack, StackSettings, start_stack
+from devstack.supervise import Supervisor
 
-WATCH_SECONDS = 1.0
+WATCH_SECONDS = 0.2
 
 
 def describe(stack: Stack) -> str:
@@ -39,49 +43,34 @@ def describe(stack: Stack) -> str:
     return "\n".join(["ProLearn local stack is up (Ctrl-C to stop):", *lines])
 
 
-def serve(stack: Stack, stop: threading.Event) -> None:
-    """Wait for `stop`, reporting once any process that exits on its own."""
+def serve(stack: Stack, supervisor: Supervisor) -> None:
+    """Until Ctrl-C or SIGTERM, restart what exits on its own."""
     processes = stack.processes
-    reported: set[str] = set()
-    while not stop.wait(WATCH_SECONDS):
-        for name, code in processes.exited().items():
-            if name not in reported:
-                reported.add(name)
-                print(
-                    f"devstack: {name} exited with code {code}; see {processes.log_path(name)}"
-                    f"\n{processes.log_tail(name, 20)}",
-                    file=sys.stderr,
-                    flush=True,
-                )
-
-
-def _interrupt(_signum: int, _frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
+    while not processes.stop_request.stop:
+        supervisor.poll(time.monotonic())
+        time.sleep(WATCH_SECONDS)
 
 
 def main() -> int:
-    stop = threading.Event()
-
-    def _stop(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, _interrupt)  # while starting: unwind, stopping what started
+    stop_request = StopRequest()
+    signal.signal(signal.SIGINT, stop_request)
+    signal.signal(signal.SIGTERM, stop_request)
+    die_with_parent(signal.SIGTERM, os.getppid())  # `make` killed: stop as on Ctrl-C
     settings = StackSettings.from_env()
     print(f"devstack: starting; logs in {settings.run_dir / 'logs'}/", flush=True)
     try:
-        stack = start_stack(settings)
+        stack = start_stack(settings, stop_request=stop_request)
+    except StopRequested:
+        print("devstack: interrupted; stopped what had started", file=sys.stderr)
+        return 130
     except DevstackError as error:
         print(f"devstack: {error}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("devstack: interrupted; stopped what had started", file=sys.stderr)
-        return 130
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
     with stack:
         print(describe(stack), flush=True)
-        serve(stack, stop)
-        print("devstack: stopping", flush=True)
+        serve(stack, Supervisor(stack.processes))
+        print("devstack: stopping (Ctrl-C again: kill what is left now)", flush=True)
+    print("devstack: stopped", flush=True)
     return 0
 
 

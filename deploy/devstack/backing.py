@@ -33,18 +33,34 @@ def redis_server_binary() -> str:
     return str(Path(bundled.origin).parent / "bin" / "redis-server")
 
 
-def ensure_redis(url: str, group: ProcessGroup) -> bool:
-    """Start a throwaway Redis (no persistence) for `url` unless one answers; True if started."""
+def ensure_redis(url: str, group: ProcessGroup, data_dir: Path) -> bool:
+    """Start a Redis for `url` unless one answers; True if started.
+
+    It appends every write to a file in `data_dir`, flushed every second (no snapshots), so a
+    restart of it within this run (a crash, a test's kill -9) finds its queues again. The
+    directory is emptied first: the tables in moto, which these messages are about, are new too.
+    """
     if redis_answers(url):
         return False
     if not is_local(url):
         raise BackingServiceError(f"no Redis answers at REDIS_URL={url}")
+    shutil.rmtree(data_dir, ignore_errors=True)
+    data_dir.mkdir(parents=True)
     port = urlsplit(url).port or 6379
-    argv = (redis_server_binary(), "--save", "", "--appendonly", "no")
+    persistence = ("--save", "", "--appendonly", "yes", "--appendfsync", "everysec")
     group.start(
         ProcessSpec(
             "redis",
-            (*argv, "--port", str(port), "--bind", "127.0.0.1"),
+            (
+                redis_server_binary(),
+                *persistence,
+                "--dir",
+                str(data_dir.resolve()),
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+            ),
             ready=redis_ping(url),
             timeout=15,
         )
@@ -80,8 +96,11 @@ def aws_credentials(endpoint: str | None, env: Mapping[str, str]) -> dict[str, s
 def ensure_backing(
     redis_url: str, endpoint: str | None, group: ProcessGroup, env: Mapping[str, str]
 ) -> dict[str, str]:
-    """Make Redis and (unless real AWS) moto answer; the variables pointing a process at them."""
-    ensure_redis(redis_url, group)
+    """Make Redis and (unless real AWS) moto answer; the variables pointing a process at them.
+
+    A Redis started here keeps its append-only file beside the group's logs (`<logs>/../redis`).
+    """
+    ensure_redis(redis_url, group, group.log_dir.parent / "redis")
     if endpoint:
         ensure_moto(endpoint, group)
     return {

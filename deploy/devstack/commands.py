@@ -100,6 +100,7 @@ def served(
         name,
         _gunicorn(f"-c {GUNICORN_CONFIG} {workers} --keep-alive 30 -b {HOST}:{port} {wsgi_target}"),
         ready=http_ok(f"http://{HOST}:{port}{health}"),
+        timeout=60,  # a whole stack starting at once on two busy cores takes a while
         wiring=metrics_wiring(metrics_dir),
     )
 

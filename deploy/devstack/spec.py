@@ -38,6 +38,10 @@ class DevstackError(RuntimeError):
     """Anything devstack reports to its user as a message rather than a traceback."""
 
 
+class StopRequested(DevstackError):
+    """Ctrl-C or SIGTERM came while starting; what had started is stopped by whoever started it."""
+
+
 class StartupError(DevstackError):
     """A process exited or failed its readiness check; the message ends with its log tail."""
 

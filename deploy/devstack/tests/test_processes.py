@@ -1,9 +1,10 @@
-"""ProcessGroup: readiness, logs, kill, restart, children, stop order and startup errors."""
+"""ProcessGroup: readiness, logs, kill, restart, children, stop order, deadline and startup errors."""
 
 from __future__ import annotations
 
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,7 +14,15 @@ import requests
 
 from devstack.probes import free_port, http_ok, port_open
 from devstack.processes import ProcessGroup
-from devstack.spec import ProcessSpec, StartupError
+from devstack.spec import ProcessSpec, StartupError, StopRequested
+
+SLEEPER = "import time; print('ready', flush=True); time.sleep(60)"
+IGNORES_SIGTERM = (
+    "import signal, time\n"
+    "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+    "print('ready', flush=True)\n"
+    "time.sleep(60)\n"
+)
 
 
 def python(code: str) -> tuple[str, ...]:
@@ -148,14 +157,8 @@ def test_one_batch_stops_together(group: ProcessGroup) -> None:
 
 
 def test_stop_escalates_to_sigkill_when_sigterm_is_ignored(tmp_path: Path) -> None:
-    code = (
-        "import signal, time\n"
-        "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
-        "print('ready', flush=True)\n"
-        "time.sleep(60)\n"
-    )
     with ProcessGroup(tmp_path / "logs", stop_grace=0.5) as group:
-        group.start(ProcessSpec("stubborn", python(code), ready_log="ready"))
+        group.start(ProcessSpec("stubborn", python(IGNORES_SIGTERM), ready_log="ready"))
         started = time.monotonic()
 
         group.stop("stubborn")
@@ -244,3 +247,73 @@ def test_a_restart_with_new_variables_keeps_the_process_wiring(group: ProcessGro
     group.restart("wired", env={})
 
     assert group.log_path("wired").read_text().rstrip().endswith("vars port-9101 None")
+
+
+def test_stop_all_keeps_its_budget_with_a_stubborn_and_a_stopped_process(tmp_path: Path) -> None:
+    with ProcessGroup(tmp_path / "logs", stop_grace=5) as group:
+        group.start(ProcessSpec("stubborn", python(IGNORES_SIGTERM), ready_log="ready"))
+        group.start(ProcessSpec("frozen", python(SLEEPER), ready_log="ready"))
+        group.kill("frozen", signal.SIGSTOP)
+        started = time.monotonic()
+
+        group.stop_all(budget=3)
+
+        assert time.monotonic() - started < 3.5
+        assert group.wait("frozen", 0) == -signal.SIGTERM, "SIGCONT let it act on SIGTERM"
+        assert group.wait("stubborn", 0) == -signal.SIGKILL
+
+
+def test_a_second_stop_request_kills_what_is_left_at_once(tmp_path: Path) -> None:
+    with ProcessGroup(tmp_path / "logs", stop_grace=10) as group:
+        group.start(ProcessSpec("stubborn", python(IGNORES_SIGTERM), ready_log="ready"))
+        group.stop_request()  # Ctrl-C
+        threading.Timer(0.3, group.stop_request).start()  # Ctrl-C again while stopping
+        started = time.monotonic()
+
+        group.stop_all()
+
+        assert time.monotonic() - started < 1.5
+        assert group.wait("stubborn", 0) == -signal.SIGKILL
+
+
+def test_a_stop_request_ends_a_start_that_waits(group: ProcessGroup) -> None:
+    never_ready = ProcessSpec(
+        "booting", python(SLEEPER), ready=port_open("127.0.0.1", free_port()), timeout=30
+    )
+    threading.Timer(0.3, group.stop_request).start()
+    started = time.monotonic()
+
+    with pytest.raises(StopRequested, match="while starting booting"):
+        group.start(never_ready)
+
+    assert time.monotonic() - started < 2
+    group.stop_all()
+    assert not group.is_running("booting")
+    with pytest.raises(StopRequested):
+        group.start(ProcessSpec("later", python(SLEEPER)))
+
+
+def test_relaunch_returns_before_the_process_is_ready(group: ProcessGroup) -> None:
+    slow = "import time; time.sleep(1); print('ready', flush=True); time.sleep(60)"
+    group.start(ProcessSpec("slow", python(slow), ready_log="ready"))
+    group.kill("slow", signal.SIGKILL)
+    assert group.wait("slow", 5) == -signal.SIGKILL
+
+    group.relaunch("slow")
+
+    assert group.is_running("slow")
+    assert group.exited() == {}
+    assert group.log_path("slow").read_text().count("ready") == 1, "not awaited"
+    wait_for(lambda: group.log_path("slow").read_text().count("ready") == 2)
+
+
+def test_a_process_started_from_a_thread_outlives_the_thread(group: ProcessGroup) -> None:
+    web, url = http_server("web")
+    starter = threading.Thread(target=group.start, args=(web,))
+    starter.start()
+    starter.join()
+
+    time.sleep(0.5)  # PDEATHSIG would have fired when the thread ended, had it forked the child
+
+    assert group.is_running("web")
+    assert requests.get(url, timeout=5).ok

@@ -44,6 +44,7 @@ def test_from_env_reads_ports_and_keeps_real_service_urls() -> None:
         {
             "GATEWAY_PORT": "7080",
             "STANDINS_PORT": "7090",
+            "BILLING_RELAY_METRICS_PORT": "7111",
             "AWS_ENDPOINT_URL": "",
             "CASHFREE_API_URL": "https://sandbox.cashfree.com/pg",
         }
@@ -52,6 +53,8 @@ def test_from_env_reads_ports_and_keeps_real_service_urls() -> None:
     assert settings.ports["gateway"] == 7080
     assert settings.ports["catalog"] == 8081
     assert settings.standins_port == 7090
+    assert settings.metrics_ports["billing-relay"] == 7111
+    assert settings.metrics_ports["catalog-worker"] == 9101
     assert settings.aws_endpoint_url is None
     env = settings.environment({})
     assert env["CASHFREE_API_URL"] == "https://sandbox.cashfree.com/pg"
