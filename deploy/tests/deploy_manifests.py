@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from devstack import commands
+from devstack.stack import default_metrics_ports, metrics_port_variable
 from shared.config import SERVICE_PORTS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -90,7 +91,7 @@ ENV_READERS = (
     DEPLOY / "entrypoint.py",
 )
 # Modules that pass the whole environment on to child processes and read no variable of their own.
-ENV_COPIERS = (DEPLOY / "devstack" / "processes.py", REPO / "bench" / "__main__.py")
+ENV_COPIERS = (DEPLOY / "devstack" / "processes.py", REPO / "bench" / "credentials.py")
 ENV_OBJECTS = {"e", "env", "environ"}
 
 
@@ -128,6 +129,12 @@ def _names(node: ast.expr, bound: dict[str, tuple[str, ...]]) -> tuple[str, ...]
             and isinstance(tail, ast.Constant)
         ):
             return tuple(f"{service.upper()}{tail.value}" for service in SERVICE_PORTS)
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "metrics_port_variable"
+    ):
+        return tuple(metrics_port_variable(name) for name in default_metrics_ports())
     raise ValueError(f"cannot tell which variable `{ast.unparse(node)}` names")
 
 
