@@ -6,8 +6,10 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 import time
 
+from devstack.liveness import LivenessWatch
 from devstack.processes import StopRequest
 from devstack.proctree import die_with_parent
 from devstack.spec import DevstackError, StopRequested
@@ -44,11 +46,22 @@ def describe(stack: Stack) -> str:
 
 
 def serve(stack: Stack, supervisor: Supervisor) -> None:
-    """Until Ctrl-C or SIGTERM, restart what exits on its own."""
+    """Until Ctrl-C or SIGTERM, restart what exits on its own, and kill (to restart) a worker
+    that stopped consuming."""
     processes = stack.processes
-    while not processes.stop_request.stop:
-        supervisor.poll(time.monotonic())
-        time.sleep(WATCH_SECONDS)
+    workers = [name for name in stack.settings.started_metrics_ports() if name.endswith("-worker")]
+    live_urls = {
+        name: stack.urls[f"{name}-metrics"].replace("/metrics", "/live") for name in workers
+    }
+    stopped = threading.Event()
+    watch = LivenessWatch(processes, live_urls)
+    threading.Thread(target=watch.run_until, args=(stopped,), daemon=True).start()
+    try:
+        while not processes.stop_request.stop:
+            supervisor.poll(time.monotonic())
+            time.sleep(WATCH_SECONDS)
+    finally:
+        stopped.set()
 
 
 def main() -> int:
