@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,9 @@ BATCH = 25
 MAX_PAGES = 40
 MAX_RETRY_DELAY = timedelta(minutes=15)
 CARD_WAIT_ATTEMPTS = 3
+SEND_CONCURRENCY = 8
+"""Mails of one page sent at once: each waits mostly on Clerk, Resend and DynamoDB, and each is
+claimed with a conditional write, so they cannot collide."""
 """A mail about a course whose card has not arrived waits this many times, then says less."""
 
 
@@ -37,13 +41,15 @@ def send_due(app: Notifications, as_of: datetime | None = None, batch: int = BAT
     cutoff, sent = iso(as_of or utc_now()), 0
     start: dict[str, Any] | None = None
     seen: set[str] = set()
-    for _ in range(MAX_PAGES):
-        page, start = app.mails.due(cutoff, batch, start)
-        fresh = [mail for mail in page if mail.key not in seen]  # a retried mail moves on
-        seen.update(mail.key for mail in fresh)
-        sent += sum(deliver(app, mail) == SENT for mail in fresh)
-        if start is None:
-            break
+    with ThreadPoolExecutor(SEND_CONCURRENCY, thread_name_prefix="mail") as senders:
+        for _ in range(MAX_PAGES):
+            page, start = app.mails.due(cutoff, batch, start)
+            fresh = [mail for mail in page if mail.key not in seen]  # a retried mail moves on
+            seen.update(mail.key for mail in fresh)
+            outcomes = senders.map(lambda mail: deliver(app, mail), fresh)
+            sent += sum(outcome == SENT for outcome in outcomes)
+            if start is None:
+                break
     return sent
 
 
