@@ -24,7 +24,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=2)
+LEASE = timedelta(seconds=30)
+"""How long a claimed mail is the claimer's: one send (Clerk, then Resend, each with a timeout
+of seconds) fits well inside it, and a relay killed mid-send gives its mail back this soon. A
+lease that runs out under a slow send costs at most a second call with the same Idempotency-Key,
+which Resend answers without sending again."""
 BATCH = 25
 MAX_PAGES = 40
 MAX_RETRY_DELAY = timedelta(minutes=15)
