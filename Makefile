@@ -6,7 +6,7 @@ space := $() $()
 MYPYPATH := $(subst $(space),:,. deploy $(wildcard services/*))
 TEST_PATHS := $(wildcard shared/tests services/*/tests deploy/standins/tests deploy/devstack/tests deploy/tests tests)
 
-.PHONY: venv run seed test lint bench clean
+.PHONY: venv run seed test lint bench chaos clean
 
 venv: $(STAMP)
 
@@ -26,12 +26,15 @@ test: venv
 	$(PYTHON) -m pytest $(TEST_PATHS)
 
 lint: venv
-	$(PYTHON) -m ruff check shared services deploy tests bench
-	$(PYTHON) -m ruff format --check shared services deploy tests bench
-	MYPYPATH=$(MYPYPATH) $(PYTHON) -m mypy shared services deploy bench
+	$(PYTHON) -m ruff check shared services deploy tests bench chaos
+	$(PYTHON) -m ruff format --check shared services deploy tests bench chaos
+	MYPYPATH=$(MYPYPATH) $(PYTHON) -m mypy shared services deploy bench chaos
 
 bench: venv
 	$(PYTHON) -m bench
+
+chaos: venv
+	$(PYTHON) -m chaos
 
 clean:
 	rm -rf .run

@@ -17,6 +17,8 @@ import redis
 from bench.booking import booking_contention
 from bench.chatload import ensure_node_modules, prolearn_chat, socketio_reference
 from bench.chatrooms import seed_rooms
+from bench.credentials import use_stack_credentials
+from bench.durability import broker_durability
 from bench.floor import moto_floor
 from bench.webhooks import Shop, measure
 from bench.wrk import run_wrk
@@ -35,6 +37,9 @@ def main() -> None:
         "--rates", default="10,50", help="webhooks per second, one steady run per value"
     )
     parser.add_argument("--seconds", type=int, default=60, help="how long the webhook load lasts")
+    parser.add_argument(
+        "--durability-rate", type=float, default=10, help="webhooks/s, fsync everysec vs always"
+    )
     parser.add_argument("--http-seconds", type=int, default=20, help="each wrk run")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--chat-rate", type=int, default=2500, help="chat sends per second")
@@ -90,6 +95,9 @@ def main() -> None:
             latency.append(asdict(measure(shop, rate, args.seconds)))
             print("webhook -> enrollment:", latency[-1], flush=True)
             wait_for_empty_queues(stack.env["REDIS_URL"])
+        durability = broker_durability(
+            shop, stack.env["REDIS_URL"], args.durability_rate, args.seconds, wait_for_empty_queues
+        )
         # last: the stored runs leave ~70,000 messages in the emulator, which slows what follows
         chat |= measure_chat_stored(
             stack, shop, (args.chat_rate, args.chat_stored_rate), args.chat_seconds, args.chat_rooms
@@ -99,18 +107,13 @@ def main() -> None:
             "at": datetime.now(UTC).isoformat(timespec="seconds"),
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
             "webhook_to_enrollment": latency,
+            "broker_durability": durability,
             "http": http,
             "booking_contention": booking,
             "chat": chat,
             "moto_floor": floor,
         }
     )
-
-
-def use_stack_credentials(env: dict[str, str]) -> None:
-    """This process talks to the stack's emulator too (seeding, the moto floor)."""
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        os.environ.setdefault(name, env.get(name, "testing"))
 
 
 def measure_chat_broadcast(

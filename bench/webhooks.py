@@ -109,47 +109,16 @@ class Shop:
 
     def webhook(self, purchase: Purchase) -> tuple[float, int]:
         """POST a signed PAYMENT_SUCCESS_WEBHOOK as Cashfree would; returns (sent_at, status)."""
-        now = datetime.now().astimezone().isoformat(timespec="seconds")
-        amount = "__AMOUNT__"
-        payload = {
-            "data": {
-                "order": {
-                    "order_id": purchase.order_id,
-                    "order_amount": amount,
-                    "order_currency": "INR",
-                    "order_tags": None,
-                },
-                "payment": {
-                    "cf_payment_id": str(uuid.uuid4().int % 10**10),
-                    "payment_status": "SUCCESS",
-                    "payment_amount": amount,
-                    "payment_currency": "INR",
-                    "payment_message": "00::Transaction success",
-                    "payment_time": now,
-                    "payment_group": "upi",
-                },
-            },
-            "event_time": now,
-            "type": "PAYMENT_SUCCESS_WEBHOOK",
-        }
-        body = json.dumps(payload, separators=(",", ":")).replace(
-            f'"{amount}"', purchase.amount_rupees
-        )
-        timestamp = str(int(time.time() * 1000))
-        digest = hmac.new(
-            self.secret.encode(), (timestamp + body).encode(), hashlib.sha256
-        ).digest()
-        headers = {
-            "content-type": "application/json",
-            "x-webhook-timestamp": timestamp,
-            "x-webhook-signature": base64.b64encode(digest).decode(),
-            "x-webhook-version": "2023-08-01",
-        }
+        body = success_body(purchase.order_id, purchase.amount_rupees)
+        headers = signed_headers(self.secret, body)
         sent_at = time.time()
-        status = self.http.post(
+        return sent_at, self.post_webhook(body, headers)
+
+    def post_webhook(self, body: str, headers: dict[str, str]) -> int:
+        """POST a webhook body as given (signed or not) to the gateway; its HTTP status."""
+        return self.http.post(
             f"{self.gateway}/api/payments/webhook", data=body, headers=headers, timeout=30
         ).status_code
-        return sent_at, status
 
     def enrolled_at(self, purchase: Purchase, course_id: str) -> float | None:
         """The moment the enrollment handler committed (its own timestamp), if it has."""
@@ -161,6 +130,46 @@ class Shop:
         if answer.status_code != 200:
             return None
         return parse_iso(answer.json()["data"]["enrollmentDate"]).timestamp()
+
+
+def success_body(order_id: str, amount_rupees: str) -> str:
+    """A PAYMENT_SUCCESS_WEBHOOK body as Cashfree sends it: compact JSON, amounts as `499.00`."""
+    now = datetime.now().astimezone().isoformat(timespec="seconds")
+    amount = "__AMOUNT__"
+    payload = {
+        "data": {
+            "order": {
+                "order_id": order_id,
+                "order_amount": amount,
+                "order_currency": "INR",
+                "order_tags": None,
+            },
+            "payment": {
+                "cf_payment_id": str(uuid.uuid4().int % 10**10),
+                "payment_status": "SUCCESS",
+                "payment_amount": amount,
+                "payment_currency": "INR",
+                "payment_message": "00::Transaction success",
+                "payment_time": now,
+                "payment_group": "upi",
+            },
+        },
+        "event_time": now,
+        "type": "PAYMENT_SUCCESS_WEBHOOK",
+    }
+    return json.dumps(payload, separators=(",", ":")).replace(f'"{amount}"', amount_rupees)
+
+
+def signed_headers(secret: str, body: str) -> dict[str, str]:
+    """Cashfree's headers for `body`, signed now: base64(HMAC-SHA256(secret, timestamp + body))."""
+    timestamp = str(int(time.time() * 1000))
+    digest = hmac.new(secret.encode(), (timestamp + body).encode(), hashlib.sha256).digest()
+    return {
+        "content-type": "application/json",
+        "x-webhook-timestamp": timestamp,
+        "x-webhook-signature": base64.b64encode(digest).decode(),
+        "x-webhook-version": "2023-08-01",
+    }
 
 
 def percentile(values: list[float], share: float) -> float:

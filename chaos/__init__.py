@@ -1,0 +1,1 @@
+"""Chaos runs: paid, duplicated, reordered and forged orders under SIGKILLs, then an audit."""
