@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -12,6 +10,7 @@ from typing import Any
 
 import requests
 
+from bench.webhooks import signed_headers as sign
 from tests.helpers import Api, User, eventually
 
 
@@ -70,17 +69,6 @@ def test_forged_and_tampered_webhooks_are_refused(api: Api) -> None:
     assert api.order_status(student, order["order_id"]) == "FAILED"
     time.sleep(1.0)
     assert api.enrolled_courses(student) == []
-
-
-def sign(secret: str, body: str) -> dict[str, str]:
-    timestamp = str(int(time.time() * 1000))
-    digest = hmac.new(secret.encode(), (timestamp + body).encode(), hashlib.sha256).digest()
-    return {
-        "content-type": "application/json",
-        "x-webhook-timestamp": timestamp,
-        "x-webhook-signature": base64.b64encode(digest).decode(),
-        "x-webhook-version": "2023-08-01",
-    }
 
 
 def test_signed_webhook_for_unknown_order_writes_nothing(
