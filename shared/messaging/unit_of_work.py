@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from shared.dynamo.transaction import Transaction
@@ -20,6 +21,7 @@ class UnitOfWork:
         self._producer = producer
         self._dispatcher = dispatcher
         self.envelopes: list[Envelope] = []
+        self._after_commit: list[Callable[[], object]] = []
 
     def raise_event(self, event: Event) -> Envelope:
         envelope = wrap(event, self._producer)
@@ -27,8 +29,14 @@ class UnitOfWork:
         self.envelopes.append(envelope)
         return envelope
 
+    def after_commit(self, action: Callable[[], object]) -> None:
+        """Run `action` once the transaction committed (a live notice of what it stored)."""
+        self._after_commit.append(action)
+
     def commit(self) -> None:
-        """Commit atomically; nothing is published unless the commit succeeded."""
+        """Commit atomically; nothing is published or notified unless the commit succeeded."""
         self.tx.commit()
         if self._dispatcher is not None and self.envelopes:
             self._dispatcher.dispatch([Outgoing.committed(e) for e in self.envelopes])
+        for action in self._after_commit:
+            action()

@@ -125,11 +125,16 @@ def event_handlers(rooms: ChatRepository, broker: redis.Redis) -> Mapping[str, E
 
     def cancelled(event: SessionCancelled, _: Envelope, uow: UnitOfWork) -> None:
         rooms.save_room(uow, _room(event.session, CANCELLED))
-        close_room(broker, event.session.session_id, ROOM_CLOSED, "session cancelled")
+        # Only once the room is stored closed: a client told so may not get back in.
+        uow.after_commit(
+            lambda: close_room(broker, event.session.session_id, ROOM_CLOSED, "session cancelled")
+        )
 
     def completed(event: SessionCompleted, _: Envelope, uow: UnitOfWork) -> None:
         rooms.save_room(uow, _room(event.session, COMPLETED))
-        close_room(broker, event.session.session_id, ROOM_CLOSED, "session completed")
+        uow.after_commit(
+            lambda: close_room(broker, event.session.session_id, ROOM_CLOSED, "session completed")
+        )
 
     return {
         SessionBooked.EVENT_TYPE: booked,
