@@ -6,6 +6,10 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
+# boto3 imports its DynamoDB resource helpers lazily, inside the first `resource()` call; a lazy
+# import re-entered by a finalizer fails with KeyError in CPython 3.11's module lock
+# (python/cpython#106176, fixed in 3.12), which CI hit once. Imported up front instead.
+import boto3.dynamodb.transform  # noqa: F401
 import pandas as pd
 from dynamo_pandas import get_df
 
