@@ -48,6 +48,14 @@ class ClerkSettings:
     secret_key: str
     api_url: str
     authorized_parties: tuple[str, ...]
+    jwks_cache_seconds: float = 300
+    """How long fetched signing keys are trusted: a key rotated out stops working after this."""
+    jwks_refetch_seconds: float = 10
+    """Least time between two fetches for an unknown `kid` (random kids cannot flood the JWKS)."""
+
+    def __post_init__(self) -> None:
+        if self.jwks_cache_seconds <= 0 or self.jwks_refetch_seconds < 0:
+            raise ValueError("jwks_cache_seconds must be > 0 and jwks_refetch_seconds >= 0")
 
 
 @dataclass(frozen=True)
@@ -104,6 +112,7 @@ class UpstreamSettings:
 
 
 MAX_PRESIGN_SECONDS = 604_800  # SigV4 presigned URLs live at most 7 days
+MAX_SINGLE_UPLOAD_BYTES = 5 * 1024**3  # one PUT or POST to S3 (and one CopyObject) holds 5 GiB
 
 
 @dataclass(frozen=True)
@@ -126,11 +135,19 @@ class MediaSettings:
     cloudfront_domain: str | None = None
     cloudfront_key_pair_id: str | None = None
     cloudfront_private_key: str | None = None
+    teacher_storage_quota_bytes: int = 10 * 1024**3
+    """What one teacher's courses may keep in the bucket, videos and thumbnails together."""
+    staging_expiry_days: int = 1
+    """Uploads never saved into a course are expired by the bucket's lifecycle rule after this."""
 
     def __post_init__(self) -> None:
         for name in ("upload_url_seconds", "playback_url_seconds"):
             if not 0 < getattr(self, name) <= MAX_PRESIGN_SECONDS:
                 raise ValueError(f"{name} must be between 1 and {MAX_PRESIGN_SECONDS}")
+        if not 0 < self.max_video_bytes <= MAX_SINGLE_UPLOAD_BYTES:
+            raise ValueError(f"max_video_bytes must be between 1 and {MAX_SINGLE_UPLOAD_BYTES}")
+        if self.teacher_storage_quota_bytes < 1 or self.staging_expiry_days < 1:
+            raise ValueError("teacher_storage_quota_bytes and staging_expiry_days must be positive")
 
     @property
     def cloudfront(self) -> CloudFrontSettings | None:
@@ -149,8 +166,9 @@ class MentorshipSettings:
     cancel_window_hours: float = 12
     token_lead_minutes: int = 10
     token_grace_minutes: int = 10
-    max_upcoming_per_teacher: int = 0
-    """How many upcoming sessions a student may hold with one teacher; 0 = no limit."""
+    max_upcoming_per_teacher: int = 3
+    """How many upcoming (scheduled, not yet started) sessions a student may hold with one
+    teacher; 0 = no limit."""
     agora_app_id: str | None = None
     agora_app_certificate: str | None = None
 
@@ -232,6 +250,9 @@ class Settings:
     rate_limit: RateLimitSettings
     catalog_cache_seconds: float
     dynamo_guard: bool
+    cache_redis_url: str | None = None
+    """`CACHE_REDIS_URL`: a Redis instance of its own for disposable caches (maxmemory,
+    allkeys-lru); unset = no cache, never the broker's Redis, whose memory queued events need."""
     extra: Mapping[str, str] = field(default_factory=dict)
     upstream: UpstreamSettings = UpstreamSettings()
     media: MediaSettings = MediaSettings()
@@ -253,14 +274,14 @@ class Settings:
         return self.service_urls[service]
 
 
-PRODUCTION_SECRETS = (
-    "INTERNAL_API_TOKEN",
-    "CLERK_SECRET_KEY",
-    "CASHFREE_CLIENT_ID",
-    "CASHFREE_CLIENT_SECRET",
-    "RESEND_API_KEY",
-)
-"""Variables whose local defaults are public: production must set every one of them."""
+PRODUCTION_SECRETS: Mapping[str, str] = {
+    "INTERNAL_API_TOKEN": "local-internal-token",
+    "CLERK_SECRET_KEY": "sk_test_prolearn_local",
+    "CASHFREE_CLIENT_ID": "TEST_PROLEARN_CLIENT",
+    "CASHFREE_CLIENT_SECRET": "TEST_PROLEARN_SECRET",
+    "RESEND_API_KEY": "re_test_local",
+}
+"""Secrets with their public local defaults: production must set each, to anything else."""
 
 
 class ConfigurationError(Exception):
@@ -271,9 +292,13 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
     """Build the settings of `service` from `env` (default: the process environment)."""
     e = os.environ if env is None else env
     if e.get("PROLEARN_ENV") == "production":
-        missing = [name for name in PRODUCTION_SECRETS if not e.get(name)]
-        if missing:
-            raise ConfigurationError(f"production needs {', '.join(missing)} to be set")
+        weak = [
+            name for name in PRODUCTION_SECRETS if e.get(name, "") in ("", PRODUCTION_SECRETS[name])
+        ]
+        if weak:
+            raise ConfigurationError(
+                f"production needs {', '.join(weak)} set, and not to the public local default"
+            )
 
     def get(name: str, default: str) -> str:
         return e.get(name) or default
@@ -292,7 +317,7 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         environment=environment,
         log_level=get("LOG_LEVEL", "INFO"),
         client_urls=client_urls,
-        internal_api_token=get("INTERNAL_API_TOKEN", "local-internal-token"),
+        internal_api_token=get("INTERNAL_API_TOKEN", PRODUCTION_SECRETS["INTERNAL_API_TOKEN"]),
         service_urls=service_urls,
         aws=AwsSettings(
             region=get("AWS_REGION", "ap-south-1"),
@@ -305,13 +330,17 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
             jwt_key=e.get("CLERK_JWT_KEY") or None,
             jwks_url=get("CLERK_JWKS_URL", f"{LOCAL_STANDINS}/idp/.well-known/jwks.json"),
             issuer=e.get("CLERK_ISSUER") or None,
-            secret_key=get("CLERK_SECRET_KEY", "sk_test_prolearn_local"),
+            secret_key=get("CLERK_SECRET_KEY", PRODUCTION_SECRETS["CLERK_SECRET_KEY"]),
             api_url=get("CLERK_API_URL", f"{LOCAL_STANDINS}/idp/v1").rstrip("/"),
             authorized_parties=client_urls,
+            jwks_cache_seconds=float(get("CLERK_JWKS_CACHE_SECONDS", "300")),
+            jwks_refetch_seconds=float(get("CLERK_JWKS_REFETCH_SECONDS", "10")),
         ),
         cashfree=CashfreeSettings(
-            client_id=get("CASHFREE_CLIENT_ID", "TEST_PROLEARN_CLIENT"),
-            client_secret=get("CASHFREE_CLIENT_SECRET", "TEST_PROLEARN_SECRET"),
+            client_id=get("CASHFREE_CLIENT_ID", PRODUCTION_SECRETS["CASHFREE_CLIENT_ID"]),
+            client_secret=get(
+                "CASHFREE_CLIENT_SECRET", PRODUCTION_SECRETS["CASHFREE_CLIENT_SECRET"]
+            ),
             api_url=get("CASHFREE_API_URL", f"{LOCAL_STANDINS}/pg").rstrip("/"),
             api_version=get("CASHFREE_API_VERSION", "2023-08-01"),
             placeholder_phone=get("CASHFREE_PLACEHOLDER_PHONE", "9999999999"),
@@ -342,6 +371,7 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         ),
         catalog_cache_seconds=float(get("CATALOG_CACHE_SECONDS", "60")),
         dynamo_guard=_flag(get("DYNAMO_SCAN_GUARD", "false")),
+        cache_redis_url=e.get("CACHE_REDIS_URL") or None,
         extra={k: v for k, v in e.items() if k.startswith("PROLEARN_")},
         upstream=UpstreamSettings(
             connect_timeout=float(get("GATEWAY_UPSTREAM_CONNECT_TIMEOUT", "2")),
@@ -352,6 +382,8 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
             max_image_bytes=int(get("MAX_IMAGE_BYTES", "5242880")),
             upload_url_seconds=int(get("UPLOAD_URL_SECONDS", "900")),
             playback_url_seconds=int(get("PLAYBACK_URL_SECONDS", "3600")),
+            teacher_storage_quota_bytes=int(get("TEACHER_STORAGE_QUOTA_BYTES", "10737418240")),
+            staging_expiry_days=int(get("STAGING_UPLOAD_EXPIRY_DAYS", "1")),
             cloudfront_domain=e.get("CLOUDFRONT_DOMAIN", "").strip().rstrip("/") or None,
             cloudfront_key_pair_id=e.get("CLOUDFRONT_KEY_PAIR_ID") or None,
             cloudfront_private_key=e.get("CLOUDFRONT_PRIVATE_KEY", "").replace("\\n", "\n") or None,
@@ -361,7 +393,7 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
             cancel_window_hours=float(get("CANCEL_WINDOW_HOURS", "12")),
             token_lead_minutes=int(get("VIDEO_TOKEN_LEAD_MINUTES", "10")),
             token_grace_minutes=int(get("VIDEO_TOKEN_GRACE_MINUTES", "10")),
-            max_upcoming_per_teacher=int(get("MAX_UPCOMING_SESSIONS_PER_TEACHER", "0")),
+            max_upcoming_per_teacher=int(get("MAX_UPCOMING_SESSIONS_PER_TEACHER", "3")),
             agora_app_id=e.get("AGORA_APP_ID") or None,
             agora_app_certificate=e.get("AGORA_APP_CERTIFICATE") or None,
         ),
@@ -373,7 +405,7 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
             refund_max_progress_percent=float(get("REFUND_MAX_PROGRESS_PERCENT", "30")),
         ),
         mail=MailSettings(
-            resend_api_key=get("RESEND_API_KEY", "re_test_local"),
+            resend_api_key=get("RESEND_API_KEY", PRODUCTION_SECRETS["RESEND_API_KEY"]),
             resend_api_url=get("RESEND_API_URL", f"{LOCAL_STANDINS}/resend").rstrip("/"),
             email_from=get("EMAIL_FROM", "ProLearn <no-reply@prolearn.test>"),
             email_user=get("EMAIL_USER", "support@prolearn.test"),

@@ -13,7 +13,7 @@ from standins.config import StandinConfig
 from standins.idp import create_idp_blueprint
 from standins.idp_users import UserStore
 from standins.resend import create_resend_blueprint
-from standins.signing_key import load_or_create_signing_key
+from standins.signing_key import KeyRing
 
 logger = logging.getLogger(__name__)
 
@@ -22,9 +22,9 @@ def create_app(config: StandinConfig | None = None) -> Flask:
     """Build the stand-in app; state lives in memory, so run it as one process."""
     config = config or StandinConfig.from_env()
     app = Flask(__name__, static_folder=None)
-    signing_key = load_or_create_signing_key(config.idp_private_key_file)
+    keys = KeyRing(config.idp_private_key_file)
     sandbox = CashfreeSandbox(config)
-    app.register_blueprint(create_idp_blueprint(config, signing_key, UserStore()))
+    app.register_blueprint(create_idp_blueprint(config, keys, UserStore()))
     app.register_blueprint(create_cashfree_blueprint(sandbox))
     app.register_blueprint(create_checkout_blueprint(sandbox))
     app.register_blueprint(create_resend_blueprint(config))
@@ -33,5 +33,5 @@ def create_app(config: StandinConfig | None = None) -> Flask:
     def health() -> Response:
         return jsonify({"status": "ok"})
 
-    logger.info("stand-ins ready at %s (kid %s)", config.public_url, signing_key.kid)
+    logger.info("stand-ins ready at %s (kid %s)", config.public_url, keys.current.kid)
     return app

@@ -12,23 +12,18 @@ from flask import Blueprint, Response, jsonify, request
 from standins.clerk_api import clerk_error
 from standins.config import StandinConfig
 from standins.idp_backend import create_backend_blueprint
+from standins.idp_keys import create_keys_blueprint
 from standins.idp_users import UserStore
 from standins.ids import random_alphanumeric
-from standins.signing_key import SigningKey
+from standins.signing_key import KeyRing
 
 ROLES = ("student", "teacher")
 DEFAULT_TOKEN_TTL_SECONDS = 3600
 
 
-def create_idp_blueprint(
-    config: StandinConfig, signing_key: SigningKey, users: UserStore
-) -> Blueprint:
+def create_idp_blueprint(config: StandinConfig, keys: KeyRing, users: UserStore) -> Blueprint:
     """The `/idp` blueprint: public JWKS, dev token and user endpoints, Backend API under `/v1`."""
     blueprint = Blueprint("idp", __name__, url_prefix="/idp")
-
-    @blueprint.get("/.well-known/jwks.json")
-    def public_jwks() -> Response:
-        return jsonify({"keys": [signing_key.public_jwk()]})
 
     @blueprint.post("/dev/token")
     def mint_token() -> Response | tuple[Response, int]:
@@ -42,6 +37,7 @@ def create_idp_blueprint(
         )
         role = body.get("role") or user["public_metadata"].get("userType")
         claims = _session_claims(config, body, role)
+        signing_key = keys.current
         token = jwt.encode(claims, signing_key.private_key, "RS256", {"kid": signing_key.kid})
         return jsonify({"token": token})
 
@@ -57,7 +53,8 @@ def create_idp_blueprint(
             )
         return jsonify(users.upsert(body["sub"], name=name, email=email, phone=phone))
 
-    blueprint.register_blueprint(create_backend_blueprint(config, signing_key, users))
+    blueprint.register_blueprint(create_keys_blueprint(keys))
+    blueprint.register_blueprint(create_backend_blueprint(config, keys, users))
     return blueprint
 
 

@@ -9,15 +9,13 @@ from flask import Blueprint, Response, jsonify, request
 from standins.clerk_api import clerk_error, has_secret_key, unauthenticated
 from standins.config import StandinConfig
 from standins.idp_users import METADATA_KINDS, UserStore
-from standins.signing_key import SigningKey
+from standins.signing_key import KeyRing
 
 DEFAULT_LIST_LIMIT = 10
 MAX_LIST_LIMIT = 500
 
 
-def create_backend_blueprint(
-    config: StandinConfig, signing_key: SigningKey, users: UserStore
-) -> Blueprint:
+def create_backend_blueprint(config: StandinConfig, keys: KeyRing, users: UserStore) -> Blueprint:
     """The `/v1` blueprint, nested under `/idp`; every route needs `Bearer <CLERK_SECRET_KEY>`."""
     blueprint = Blueprint("clerk_backend", __name__, url_prefix="/v1")
 
@@ -27,7 +25,7 @@ def create_backend_blueprint(
 
     @blueprint.get("/jwks")
     def jwks() -> Response:
-        return jsonify({"keys": [signing_key.public_jwk()]})
+        return jsonify({"keys": [keys.current.public_jwk()]})
 
     @blueprint.get("/users/<user_id>")
     def get_user(user_id: str) -> Response | tuple[Response, int]:

@@ -1,4 +1,4 @@
-"""The dev identity provider's RSA key: loaded from a PEM file, or generated (and kept) at start."""
+"""The dev identity provider's RSA key: loaded from a PEM file or generated at start; rotatable."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +44,26 @@ class SigningKey:
         )
 
 
+class KeyRing:
+    """The key that signs now; rotating replaces it, and the JWKS then lists only the new one."""
+
+    def __init__(self, pem_path: str | None) -> None:
+        self._pem_path = pem_path
+        self._lock = threading.Lock()
+        self._current = load_or_create_signing_key(pem_path)
+
+    @property
+    def current(self) -> SigningKey:
+        return self._current
+
+    def rotate(self) -> tuple[SigningKey, SigningKey]:
+        """Sign with a fresh key from now on (kept in the PEM file, if any): (retired, new)."""
+        with self._lock:
+            retired = self._current
+            self._current = create_signing_key(self._pem_path)
+            return retired, self._current
+
+
 def load_or_create_signing_key(pem_path: str | None) -> SigningKey:
     """Read the PEM at `pem_path`; else generate a key, written to `pem_path` when one is given."""
     if pem_path and Path(pem_path).exists():
@@ -50,6 +71,11 @@ def load_or_create_signing_key(pem_path: str | None) -> SigningKey:
         if not isinstance(loaded, rsa.RSAPrivateKey):
             raise ValueError(f"{pem_path} does not hold an RSA private key")
         return _with_kid(loaded)
+    return create_signing_key(pem_path)
+
+
+def create_signing_key(pem_path: str | None) -> SigningKey:
+    """A new key, written to `pem_path` when one is given."""
     signing_key = _with_kid(rsa.generate_private_key(public_exponent=65537, key_size=2048))
     if pem_path:
         path = Path(pem_path)

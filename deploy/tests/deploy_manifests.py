@@ -96,19 +96,28 @@ ENV_OBJECTS = {"e", "env", "environ"}
 
 
 def _constants(tree: ast.Module) -> dict[str, tuple[str, ...]]:
-    """Module-level `NAME = "VALUE"` and `NAMES = ("A", "B")`, by name."""
+    """Module-level `NAME = "VALUE"`, `NAMES = ("A", "B")` and `NAMES = {"A": …}` (its keys),
+    annotated or not, by name."""
     found: dict[str, tuple[str, ...]] = {}
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target, value = node.targets[0], node.value
-            if not isinstance(target, ast.Name):
-                continue
-            if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                found[target.id] = (value.value,)
-            elif isinstance(value, ast.Tuple | ast.List) and all(
-                isinstance(v, ast.Constant) and isinstance(v.value, str) for v in value.elts
-            ):
-                found[target.id] = tuple(v.value for v in value.elts)
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        else:
+            continue
+        if not isinstance(target, ast.Name):
+            continue
+        items: list[ast.expr | None] = [value]
+        if isinstance(value, ast.Tuple | ast.List):
+            items = list(value.elts)
+        elif isinstance(value, ast.Dict):
+            items = list(value.keys)
+        strings = [
+            v.value for v in items if isinstance(v, ast.Constant) and isinstance(v.value, str)
+        ]
+        if len(strings) == len(items):
+            found[target.id] = tuple(strings)
     return found
 
 
@@ -228,6 +237,23 @@ def documented_env(path: Path) -> dict[str, tuple[str, str]]:
         elif not line.strip():
             comment = ""
     return entries
+
+
+def redis_options(argv: list[str]) -> dict[str, str]:
+    """`redis-server --name value …` as {name: value}."""
+    assert argv[0] == "redis-server", argv
+    names, values = argv[1::2], argv[2::2]
+    assert all(name.startswith("--") for name in names) and len(names) == len(values), argv
+    return {name.removeprefix("--"): value for name, value in zip(names, values, strict=True)}
+
+
+CACHE_REDIS = {
+    "maxmemory": "64mb",
+    "maxmemory-policy": "allkeys-lru",
+    "save": "",
+    "appendonly": "no",
+}
+"""catalog's listing cache: bounded, least-recently-used keys evicted, nothing on disk."""
 
 
 def load_documents(path: Path) -> list[dict[str, Any]]:

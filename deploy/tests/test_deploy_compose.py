@@ -9,7 +9,16 @@ import pytest
 import yaml
 from check_jsonschema import main as check_jsonschema
 from click.testing import CliRunner
-from deploy_manifests import CONSUMERS, DEPLOY, PRODUCERS, SERVICES, load_entrypoint, load_yaml
+from deploy_manifests import (
+    CACHE_REDIS,
+    CONSUMERS,
+    DEPLOY,
+    PRODUCERS,
+    SERVICES,
+    load_entrypoint,
+    load_yaml,
+    redis_options,
+)
 
 COMPOSE = DEPLOY / "docker-compose.yml"
 SCHEMA = DEPLOY / "schemas" / "compose-spec.json"
@@ -61,11 +70,30 @@ def test_one_image_built_from_the_dockerfile() -> None:
         )
 
 
-def test_redis_keeps_its_queues() -> None:
-    command = services["redis"]["command"]
-    assert command[command.index("--appendonly") + 1] == "yes"
-    assert command[command.index("--maxmemory-policy") + 1] == "noeviction"
+def test_the_broker_redis_keeps_its_queues() -> None:
+    assert redis_options(services["redis"]["command"]) == {
+        "appendonly": "yes",
+        "appendfsync": "everysec",
+        "maxmemory-policy": "noeviction",
+    }
     assert any(volume.endswith(":/data") for volume in services["redis"]["volumes"])
+
+
+def test_the_listing_cache_redis_is_bounded_and_only_catalog_uses_it() -> None:
+    cache = services["cache-redis"]
+    assert redis_options(cache["command"]) == CACHE_REDIS
+    assert "volumes" not in cache and "ports" not in cache
+    catalog = {name for name in APP if name.partition("-")[0] == "catalog"}
+    assert catalog == {"catalog", "catalog-worker", "catalog-relay"}
+    for name in APP:
+        environment = services[name]["environment"]
+        if name in catalog:
+            assert (
+                environment["CACHE_REDIS_URL"] == "${CACHE_REDIS_URL:-redis://cache-redis:6379/0}"
+            )
+            assert services[name]["depends_on"]["cache-redis"] == {"condition": "service_healthy"}
+        else:
+            assert "CACHE_REDIS_URL" not in environment, name
 
 
 def test_aws_is_the_emulator_and_provision_runs_once_before_every_service() -> None:
@@ -116,6 +144,23 @@ def test_configuration_is_environment_only() -> None:
     assert environment["AWS_ENDPOINT_URL"] == "${AWS_ENDPOINT_URL-http://aws:5055}"
 
 
-def test_only_the_public_edges_publish_ports() -> None:
+def host_ip(port: str | dict[str, Any]) -> str | None:
+    """The host address a port mapping binds (None: every interface)."""
+    if isinstance(port, dict):
+        return port.get("host_ip")
+    parts = str(port).rsplit(":", 2)
+    return parts[0] if len(parts) == 3 else None
+
+
+def test_only_the_gateway_is_published_the_rest_on_loopback_or_not_at_all() -> None:
+    assert [host_ip(port) for port in services["gateway"]["ports"]] == [None]
     published = {name for name, service in services.items() if "ports" in service}
     assert published == {"gateway", "standins", "aws"}
+    for name in published - {"gateway"}:
+        assert {host_ip(port) for port in services[name]["ports"]} == {"127.0.0.1"}, name
+
+
+def test_a_port_mapping_is_read_with_its_host_address() -> None:
+    assert host_ip("8080:8080") is None and host_ip("8080") is None
+    assert host_ip("127.0.0.1:5055:5055") == "127.0.0.1"
+    assert host_ip({"target": 80, "published": "80", "host_ip": "0.0.0.0"}) == "0.0.0.0"

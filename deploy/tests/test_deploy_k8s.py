@@ -13,6 +13,7 @@ import kubernetes_validate
 import kubernetes_validate.utils
 import pytest
 from deploy_manifests import (
+    CACHE_REDIS,
     CONSUMERS,
     K8S,
     PRODUCERS,
@@ -22,6 +23,7 @@ from deploy_manifests import (
     load_documents,
     load_entrypoint,
     load_yaml,
+    redis_options,
 )
 from offline_kustomize import kustomize_build, pod_spec, strategic_merge
 
@@ -45,6 +47,15 @@ def schemas_read_once() -> Iterator[None]:
 
 def by_kind(objects: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
     return {o["metadata"]["name"]: o for o in objects if o["kind"] == kind}
+
+
+def prolearn(objects: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
+    """The objects of `kind` that run the ProLearn image (not the listing cache's Redis)."""
+    return {
+        name: obj
+        for name, obj in by_kind(objects, kind).items()
+        if obj["metadata"]["labels"].get("app.kubernetes.io/part-of") == "prolearn"
+    }
 
 
 def container(obj: dict[str, Any]) -> dict[str, Any]:
@@ -77,7 +88,7 @@ def test_every_service_has_a_deployment_service_hpa_and_pdb(build: str) -> None:
     objects = BUILDS[build]
     for kind in ("Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"):
         assert set(SERVICES) <= set(by_kind(objects, kind)), kind
-    deployments = by_kind(objects, "Deployment")
+    deployments = prolearn(objects, "Deployment")
     workers = {
         n
         for n, d in deployments.items()
@@ -96,7 +107,7 @@ def test_every_service_has_a_deployment_service_hpa_and_pdb(build: str) -> None:
 
 @pytest.mark.parametrize("build", BUILDS)
 def test_each_deployment_runs_the_process_its_name_says(build: str) -> None:
-    for name, deployment in by_kind(BUILDS[build], "Deployment").items():
+    for name, deployment in prolearn(BUILDS[build], "Deployment").items():
         args = container(deployment)["args"]
         service, _, role = name.partition("-")
         assert args == [role or "web", service]
@@ -136,9 +147,15 @@ def test_every_container_has_requests_and_limits_and_runs_restricted(build: str)
         for bound in ("requests", "limits"):
             assert set(one["resources"][bound]) == {"cpu", "memory"}, workload["metadata"]["name"]
         assert spec["securityContext"]["runAsNonRoot"] is True
+        assert spec["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
         assert one["securityContext"]["readOnlyRootFilesystem"] is True
         assert one["securityContext"]["allowPrivilegeEscalation"] is False
-        assert spec["serviceAccountName"] == "prolearn"
+        assert one["securityContext"]["capabilities"] == {"drop": ["ALL"]}
+    for workload in [
+        *prolearn(BUILDS[build], "Deployment").values(),
+        *prolearn(BUILDS[build], "Job").values(),
+    ]:
+        assert pod_spec(workload)["serviceAccountName"] == "prolearn"
 
 
 @pytest.mark.parametrize("build", BUILDS)
@@ -182,7 +199,7 @@ def test_secrets_are_referenced_never_embedded(build: str) -> None:
     assert by_kind(objects, "Secret") == {}
     (config,) = by_kind(objects, "ConfigMap").values()
     assert not SECRETS & set(config["data"])
-    for workload in [*by_kind(objects, "Deployment").values(), *by_kind(objects, "Job").values()]:
+    for workload in [*prolearn(objects, "Deployment").values(), *prolearn(objects, "Job").values()]:
         env = {e["name"]: e for e in container(workload)["env"]}
         assert set(env) == SECRETS, workload["metadata"]["name"]
         for name, entry in env.items():
@@ -190,6 +207,24 @@ def test_secrets_are_referenced_never_embedded(build: str) -> None:
             assert entry["valueFrom"]["secretKeyRef"]["name"] == "prolearn-secrets"
             assert entry["valueFrom"]["secretKeyRef"]["key"] == name
         assert container(workload)["envFrom"] == [{"configMapRef": {"name": "prolearn-config"}}]
+
+
+@pytest.mark.parametrize("build", BUILDS)
+def test_the_listing_cache_is_a_bounded_redis_only_catalog_reaches(build: str) -> None:
+    objects = BUILDS[build]
+    deployment = by_kind(objects, "Deployment")["cache-redis"]
+    assert redis_options(container(deployment)["args"]) == CACHE_REDIS
+    assert pod_spec(deployment)["automountServiceAccountToken"] is False
+    assert deployment["spec"]["replicas"] == 1
+    service = by_kind(objects, "Service")["cache-redis"]["spec"]
+    assert service["selector"] == deployment["spec"]["selector"]["matchLabels"]
+    assert service["ports"] == [{"name": "redis", "port": 6379, "targetPort": "redis"}]
+    (config,) = by_kind(objects, "ConfigMap").values()
+    assert config["data"]["CACHE_REDIS_URL"] == "redis://cache-redis:6379/0"
+    policy = by_kind(objects, "NetworkPolicy")["cache-redis"]["spec"]
+    assert policy["podSelector"] == deployment["spec"]["selector"]
+    (rule,) = policy["ingress"]
+    assert rule["from"] == [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "catalog"}}}]
 
 
 def test_the_secret_example_is_valid_but_not_deployed() -> None:
@@ -232,7 +267,7 @@ def test_production_sets_namespace_image_host_and_tls() -> None:
     for obj in objects:
         if obj["kind"] != "Namespace":
             assert obj["metadata"]["namespace"] == "prolearn"
-    for workload in [*by_kind(objects, "Deployment").values(), *by_kind(objects, "Job").values()]:
+    for workload in [*prolearn(objects, "Deployment").values(), *prolearn(objects, "Job").values()]:
         assert container(workload)["image"] == "registry.prolearn.example/prolearn:0.1.0"
     for ingress in by_kind(objects, "Ingress").values():
         assert ingress["spec"]["rules"][0]["host"] == "api.prolearn.example"

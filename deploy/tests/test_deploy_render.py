@@ -68,20 +68,26 @@ def test_each_service_with_a_table_creates_it_before_it_deploys() -> None:
         assert command(APP[f"prolearn-{service}"], "preDeployCommand") == ["provision", service]
 
 
-def test_redis_is_a_key_value_that_never_evicts() -> None:
-    (redis,) = [s for s in blueprint["services"] if s["type"] == "keyvalue"]
-    assert redis["maxmemoryPolicy"] == "noeviction"
-    assert redis["ipAllowList"] == []
+def connection(key: str, keyvalue: str) -> dict[str, Any]:
+    """An environment variable holding a Key Value's connection string."""
+    return {
+        "key": key,
+        "fromService": {"type": "keyvalue", "name": keyvalue, "property": "connectionString"},
+    }
+
+
+def test_the_broker_never_evicts_and_the_listing_cache_drops_old_pages() -> None:
+    keyvalues = {n: s for n, s in services.items() if s["type"] == "keyvalue"}
+    assert {n: s["maxmemoryPolicy"] for n, s in keyvalues.items()} == {
+        "prolearn-redis": "noeviction",
+        "prolearn-cache": "allkeys-lru",
+    }
+    assert all(s["ipAllowList"] == [] for s in keyvalues.values())
+    catalog = {"prolearn-catalog", "prolearn-catalog-worker", "prolearn-catalog-relay"}
     for name, service in APP.items():
         env = service["envVars"]
-        assert {
-            "key": "REDIS_URL",
-            "fromService": {
-                "type": "keyvalue",
-                "name": redis["name"],
-                "property": "connectionString",
-            },
-        } in env, name
+        assert connection("REDIS_URL", "prolearn-redis") in env, name
+        assert (connection("CACHE_REDIS_URL", "prolearn-cache") in env) == (name in catalog), name
         assert {"fromGroup": "prolearn-config"} in env and {"fromGroup": "prolearn-secrets"} in env
 
 

@@ -9,6 +9,7 @@ import jwt
 from shared.auth.principal import Principal, role_from_claims
 from shared.config import ClerkSettings
 from shared.web.errors import Unauthorized
+from shared.web.ids import is_id
 
 LEEWAY_SECONDS = 5
 ALGORITHMS = ["RS256"]
@@ -20,26 +21,18 @@ class TokenVerifier:
     def __init__(self, settings: ClerkSettings) -> None:
         self._settings = settings
         self._pem = settings.jwt_key.replace("\\n", "\n") if settings.jwt_key else None
-        self._jwks = (
-            None
-            if self._pem
-            else jwt.PyJWKClient(
-                settings.jwks_url or "",
-                cache_keys=True,
-                lifespan=300,
-                headers={"Authorization": f"Bearer {settings.secret_key}"},
-                timeout=5,
-            )
-        )
+        self._jwks = None if self._pem else jwks_client(settings)
 
     def verify(self, token: str) -> Principal:
         claims = self._decode(token)
         azp = claims.get("azp")
-        if azp is not None and azp.rstrip("/") not in self._settings.authorized_parties:
+        if azp is not None and (
+            not isinstance(azp, str) or azp.rstrip("/") not in self._settings.authorized_parties
+        ):
             raise Unauthorized("The token was issued for another origin.", code="token_invalid_azp")
         sub = claims.get("sub")
-        if not isinstance(sub, str) or not sub:
-            raise Unauthorized("The token has no subject.", code="token_invalid")
+        if not is_id(sub):  # it becomes keys and URL paths everywhere
+            raise Unauthorized("The token has no valid subject.", code="token_invalid")
         return Principal(user_id=sub, role=role_from_claims(claims), token=token, claims=claims)
 
     def _decode(self, token: str) -> dict[str, Any]:
@@ -68,3 +61,26 @@ class TokenVerifier:
     def _signing_key(self, token: str) -> Any:
         assert self._jwks is not None
         return self._jwks.get_signing_key_from_jwt(token).key
+
+
+def jwks_client(settings: ClerkSettings) -> jwt.PyJWKClient:
+    """The key set, trusted for `jwks_cache_seconds`; an unknown `kid` refetches it at most once
+    per `jwks_refetch_seconds`. No per-`kid` cache (`cache_keys`): pyjwt's never expires, so a
+    key rotated out would keep working."""
+    return jwt.PyJWKClient(
+        settings.jwks_url or "",
+        cache_keys=False,
+        cache_jwk_set=True,
+        lifespan=settings.jwks_cache_seconds,
+        cooldown_duration=settings.jwks_refetch_seconds,
+        headers=jwks_headers(settings),
+        timeout=5,
+    )
+
+
+def jwks_headers(settings: ClerkSettings) -> dict[str, str]:
+    """The secret key goes only to Clerk's Backend API (`…/v1/jwks`), which requires it; the
+    Frontend API's public `/.well-known/jwks.json` gets no credentials."""
+    if (settings.jwks_url or "").startswith(f"{settings.api_url}/"):
+        return {"Authorization": f"Bearer {settings.secret_key}"}
+    return {}

@@ -1,4 +1,4 @@
-"""Production refuses the public local defaults and talks to AWS itself."""
+"""Production refuses missing or public secrets and talks to AWS itself; key-cache bounds."""
 
 from __future__ import annotations
 
@@ -22,3 +22,32 @@ def test_production_reaches_aws_itself_and_local_reaches_the_emulator() -> None:
     assert production.internal_api_token == "real-internal_api_token"
     assert load_settings("billing", {}).aws.endpoint_url == "http://127.0.0.1:5055"
     assert load_settings("billing", {"AWS_ENDPOINT_URL": ""}).aws.endpoint_url is None
+
+
+@pytest.mark.parametrize("name", PRODUCTION_SECRETS)
+def test_production_refuses_a_secret_set_to_its_public_default(name: str) -> None:
+    env = {"PROLEARN_ENV": "production", **SECRETS, name: PRODUCTION_SECRETS[name]}
+    with pytest.raises(ConfigurationError, match=name):
+        load_settings("billing", env)
+
+
+def test_the_public_defaults_are_what_local_runs_use() -> None:
+    local = load_settings("billing", {})
+    assert (
+        local.internal_api_token,
+        local.clerk.secret_key,
+        local.cashfree.client_id,
+        local.cashfree.client_secret,
+        local.mail.resend_api_key,
+    ) == tuple(PRODUCTION_SECRETS.values())
+
+
+def test_the_signing_key_cache_is_bounded_and_configurable() -> None:
+    default = load_settings("gateway", {}).clerk
+    assert (default.jwks_cache_seconds, default.jwks_refetch_seconds) == (300, 10)
+    clerk = load_settings(
+        "gateway", {"CLERK_JWKS_CACHE_SECONDS": "60", "CLERK_JWKS_REFETCH_SECONDS": "5"}
+    ).clerk
+    assert (clerk.jwks_cache_seconds, clerk.jwks_refetch_seconds) == (60, 5)
+    with pytest.raises(ValueError, match="jwks_cache_seconds"):
+        load_settings("gateway", {"CLERK_JWKS_CACHE_SECONDS": "0"})

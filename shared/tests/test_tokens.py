@@ -63,6 +63,9 @@ def test_token_without_azp_is_accepted() -> None:
         ({"nbf": int(time.time()) + 60}, "token_not_active_yet"),
         ({"azp": "https://evil.example"}, "token_invalid_azp"),
         ({"sub": None}, "token_invalid"),
+        ({"sub": "../user_1"}, "token_invalid"),
+        ({"sub": "u" * 65}, "token_invalid"),
+        ({"azp": 5}, "token_invalid_azp"),
     ],
 )
 def test_bad_claims_are_refused(overrides: dict[str, Any], code: str) -> None:

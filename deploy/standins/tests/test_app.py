@@ -6,6 +6,7 @@ from pathlib import Path
 
 import requests
 
+from standins.app import create_app
 from standins.config import StandinConfig
 from standins.signing_key import load_or_create_signing_key
 
@@ -41,3 +42,16 @@ def test_signing_key_file_survives_restarts(key_file: Path, base_url: str) -> No
     served = requests.get(f"{base_url}/idp/.well-known/jwks.json", timeout=5).json()["keys"][0]
     reloaded = load_or_create_signing_key(str(key_file))
     assert reloaded.public_jwk() == served
+
+
+def test_a_rotated_key_replaces_the_old_one_in_the_jwks_and_the_key_file(tmp_path: Path) -> None:
+    key_file = tmp_path / "signing-key.pem"
+    client = create_app(StandinConfig(idp_private_key_file=str(key_file))).test_client()
+    jwks = "/idp/.well-known/jwks.json"
+    (before,) = client.get(jwks).get_json()["keys"]
+    rotated = client.post("/idp/dev/rotate-key").get_json()
+    (after,) = client.get(jwks, headers={"Authorization": "Bearer x"}).get_json()["keys"]
+    assert rotated == {"kid": after["kid"], "retiredKid": before["kid"]}
+    assert after["kid"] != before["kid"]
+    assert load_or_create_signing_key(str(key_file)).public_jwk() == after
+    assert client.get("/idp/dev/jwks-fetches").get_json() == {"count": 2, "withAuthorization": 1}
