@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
+from urllib.parse import urlsplit
 
 import redis
 
@@ -42,6 +43,15 @@ class Runtime:
         return OutboxDispatcher(self.dynamodb, self.table, self.publisher)
 
     @cached_property
+    def cache_redis(self) -> redis.Redis | None:
+        """The disposable cache Redis (`CACHE_REDIS_URL`), bytes in and out; None when unset or
+        when it names the broker's instance, whose memory the queued events need."""
+        url = self.settings.cache_redis_url
+        if url is None or _instance(url) == _instance(self.settings.messaging.redis_url):
+            return None
+        return redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+
+    @cached_property
     def redis(self) -> redis.Redis:
         return redis.Redis.from_url(
             self.settings.messaging.redis_url, socket_timeout=1, socket_connect_timeout=1
@@ -65,3 +75,13 @@ class Runtime:
         if subscribed_types(service):
             gauges.append(QueueDepth(queue_name(service), lambda: self.redis))
         return gauges
+
+
+LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def _instance(url: str) -> tuple[str, int]:
+    """The host and port a Redis URL names (two databases of one instance share its memory)."""
+    parts = urlsplit(url)
+    host = parts.hostname or "localhost"
+    return ("loopback" if host in LOOPBACK else host, parts.port or 6379)

@@ -150,10 +150,12 @@ class Api:
         assert response.status_code == 200, response.text
         return [c["courseId"] for c in response.json()["data"]]
 
-    def published_course(self, teacher: User, price: int = 49900) -> dict[str, Any]:
+    def published_course(
+        self, teacher: User, price: int = 49900, title: str = "Distributed Systems in Python"
+    ) -> dict[str, Any]:
         course_id = self.draft(teacher)
         body = {
-            "title": "Distributed Systems in Python",
+            "title": title,
             "description": "Queues, outboxes and idempotent consumers.",
             "category": "Programming",
             "price": price,

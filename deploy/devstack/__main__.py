@@ -32,7 +32,8 @@ def describe(stack: Stack) -> str:
         ),
         ("mail catcher", urls["mail"]),
         ("moto (DynamoDB, S3)", f"{urls['moto']}  ({started[stack.started_moto]})"),
-        ("Redis", f"{urls['redis']}  ({started[stack.started_redis]})"),
+        ("Redis (broker)", f"{urls['redis']}  ({started[stack.started_redis]})"),
+        ("Redis (cache)", f"{urls['cache-redis']}  ({started[stack.started_cache_redis]})"),
         *((name, urls[name]) for name in stack.settings.ports if name != "gateway"),
         *(
             (f"{name} metrics", urls[f"{name}-metrics"])

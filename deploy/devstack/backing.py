@@ -6,6 +6,7 @@ import importlib.util
 import shutil
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -33,27 +34,53 @@ def redis_server_binary() -> str:
     return str(Path(bundled.origin).parent / "bin" / "redis-server")
 
 
-def ensure_redis(url: str, group: ProcessGroup, data_dir: Path) -> bool:
-    """Start a Redis for `url` unless one answers; True if started.
+@dataclass(frozen=True)
+class RedisRole:
+    """What a Redis started here is for: its process name, its variable, its server options."""
 
-    It appends every write to a file in `data_dir`, flushed every second (no snapshots), so a
-    restart of it within this run (a crash, a test's kill -9) finds its queues again. The
+    name: str
+    variable: str
+    persistence: tuple[str, ...]
+    memory: tuple[str, ...]
+
+
+BROKER = RedisRole(
+    "redis",
+    "REDIS_URL",
+    ("--save", "", "--appendonly", "yes", "--appendfsync", "everysec"),
+    ("--maxmemory-policy", "noeviction"),
+)
+"""Celery's queues: every write appended to a file flushed every second, nothing ever evicted."""
+CACHE = RedisRole(
+    "cache-redis",
+    "CACHE_REDIS_URL",
+    ("--save", "", "--appendonly", "no"),
+    ("--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru"),
+)
+"""Disposable caches: bounded memory, least recently used keys evicted, nothing on disk."""
+
+
+def ensure_redis(url: str, group: ProcessGroup, data_dir: Path, role: RedisRole = BROKER) -> bool:
+    """Start a Redis for `url` in `role` unless one answers; True if started.
+
+    The broker appends every write to a file in `data_dir`, flushed every second (no snapshots),
+    so a restart of it within this run (a crash, a test's kill -9) finds its queues again. The
     directory is emptied first: the tables in moto, which these messages are about, are new too.
     """
     if redis_answers(url):
         return False
     if not is_local(url):
-        raise BackingServiceError(f"no Redis answers at REDIS_URL={url}")
+        raise BackingServiceError(f"no Redis answers at {role.variable}={url}")
     shutil.rmtree(data_dir, ignore_errors=True)
     data_dir.mkdir(parents=True)
     port = urlsplit(url).port or 6379
-    persistence = ("--save", "", "--appendonly", "yes", "--appendfsync", "everysec")
     group.start(
         ProcessSpec(
-            "redis",
+            role.name,
             (
                 redis_server_binary(),
-                *persistence,
+                *role.persistence,
+                *role.memory,
                 "--dir",
                 str(data_dir.resolve()),
                 "--port",

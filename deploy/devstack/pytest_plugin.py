@@ -20,6 +20,7 @@ TEST_ENV = {
     "DYNAMO_SCAN_GUARD": "true",
     "RATE_LIMIT_ENABLED": "false",
     "MAX_VIDEO_BYTES": "1048576",  # so a test can exceed it with a small file
+    "TEACHER_STORAGE_QUOTA_BYTES": "2097152",  # two videos at that limit fill a teacher's quota
     "AGORA_APP_ID": "970ca35de60c44645bbae8a215061b33",  # tokens are built offline: any id works
     "AGORA_APP_CERTIFICATE": "5cfd2fd1755d40ecb72977518be15d3b",
     "VIDEO_TOKEN_LEAD_MINUTES": "20",  # the next 15-minute slot is always joinable

@@ -10,7 +10,7 @@ from pathlib import Path
 from types import TracebackType
 
 from devstack import commands
-from devstack.backing import aws_credentials, ensure_moto, ensure_redis
+from devstack.backing import CACHE, aws_credentials, ensure_moto, ensure_redis
 from devstack.probes import free_port, port_open
 from devstack.processes import ProcessGroup, StopRequest
 from devstack.spec import DevstackError
@@ -55,6 +55,9 @@ class StackSettings:
     """Where each worker and relay serves its metrics (web processes serve GET /metrics)."""
     standins_port: int = 8090
     redis_url: str = "redis://127.0.0.1:6379/0"
+    cache_redis_url: str | None = None
+    """The cache Redis, an instance apart from the broker; None: a free loopback port, chosen
+    when the stack starts."""
     aws_endpoint_url: str | None = "http://127.0.0.1:5055"
     aws_region: str = "ap-south-1"
     table_prefix: str = "prolearn-dev-"
@@ -74,6 +77,7 @@ class StackSettings:
             },
             standins_port=int(environ.get("STANDINS_PORT", d.standins_port)),
             redis_url=environ.get("REDIS_URL") or d.redis_url,
+            cache_redis_url=environ.get("CACHE_REDIS_URL") or d.cache_redis_url,
             aws_endpoint_url=environ.get("AWS_ENDPOINT_URL", d.aws_endpoint_url) or None,
             aws_region=environ.get("AWS_REGION") or d.aws_region,
             table_prefix=environ.get("TABLE_PREFIX") or d.table_prefix,
@@ -128,6 +132,7 @@ class StackSettings:
             "mail": f"{standins}/resend/emails",
             "moto": self.aws_endpoint_url or "(real AWS)",
             "redis": self.redis_url,
+            "cache-redis": self.cache_redis_url or "(a free port, chosen at start)",
         }
 
     def environment(self, base: Mapping[str, str]) -> dict[str, str]:
@@ -136,6 +141,7 @@ class StackSettings:
         env = {
             **base,
             "REDIS_URL": self.redis_url,
+            "CACHE_REDIS_URL": self.cache_redis_url or "",
             "AWS_ENDPOINT_URL": self.aws_endpoint_url or "",
             "AWS_REGION": self.aws_region,
             "TABLE_PREFIX": self.table_prefix,
@@ -180,6 +186,7 @@ class Stack:
     processes: ProcessGroup
     started_redis: bool
     started_moto: bool
+    started_cache_redis: bool = False
 
     def stop(self) -> None:
         self.processes.stop_all()
@@ -206,11 +213,14 @@ def start_stack(
 ) -> Stack:
     """Start everything in dependency order; on any failure stop what was started and re-raise
     (`StopRequested` once `stop_request` is set, by Ctrl-C or SIGTERM)."""
+    cache_url = settings.cache_redis_url or f"redis://{HOST}:{free_port()}/0"
+    settings = replace(settings, cache_redis_url=cache_url)
     env = settings.environment(os.environ if base_env is None else base_env)
     group = ProcessGroup(settings.run_dir / "logs", env, stop_request=stop_request)
     _require_free_ports(settings)
     try:
         started_redis = ensure_redis(settings.redis_url, group, settings.run_dir / "redis")
+        started_cache = ensure_redis(cache_url, group, settings.run_dir / "cache-redis", CACHE)
         endpoint = settings.aws_endpoint_url
         started_moto = ensure_moto(endpoint, group) if endpoint else False
         group.start(commands.standins(settings.standins_port))
@@ -235,7 +245,7 @@ def start_stack(
     except BaseException:
         group.stop_all()
         raise
-    return Stack(settings, env, settings.urls(), group, started_redis, started_moto)
+    return Stack(settings, env, settings.urls(), group, started_redis, started_moto, started_cache)
 
 
 def _require_free_ports(settings: StackSettings) -> None:

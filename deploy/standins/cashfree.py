@@ -33,6 +33,9 @@ def _orders_blueprint(sandbox: CashfreeSandbox) -> Blueprint:
 
     @blueprint.before_request
     def check_headers() -> None:
+        order_id = (request.view_args or {}).get("order_id")
+        if order_id is not None:
+            sandbox.requests.record(order_id, request.method, request.path)
         _require_version_and_credentials(sandbox.config)
 
     @blueprint.after_request

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from standins.cashfree_payloads import Event
+from standins.cashfree_requests import RequestLog
 from standins.cashfree_store import OrderStore
 from standins.cashfree_validation import RefundRequest
 from standins.cashfree_webhooks import SignedWebhook, WebhookDispatcher
@@ -19,6 +20,7 @@ class CashfreeSandbox:
         self.config = config
         self.orders = OrderStore()
         self.idempotency = IdempotencyStore()
+        self.requests = RequestLog()
         self.webhooks = WebhookDispatcher(
             config.cashfree_webhook_version, config.cashfree_retry_seconds
         )

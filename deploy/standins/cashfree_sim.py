@@ -44,6 +44,10 @@ def create_sim_blueprint(sandbox: CashfreeSandbox) -> Blueprint:
             raise CashfreeError(404, "no webhook was sent for this order", "webhook_not_found")
         return jsonify(webhook)
 
+    @blueprint.get("/orders/<order_id>/requests")
+    def order_requests(order_id: str) -> Response:
+        return jsonify(sandbox.requests.of_order(order_id))
+
     @blueprint.get("/webhooks")
     def webhook_attempts() -> Response:
         return jsonify(sandbox.webhooks.attempts(request.args.get("order_id")))

@@ -45,6 +45,36 @@ def test_redis_is_started_when_none_answers_and_stopped_by_us(
     assert not redis_answers(url)
 
 
+def test_the_cache_redis_is_its_own_bounded_disposable_instance(
+    group: ProcessGroup, tmp_path: Path
+) -> None:
+    broker, cache = (f"redis://127.0.0.1:{free_port()}/0" for _ in range(2))
+    assert ensure_redis(broker, group, tmp_path / "redis") is True
+    assert ensure_redis(cache, group, tmp_path / "cache-redis", backing.CACHE) is True
+    assert group.names == ["redis", "cache-redis"]
+
+    def config(url: str) -> dict[str, str]:
+        client = redis.Redis.from_url(url, decode_responses=True)
+        try:
+            return {
+                name: str(client.config_get(name)[name])
+                for name in ("maxmemory", "maxmemory-policy", "appendonly", "save")
+            }
+        finally:
+            client.close()
+
+    assert config(broker)["maxmemory-policy"] == "noeviction"
+    assert config(broker)["appendonly"] == "yes"
+    assert config(cache) == {
+        "maxmemory": str(64 * 1024 * 1024),
+        "maxmemory-policy": "allkeys-lru",
+        "appendonly": "no",
+        "save": "",
+    }
+    group.stop_all()
+    assert not redis_answers(cache)
+
+
 def test_a_redis_killed_and_restarted_keeps_what_was_written_a_second_before(
     group: ProcessGroup, tmp_path: Path
 ) -> None:

@@ -15,6 +15,7 @@ def test_environment_wires_services_and_stand_ins_together() -> None:
         ports={"gateway": 9080, "catalog": 9081},
         standins_port=9090,
         redis_url="redis://127.0.0.1:6390/4",
+        cache_redis_url="redis://127.0.0.1:6391/0",
         table_prefix="t-",
         extra_env={"RATE_LIMIT_ENABLED": "false", "TABLE_PREFIX": "override-"},
     )
@@ -23,6 +24,7 @@ def test_environment_wires_services_and_stand_ins_together() -> None:
 
     assert env["PATH"] == "/bin"
     assert env["REDIS_URL"] == "redis://127.0.0.1:6390/4"
+    assert env["CACHE_REDIS_URL"] == "redis://127.0.0.1:6391/0"
     assert env["AWS_ENDPOINT_URL"] == "http://127.0.0.1:5055"
     assert env["AWS_ACCESS_KEY_ID"] == env["AWS_SECRET_ACCESS_KEY"] == "testing"
     assert env["CLERK_JWKS_URL"] == "http://127.0.0.1:9090/idp/.well-known/jwks.json"
@@ -56,6 +58,7 @@ def test_from_env_reads_ports_and_keeps_real_service_urls() -> None:
     assert settings.metrics_ports["billing-relay"] == 7111
     assert settings.metrics_ports["catalog-worker"] == 9101
     assert settings.aws_endpoint_url is None
+    assert settings.cache_redis_url is None, "a free port is chosen when the stack starts"
     env = settings.environment({})
     assert env["CASHFREE_API_URL"] == "https://sandbox.cashfree.com/pg"
     assert env["AWS_ENDPOINT_URL"] == ""

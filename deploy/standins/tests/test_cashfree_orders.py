@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime, timedelta
 
 import pytest
+import requests
 
 from standins.tests.conftest import CashfreeClient
 
@@ -225,3 +226,22 @@ def test_second_success_on_a_paid_order_is_409(cashfree: CashfreeClient) -> None
     again = cashfree.sim(f"/orders/{order_id}/pay", {"outcome": "SUCCESS", "deliver": False})
     assert again.status_code == 409
     assert again.json()["code"] == "order_already_paid"
+
+
+def test_the_requests_naming_an_order_are_listed_for_tests(cashfree: CashfreeClient) -> None:
+    order_id = cashfree.create_order()["order_id"]
+    cashfree.call("GET", f"/orders/{order_id}")
+    cashfree.call("GET", f"/orders/{order_id}/payments")
+    cashfree.call("GET", f"/orders/{order_id}", headers={"x-client-secret": "wrong"})
+    cashfree.call("GET", "/orders/someone-elses")
+
+    listed = requests.get(
+        f"{cashfree.base_url}/pg/sim/orders/{order_id}/requests", timeout=10
+    ).json()
+
+    assert [(r["method"], r["path"]) for r in listed] == [
+        ("GET", f"/pg/orders/{order_id}"),
+        ("GET", f"/pg/orders/{order_id}/payments"),
+        ("GET", f"/pg/orders/{order_id}"),
+    ]
+    assert all(datetime.fromisoformat(r["at"]) for r in listed)

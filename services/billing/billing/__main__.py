@@ -25,7 +25,7 @@ def _reconcile(args: argparse.Namespace, settings: Settings) -> int:
     if order is None:
         print(json.dumps({"error": "order_not_found", "orderId": args.order_id}))
         return 1
-    order = reconciler.reconcile_refund(app, reconciler.reconcile_order(app, order))
+    order = reconciler.reconcile_refund(app, reconciler.reconcile_order(app, order, force=True))
     print(json.dumps(transaction_json(order)))
     return 0
 

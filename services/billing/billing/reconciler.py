@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from billing import refunds
@@ -14,7 +15,7 @@ from billing.domain.model import PENDING, TERMINAL_ORDER_STATES, Attempt, Order
 from billing.domain.money import BadAmount, to_minor
 from billing.payments import apply_attempt
 from billing.schedule import next_check
-from shared.clock import now_iso, parse_iso, utc_now
+from shared.clock import iso, now_iso, parse_iso, utc_now
 
 if TYPE_CHECKING:
     from billing.bootstrap import Billing
@@ -48,15 +49,29 @@ def run_due(app: Billing, batch: int = BATCH) -> Sweep:
 
 
 def due_now(app: Billing, order: Order) -> bool:
-    """A pending order old enough that its webhook should have come (order-status asks)."""
-    age = (utc_now() - parse_iso(order.created_at)).total_seconds()
-    return order.status == PENDING and age >= app.settings.billing.reconcile_after_seconds
+    """A pending order old enough that its webhook should have come, not asked about within
+    RECONCILE_AFTER_SECONDS (order-status asks)."""
+    window = app.settings.billing.reconcile_after_seconds
+    recently_asked = order.asked_at is not None and _seconds_since(order.asked_at) < window
+    return order.status == PENDING and _older_than_checkout(app, order) and not recently_asked
 
 
-def reconcile_order(app: Billing, order: Order) -> Order:
-    """Apply every payment Cashfree has for the order; an expired or terminated one fails."""
+def _seconds_since(moment: str) -> float:
+    return (utc_now() - parse_iso(moment)).total_seconds()
+
+
+def reconcile_order(app: Billing, order: Order, *, force: bool = False) -> Order:
+    """Apply every payment Cashfree has for the order; an expired or terminated one fails.
+
+    Cashfree is asked about an order at most once per RECONCILE_AFTER_SECONDS, however many
+    polls and sweeps, on however many processes, call this: the ask is claimed first. `force`
+    (an operator's command) asks regardless."""
     if order.status != PENDING:
         return order
+    claimed = order if force else _claim_ask(app, order)
+    if claimed is None:
+        return order
+    order = claimed
     try:
         order = _apply_payments(app, order)
         if order.status == PENDING:
@@ -64,6 +79,13 @@ def reconcile_order(app: Billing, order: Order) -> Order:
     except (CashfreeUnavailable, CashfreeError, BadAmount) as exc:
         log.warning("reconciliation failed", extra={"order_id": order.order_id, "error": str(exc)})
     return _defer(app, order) if order.status == PENDING else order
+
+
+def _claim_ask(app: Billing, order: Order) -> Order | None:
+    """The order as stored, now marked asked about; None if it was within the window."""
+    moment = utc_now()
+    window = timedelta(seconds=app.settings.billing.reconcile_after_seconds)
+    return app.orders.claim_ask(order.order_id, iso(moment), iso(moment - window))
 
 
 def _apply_payments(app: Billing, order: Order) -> Order:
@@ -103,8 +125,7 @@ def _close(app: Billing, order: Order, why: str) -> Order:
 
 
 def _older_than_checkout(app: Billing, order: Order) -> bool:
-    age = (utc_now() - parse_iso(order.created_at)).total_seconds()
-    return age >= app.settings.billing.reconcile_after_seconds
+    return _seconds_since(order.created_at) >= app.settings.billing.reconcile_after_seconds
 
 
 def reconcile_refund(app: Billing, order: Order) -> Order:

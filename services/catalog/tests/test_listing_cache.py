@@ -1,4 +1,5 @@
-"""The Redis listing cache: hits, invalidation by generation, TTL, off when ttl<=0, Redis down."""
+"""The Redis listing cache: hits, invalidation by generation, TTL, which pages may be stored, off
+without a client or with ttl<=0, Redis down."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from catalog.adapters.listing_cache import ListingCache
+from catalog.adapters.listing_cache import ListingCache, RenderedPage
 
 
 @pytest.fixture
@@ -42,39 +43,49 @@ def dead_redis() -> redis.Redis:
     return redis.Redis(port=port, socket_connect_timeout=0.2, retry=Retry(NoBackoff(), 0))
 
 
-def counting(*pages: bytes) -> tuple[Callable[[], bytes], list[bytes]]:
+def counting(*pages: RenderedPage) -> tuple[Callable[[], RenderedPage], list[RenderedPage]]:
     """A render that returns `pages` in turn and records each call."""
-    rendered: list[bytes] = []
+    rendered: list[RenderedPage] = []
     queue = iter(pages)
 
-    def render() -> bytes:
+    def render() -> RenderedPage:
         rendered.append(next(queue))
         return rendered[-1]
 
     return render, rendered
 
 
+def page(body: bytes, next_cursor: str | None = None, shareable: bool = True) -> RenderedPage:
+    return RenderedPage(body, next_cursor, shareable)
+
+
+def fields(client: redis.Redis, namespace: str) -> int:
+    """Everything the cache holds in `namespace`: pages and handed-out cursors."""
+    hashes = [k for k in client.scan_iter(match=f"{namespace}:*") if not k.endswith(b"generation")]
+    return sum(int(client.hlen(h)) for h in hashes)
+
+
 def test_a_page_is_rendered_once_then_served_from_redis(
     live_redis: redis.Redis, namespace: str
 ) -> None:
     cache = ListingCache(live_redis, ttl_seconds=30, namespace=namespace)
-    render, rendered = counting(b"page-1", b"page-2", b"other")
-    assert cache.get("cat=all&limit=20", render) == b"page-1"
-    assert cache.get("cat=all&limit=20", render) == b"page-1"
-    assert cache.get("cat=Programming&limit=20", render) == b"page-2"
-    assert rendered == [b"page-1", b"page-2"]
+    render, rendered = counting(page(b"page-1", "c2"), page(b"page-2"), page(b"other"))
+    assert cache.page("all", None, render) == page(b"page-1", "c2")
+    assert cache.page("all", None, render) == page(b"page-1", "c2")
+    assert cache.page("programming", None, render) == page(b"page-2")
+    assert rendered == [page(b"page-1", "c2"), page(b"page-2")]
 
 
 def test_invalidate_makes_the_next_get_render_again(
     live_redis: redis.Redis, namespace: str
 ) -> None:
     cache = ListingCache(live_redis, ttl_seconds=30, namespace=namespace)
-    render, rendered = counting(b"before", b"after")
-    cache.get("k", render)
+    render, rendered = counting(page(b"before"), page(b"after"))
+    cache.page("k", None, render)
     cache.invalidate()
-    assert cache.get("k", render) == b"after"
-    assert cache.get("k", render) == b"after"
-    assert rendered == [b"before", b"after"]
+    assert cache.page("k", None, render).body == b"after"
+    assert cache.page("k", None, render).body == b"after"
+    assert [p.body for p in rendered] == [b"before", b"after"]
 
 
 def test_a_render_that_straddles_an_invalidation_is_never_served(
@@ -82,37 +93,82 @@ def test_a_render_that_straddles_an_invalidation_is_never_served(
 ) -> None:
     cache = ListingCache(live_redis, ttl_seconds=30, namespace=namespace)
 
-    def stale_render() -> bytes:
+    def stale_render() -> RenderedPage:
         cache.invalidate()  # a course event lands while the page is being rendered
-        return b"stale"
+        return page(b"stale")
 
-    assert cache.get("k", stale_render) == b"stale"
-    assert cache.get("k", lambda: b"fresh") == b"fresh"
-    assert cache.get("k", lambda: b"unused") == b"fresh"
+    assert cache.page("k", None, stale_render).body == b"stale"
+    assert cache.page("k", None, lambda: page(b"fresh")).body == b"fresh"
+    assert cache.page("k", None, lambda: page(b"unused")).body == b"fresh"
+
+
+def test_an_evicted_generation_starts_a_new_one_instead_of_reviving_old_pages(
+    live_redis: redis.Redis, namespace: str
+) -> None:
+    cache = ListingCache(live_redis, ttl_seconds=30, namespace=namespace)
+    cache.page("k", None, lambda: page(b"old"))
+    cache.invalidate()
+    live_redis.delete(f"{namespace}:generation")  # what allkeys-lru may do under memory pressure
+    assert cache.page("k", None, lambda: page(b"new")).body == b"new"
 
 
 def test_pages_expire_after_the_ttl_and_later_writes_do_not_extend_it(
     live_redis: redis.Redis, namespace: str
 ) -> None:
     cache = ListingCache(live_redis, ttl_seconds=1, namespace=namespace)
-    cache.get("first", lambda: b"v1")
+    cache.page("first", None, lambda: page(b"v1"))
     time.sleep(0.6)
-    cache.get("second", lambda: b"v1")
-    assert cache.get("first", lambda: b"v2") == b"v1"
+    cache.page("second", None, lambda: page(b"v1"))
+    assert cache.page("first", None, lambda: page(b"v2")).body == b"v1"
     time.sleep(0.5)
-    assert cache.get("first", lambda: b"v2") == b"v2"
-    assert 0 < live_redis.pttl(f"{namespace}:0") <= 1000
+    assert cache.page("first", None, lambda: page(b"v2")).body == b"v2"
+    generation = live_redis.get(f"{namespace}:generation")
+    assert isinstance(generation, bytes)
+    assert 0 < live_redis.pttl(f"{namespace}:{generation.decode()}") <= 1000
 
 
-def test_a_disabled_cache_renders_every_time_and_never_calls_redis(
-    dead_redis: redis.Redis,
+def test_a_cursor_page_is_stored_only_when_a_stored_page_handed_out_its_cursor(
+    live_redis: redis.Redis, namespace: str
 ) -> None:
-    cache = ListingCache(dead_redis, ttl_seconds=0)
-    render, rendered = counting(b"a", b"b")
-    assert cache.get("k", render) == b"a"
-    assert cache.get("k", render) == b"b"
-    cache.invalidate()
-    assert rendered == [b"a", b"b"]
+    cache = ListingCache(live_redis, ttl_seconds=30, namespace=namespace)
+    forged, rendered = counting(page(b"forged", "c9"), page(b"forged again", "c9"))
+    assert cache.page("all", "made-up", forged).body == b"forged"
+    assert cache.page("all", "made-up", forged).body == b"forged again"
+    assert cache.page("all", "c9", lambda: page(b"after forged")).body == b"after forged"
+    assert fields(live_redis, namespace) == 0, "nothing reached from a made-up cursor is kept"
+
+    cache.page("all", None, lambda: page(b"first", "c2"))
+    cache.page("all", "c2", lambda: page(b"second", "c3"))
+    assert cache.page("all", "c2", lambda: page(b"unused")).body == b"second"
+    assert cache.page("all", "c3", lambda: page(b"third")).body == b"third"
+    assert cache.page("all", "c3", lambda: page(b"unused")).body == b"third"
+    assert cache.page("programming", "c2", lambda: page(b"other list")).body == b"other list"
+    assert cache.page("programming", "c2", lambda: page(b"again")).body == b"again"
+    assert len(rendered) == 2
+
+
+def test_pages_not_worth_sharing_and_unshared_listings_are_never_stored(
+    live_redis: redis.Redis, namespace: str
+) -> None:
+    cache = ListingCache(live_redis, ttl_seconds=30, namespace=namespace)
+    render, rendered = counting(
+        page(b"empty", shareable=False), page(b"empty", shareable=False), page(b"a"), page(b"b")
+    )
+    cache.page("nothing-found", None, render)
+    cache.page("nothing-found", None, render)
+    cache.page(None, None, render)
+    cache.page(None, None, render)
+    assert len(rendered) == 4
+    assert fields(live_redis, namespace) == 0
+
+
+def test_a_cache_without_a_client_or_ttl_renders_every_time(dead_redis: redis.Redis) -> None:
+    for cache in (ListingCache(dead_redis, ttl_seconds=0), ListingCache(None, ttl_seconds=30)):
+        render, rendered = counting(page(b"a"), page(b"b"))
+        assert cache.page("k", None, render).body == b"a"
+        assert cache.page("k", None, render).body == b"b"
+        cache.invalidate()
+        assert len(rendered) == 2
 
 
 def test_redis_down_on_get_serves_the_rendered_page(
@@ -120,7 +176,7 @@ def test_redis_down_on_get_serves_the_rendered_page(
 ) -> None:
     cache = ListingCache(dead_redis, ttl_seconds=30)
     with caplog.at_level(logging.WARNING, logger="catalog.adapters.listing_cache"):
-        assert cache.get("k", lambda: b"page") == b"page"
+        assert cache.page("k", None, lambda: page(b"page")).body == b"page"
     assert "redis unavailable" in caplog.text
 
 

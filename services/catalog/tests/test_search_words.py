@@ -7,6 +7,7 @@ import pytest
 from catalog.domain.search import (
     MAX_INDEXED_WORDS,
     MAX_QUERY_WORDS,
+    QueryInvalid,
     driving_term,
     index_words,
     matches,
@@ -23,13 +24,13 @@ def test_accents_and_case_fold_to_plain_lowercase() -> None:
 
 def test_plurals_become_singular_but_class_and_status_stay() -> None:
     assert query_words("courses categories class status basics") == (
-        "course",
+        "basic",
         "category",
         "class",
+        "course",
         "status",
-        "basic",
     )
-    assert query_words("bus aws ties") == ("bus", "aws", "tie")
+    assert query_words("bus aws ties") == ("aws", "bus", "tie")
 
 
 def test_stopwords_and_single_characters_are_not_words() -> None:
@@ -48,10 +49,15 @@ def test_punctuation_splits_and_digits_are_kept() -> None:
     assert not matches(words, query_words("python 2024"))
 
 
-def test_words_longer_than_forty_characters_are_truncated() -> None:
+def test_indexed_words_longer_than_forty_characters_are_truncated_and_searched_ones_refused() -> (
+    None
+):
     long_word = "x" * 60
     assert index_words(long_word, "") == frozenset({"x" * 40})
-    assert query_words(long_word) == ("x" * 40,)
+    assert query_words("x" * 40) == ("x" * 40,)
+    with pytest.raises(QueryInvalid) as refused:
+        query_words(f"python {long_word}")
+    assert "40" in refused.value.details["q"]
 
 
 def test_the_cap_keeps_every_title_word_then_description_words_in_order() -> None:
@@ -70,10 +76,15 @@ def test_title_words_win_even_when_the_title_alone_fills_the_cap() -> None:
     assert words == {f"t{n}" for n in range(MAX_INDEXED_WORDS)}
 
 
-def test_queries_are_deduplicated_in_order_and_capped() -> None:
-    assert query_words("Docker docker DOCKERS kubernetes") == ("docker", "kubernete")
-    many = " ".join(f"w{n}" for n in range(10))
-    assert query_words(many) == tuple(f"w{n}" for n in range(MAX_QUERY_WORDS))
+def test_queries_are_deduplicated_sorted_and_refused_beyond_the_word_cap() -> None:
+    assert query_words("Kubernetes Docker docker DOCKERS") == ("docker", "kubernete")
+    assert query_words("django python") == query_words("  PYTHON, the Django  python ")
+    words = [f"w{n}" for n in range(MAX_QUERY_WORDS)]
+    assert query_words(" ".join(reversed(words))) == tuple(sorted(words))
+    assert query_words(" ".join([*words, "the", "and", "of", "w0"])) == tuple(sorted(words))
+    with pytest.raises(QueryInvalid) as refused:
+        query_words(" ".join([*words, "extra"]))
+    assert str(MAX_QUERY_WORDS) in refused.value.details["q"]
 
 
 def test_a_query_is_normalised_exactly_like_the_course_it_should_find() -> None:

@@ -50,6 +50,7 @@ def to_item(order: Order) -> Item:
         "refund": asdict(order.refund) if order.refund else None,
         "duplicateOf": order.duplicate_of,
         "checkAt": order.check_at,
+        "askedAt": order.asked_at,
     }
     check_at = order.check_at or order.updated_at
     if order.status == PENDING:
@@ -79,6 +80,7 @@ def from_item(item: Item) -> Order:
         refund=Refund(**item["refund"]) if item.get("refund") else None,
         duplicate_of=item.get("duplicateOf"),
         check_at=item.get("checkAt"),
+        asked_at=item.get("askedAt"),
     )
 
 
@@ -126,6 +128,25 @@ class OrderRepository:
             values=values(s=read_status, u=read_updated),
             on_condition_failed=StaleOrder,
         )
+
+    def claim_ask(self, order_id: str, now: str, asked_before: str) -> Order | None:
+        """Mark the pending order asked about at Cashfree `now`, unless it was asked about after
+        `asked_before`: one conditional write, so of concurrent callers one wins. The order as
+        stored, or None when another caller won or it is no longer pending."""
+        try:
+            response = self._client.update_item(
+                TableName=self._table,
+                Key=serialize(keys.order_key(order_id)),
+                UpdateExpression="SET askedAt = :now",
+                ConditionExpression="#s = :pending AND "
+                "(attribute_not_exists(askedAt) OR askedAt <= :before)",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues=values(now=now, pending=PENDING, before=asked_before),
+                ReturnValues="ALL_NEW",
+            )
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return None
+        return from_item(deserialize(response["Attributes"]))
 
     def record_attempt(self, uow: UnitOfWork, order_id: str, attempt: Attempt) -> None:
         uow.tx.put(

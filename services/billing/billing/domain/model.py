@@ -96,6 +96,8 @@ class Order:
     """The order that already gave the buyer the course, when this one paid a second time."""
     check_at: str | None = None
     """When the reconciler next asks Cashfree, while the order or its refund is open."""
+    asked_at: str | None = None
+    """When billing last asked Cashfree about the pending order (claimed before asking)."""
 
     @property
     def sent_to_provider(self) -> bool:

@@ -1,67 +1,128 @@
-"""The rendered public catalog listing pages, cached in Redis and dropped on course events."""
+"""Rendered public catalog listing pages, cached in a disposable Redis, dropped on course events."""
 
 from __future__ import annotations
 
+import json
 import logging
 import math
+import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import redis
 
 log = logging.getLogger(__name__)
 
-# KEYS[1] generation counter; ARGV[1] "{namespace}:", ARGV[2] page key.
+# KEYS[1] the generation; ARGV[1] "{namespace}:", ARGV[2] page field, ARGV[3] a fresh generation,
+# taken when none is set (never set yet, or evicted: a new one, so no earlier page comes back).
 # Returns {hash key of the current generation, page or nil}.
 _READ = """
-local pages = ARGV[1] .. (redis.call('GET', KEYS[1]) or '0')
+local generation = redis.call('GET', KEYS[1])
+if not generation then
+  generation = ARGV[3]
+  redis.call('SET', KEYS[1], generation)
+end
+local pages = ARGV[1] .. generation
 return {pages, redis.call('HGET', pages, ARGV[2])}
 """
-# KEYS[1] a generation's hash; ARGV[1] page key, ARGV[2] page, ARGV[3] TTL in ms.
+# KEYS[1] a generation's hash; ARGV[1] page field, ARGV[2] page, ARGV[3] TTL in ms, ARGV[4] the
+# field that must exist for the page to be stored ('' = none), ARGV[5] a field to mark ('' = none).
 # The expiry is set only when the hash has none (EXPIRE NX, which Redis < 7 lacks), so no page
 # outlives the TTL however often other pages of its generation are written.
 _WRITE = """
+if ARGV[4] ~= '' and redis.call('HEXISTS', KEYS[1], ARGV[4]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], ARGV[5], '') end
 if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+return 1
 """
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """A listing page as served: its JSON body and the cursor of the page after it."""
+
+    body: bytes
+    next_cursor: str | None = None
+    shareable: bool = True
+    """False for a page not worth keeping (nothing found): served, never stored."""
 
 
 class ListingCache:
     """Pages live in `{namespace}:{generation}` hashes; `invalidate` moves to a new generation,
     so a page rendered before an invalidation is written where no later read looks.
 
-    The client must not decode responses (pages are bytes). ttl_seconds <= 0 turns it off."""
+    Only pages a plain browse reaches are stored: a listing's first page, then the page of each
+    cursor a stored page handed out in the same generation. A cursor from anywhere else is served
+    uncached, so made-up parameters cannot grow the cache. The client must not decode responses
+    (pages are bytes). No client, or ttl_seconds <= 0, turns the cache off."""
 
     def __init__(
-        self, client: redis.Redis, ttl_seconds: float, namespace: str = "catalog:listing"
+        self,
+        client: redis.Redis | None,
+        ttl_seconds: float,
+        namespace: str = "catalog:listing",
     ) -> None:
         self._redis = client
-        self._ttl_ms = math.ceil(ttl_seconds * 1000) if ttl_seconds > 0 else 0
+        on = client is not None and ttl_seconds > 0
+        self._ttl_ms = math.ceil(ttl_seconds * 1000) if on else 0
         self._generation_key = f"{namespace}:generation"
         self._prefix = f"{namespace}:"
-        self._read = client.register_script(_READ)
-        self._write = client.register_script(_WRITE)
+        if client is not None:
+            self._read = client.register_script(_READ)
+            self._write = client.register_script(_WRITE)
 
-    def get(self, page_key: str, render: Callable[[], bytes]) -> bytes:
-        """The cached page, else `render()` stored for the generation read before rendering.
-        Redis trouble only costs the cache: the page is rendered and served regardless."""
-        if not self._ttl_ms:
+    def page(
+        self, listing: str | None, cursor: str | None, render: Callable[[], RenderedPage]
+    ) -> RenderedPage:
+        """The cached page of `listing` (None: never cached) at `cursor`, else `render()`,
+        stored for the generation read before rendering when it may be. Redis trouble only costs
+        the cache: the page is rendered and served regardless."""
+        if not self._ttl_ms or listing is None:
             return render()
+        field = _field(listing, cursor)
         try:
-            pages, cached = self._read(keys=[self._generation_key], args=[self._prefix, page_key])
+            pages, cached = self._read(
+                keys=[self._generation_key], args=[self._prefix, field, uuid.uuid4().hex]
+            )
         except redis.RedisError as exc:
             log.warning("listing cache skipped: redis unavailable", extra={"error": str(exc)})
             return render()
         if cached is not None:
-            return bytes(cached)
+            return _decode(bytes(cached))
         page = render()
-        try:
-            self._write(keys=[pages], args=[page_key, page, self._ttl_ms])
-        except redis.RedisError as exc:
-            log.warning("listing page not cached: redis unavailable", extra={"error": str(exc)})
+        if page.shareable:
+            required = _issued(listing, cursor) if cursor else ""
+            handed_out = _issued(listing, page.next_cursor) if page.next_cursor else ""
+            try:
+                self._write(
+                    keys=[pages],
+                    args=[field, _encode(page), self._ttl_ms, required, handed_out],
+                )
+            except redis.RedisError as exc:
+                log.warning("listing page not cached: redis unavailable", extra={"error": str(exc)})
         return page
 
     def invalidate(self) -> None:
         """Start a new generation; earlier pages are never read again and expire with their TTL.
         Redis errors propagate, so the event handler calling this is retried."""
-        if self._ttl_ms:
-            self._redis.incr(self._generation_key)
+        if self._ttl_ms and self._redis is not None:
+            self._redis.set(self._generation_key, uuid.uuid4().hex)
+
+
+def _field(listing: str, cursor: str | None) -> str:
+    return json.dumps(["page", listing, cursor or ""], separators=(",", ":"))
+
+
+def _issued(listing: str, cursor: str) -> str:
+    """The mark that a stored page of `listing` handed out `cursor`."""
+    return json.dumps(["cursor", listing, cursor], separators=(",", ":"))
+
+
+def _encode(page: RenderedPage) -> bytes:
+    return (page.next_cursor or "").encode() + b"\n" + page.body
+
+
+def _decode(stored: bytes) -> RenderedPage:
+    cursor, _, body = stored.partition(b"\n")
+    return RenderedPage(body, cursor.decode() or None)

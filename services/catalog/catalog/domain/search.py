@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 # A save writes added and deletes removed word items in one transaction (at most 100 items).
 MAX_INDEXED_WORDS = 40
-MAX_QUERY_WORDS = 5
+MAX_QUERY_WORDS = 8
 MAX_WORD_LENGTH = 40
 MIN_WORD_LENGTH = 2
 
@@ -36,14 +36,23 @@ def index_words(title: str, description: str) -> frozenset[str]:
     return frozenset(chosen)
 
 
+class QueryInvalid(Exception):
+    """A search with more words, or longer ones, than a search takes; `details` says which."""
+
+    def __init__(self, details: dict[str, str]) -> None:
+        super().__init__("invalid search")
+        self.details = details
+
+
 def query_words(q: str) -> tuple[str, ...]:
-    """The distinct words of a search string, in order, at most MAX_QUERY_WORDS; () if none."""
-    chosen: dict[str, None] = {}
-    for word in _words(q):
-        chosen.setdefault(word)
-        if len(chosen) == MAX_QUERY_WORDS:
-            break
-    return tuple(chosen)
+    """The distinct words of a search string, sorted (a course must hold all of them, so their
+    order means nothing); () if none. QueryInvalid beyond MAX_QUERY_WORDS or MAX_WORD_LENGTH."""
+    if any(len(raw) > MAX_WORD_LENGTH for raw in _WORD.findall(_fold(q))):
+        raise QueryInvalid({"q": f"words of at most {MAX_WORD_LENGTH} characters"})
+    words = sorted(set(_words(q)))
+    if len(words) > MAX_QUERY_WORDS:
+        raise QueryInvalid({"q": f"at most {MAX_QUERY_WORDS} words (stopwords aside)"})
+    return tuple(words)
 
 
 def matches(words: frozenset[str], terms: tuple[str, ...]) -> bool:
