@@ -12,6 +12,7 @@ from shared.config import Settings, load_settings
 from shared.dynamo.client import dynamodb_client
 from shared.dynamo.tables import ensure_table
 from shared.logs import configure_logging
+from shared.media.lifecycle import ensure_staging_expiry
 from shared.media.s3 import s3_client
 
 SERVICES_WITH_TABLES = ("catalog", "billing", "enrollment", "mentorship", "chat", "notifications")
@@ -20,8 +21,8 @@ log = logging.getLogger(__name__)
 
 
 def ensure_bucket(settings: Settings) -> None:
-    """The private media bucket, with CORS so the frontend's origins can PUT uploads and GET
-    signed media straight from S3."""
+    """The private media bucket, with CORS so the frontend's origins can PUT or POST uploads and
+    GET signed media straight from S3, and a lifecycle rule that expires unsaved uploads."""
     aws = settings.aws
     s3 = s3_client(aws)
     try:
@@ -38,7 +39,7 @@ def ensure_bucket(settings: Settings) -> None:
             "CORSRules": [
                 {
                     "AllowedOrigins": list(settings.client_urls),
-                    "AllowedMethods": ["PUT", "GET", "HEAD"],
+                    "AllowedMethods": ["PUT", "POST", "GET", "HEAD"],
                     "AllowedHeaders": ["Content-Type"],
                     "ExposeHeaders": ["ETag"],
                     "MaxAgeSeconds": 3600,
@@ -46,6 +47,7 @@ def ensure_bucket(settings: Settings) -> None:
             ]
         },
     )
+    ensure_staging_expiry(s3, aws.bucket, settings.media.staging_expiry_days)
 
 
 def provision(services: tuple[str, ...] = SERVICES_WITH_TABLES) -> None:

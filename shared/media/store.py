@@ -1,11 +1,11 @@
-"""The media bucket: presigned uploads, small reads and writes, batch deletes and object URLs."""
+"""The media bucket: presigned uploads, small reads, writes and copies, batch deletes, URLs."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -27,6 +27,12 @@ class StoredObject:
     key: str
     size: int
     content_type: str
+    etag: str = field(default="", compare=False)
+    """Names this content: a copy can insist the source still has it."""
+
+
+class ObjectChanged(Exception):
+    """The source of a copy is no longer the content it was checked as (S3 answered 412)."""
 
 
 class DeleteFailed(RuntimeError):
@@ -52,13 +58,52 @@ class MediaStore:
             f"https://{bucket}.s3.amazonaws.com",
         )
 
-    def presigned_put(self, key: str, content_type: str, expires_seconds: int) -> str:
-        """A URL the browser PUTs the file to, sending exactly this Content-Type."""
+    def presigned_put(
+        self, key: str, content_type: str, expires_seconds: int, size: int | None = None
+    ) -> str:
+        """A URL the browser PUTs the file to, sending exactly this Content-Type (and, when
+        `size` is given, exactly that many bytes: Content-Length becomes a signed header)."""
+        params: dict[str, Any] = {
+            "Bucket": self._bucket,
+            "Key": _checked(key),
+            "ContentType": content_type,
+        }
+        if size is not None:
+            params["ContentLength"] = size
         return self._client.generate_presigned_url(
-            "put_object",
-            Params={"Bucket": self._bucket, "Key": _checked(key), "ContentType": content_type},
+            "put_object", Params=params, ExpiresIn=expires_seconds
+        )
+
+    def presigned_post(
+        self, key: str, content_type: str, max_bytes: int, expires_seconds: int
+    ) -> dict[str, Any]:
+        """`{url, fields}` for a browser form POST of this Content-Type; S3 itself refuses a
+        file outside 1..`max_bytes` (the policy's content-length-range)."""
+        post = self._client.generate_presigned_post(
+            self._bucket,
+            _checked(key),
+            Fields={"Content-Type": content_type},
+            Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
             ExpiresIn=expires_seconds,
         )
+        return {"url": post["url"], "fields": post["fields"]}
+
+    def copy(self, source: str, destination: str, if_etag: str = "") -> None:
+        """A server-side copy, content type included (objects are at most 5 GiB: one call);
+        with `if_etag`, only of that content, else ObjectChanged."""
+        condition: dict[str, Any] = {"CopySourceIfMatch": if_etag} if if_etag else {}
+        try:
+            self._client.copy_object(
+                Bucket=self._bucket,
+                Key=_checked(destination),
+                CopySource={"Bucket": self._bucket, "Key": source},
+                MetadataDirective="COPY",
+                **condition,
+            )
+        except ClientError as exc:
+            if _code(exc) in ("PreconditionFailed", "412"):
+                raise ObjectChanged(source) from exc
+            raise
 
     def head(self, key: str) -> StoredObject | None:
         try:
@@ -68,7 +113,7 @@ class MediaStore:
                 return None
             raise
         content_type = found.get("ContentType", "binary/octet-stream")
-        return StoredObject(key, found["ContentLength"], content_type)
+        return StoredObject(key, found["ContentLength"], content_type, found.get("ETag", ""))
 
     def read_start(self, key: str, length: int = 64) -> bytes:
         """The first `length` bytes (fewer if the object is shorter), for sniffing its type."""

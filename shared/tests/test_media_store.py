@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hmac
+import base64
+import json
 import os
 import uuid
 from collections.abc import Iterator
-from hashlib import sha256
 from typing import Any
-from urllib.parse import parse_qs, parse_qsl, quote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import boto3
 import pytest
@@ -16,10 +16,12 @@ import requests
 from botocore.stub import Stubber
 
 from shared.config import Settings, load_settings
+from shared.media.lifecycle import STAGING_PREFIX, STAGING_RULE_ID, ensure_staging_expiry
 from shared.media.s3 import s3_client
 from shared.media.sniff import SNIFF_BYTES, video_type
-from shared.media.store import DeleteFailed, MediaStore, StoredObject, media_store
+from shared.media.store import DeleteFailed, MediaStore, ObjectChanged, StoredObject, media_store
 from shared.provision import ensure_bucket
+from shared.tests.sigv4 import sigv4_accepts
 
 MP4_START = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41" + bytes(200)
 ODD_KEYS = ["videos/c1/intro.mp4", "a b/c+d~é (1).mp4", "100%/x?y#z.png", "deep/er/and/deeper"]
@@ -85,43 +87,62 @@ def test_presigned_put_binds_the_content_type(store: MediaStore) -> None:
     assert not sigv4_accepts("PUT", url.replace("/a%20b", "/x%20b"), {"Content-Type": "video/mp4"})
 
 
-def sigv4_accepts(method: str, url: str, headers: dict[str, str]) -> bool:
-    """Whether S3 would accept this request to a SigV4 presigned URL (payload unsigned)."""
-    parts = urlsplit(url)
-    query = dict(parse_qsl(parts.query, keep_blank_values=True))
-    signature = query.pop("X-Amz-Signature")
-    signed = query["X-Amz-SignedHeaders"].split(";")
-    values = {name.lower(): value.strip() for name, value in headers.items()}
-    values["host"] = parts.netloc
-    canonical = "\n".join(
-        [
-            method,
-            parts.path,
-            "&".join(
-                f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}" for k, v in sorted(query.items())
-            ),
-            "".join(f"{name}:{values.get(name, '')}\n" for name in signed),
-            ";".join(signed),
-            "UNSIGNED-PAYLOAD",
-        ]
+def test_a_presigned_put_of_a_declared_size_signs_its_content_length(store: MediaStore) -> None:
+    """moto stores any body; S3 refuses one whose Content-Length is not the signed one."""
+    url = store.presigned_put(unique("staging") + "/a.mp4", "video/mp4", 900, size=4096)
+
+    signed = parse_qs(urlsplit(url).query)["X-Amz-SignedHeaders"][0].split(";")
+    assert {"content-length", "content-type"} <= set(signed)
+    assert sigv4_accepts("PUT", url, {"Content-Type": "video/mp4", "Content-Length": "4096"})
+    assert not sigv4_accepts("PUT", url, {"Content-Type": "video/mp4", "Content-Length": "4097"})
+    unsized = store.presigned_put(unique("staging") + "/a.mp4", "video/mp4", 900)
+    assert "content-length" not in parse_qs(urlsplit(unsized).query)["X-Amz-SignedHeaders"][0]
+
+
+def test_a_presigned_post_caps_the_size_in_its_policy(store: MediaStore) -> None:
+    key = unique("staging") + "/a b.mp4"
+    post = store.presigned_post(key, "video/mp4", 1000, 900)
+
+    policy = json.loads(base64.b64decode(post["fields"]["policy"]))
+    assert ["content-length-range", 1, 1000] in policy["conditions"]
+    assert {"Content-Type": "video/mp4"} in policy["conditions"]
+    assert {"key": key} in policy["conditions"]
+    assert post["fields"]["Content-Type"] == "video/mp4" and post["fields"]["key"] == key
+    form = requests.post(
+        post["url"], data=post["fields"], files={"file": ("a.mp4", MP4_START)}, timeout=10
     )
-    _, date, region, service, _ = query["X-Amz-Credential"].split("/")
-    scope = f"{date}/{region}/{service}/aws4_request"
-    to_sign = "\n".join(
-        [
-            query["X-Amz-Algorithm"],
-            query["X-Amz-Date"],
-            scope,
-            sha256(canonical.encode()).hexdigest(),
-        ]
+    assert form.status_code == 204
+    assert store.head(key) == StoredObject(key, len(MP4_START), "video/mp4")
+
+
+def test_copy_keeps_the_content_and_its_type(store: MediaStore) -> None:
+    source, destination = unique("staging"), unique("kept")
+    store.put(source, MP4_START, "video/mp4")
+
+    store.copy(source, destination)
+
+    assert store.head(destination) == StoredObject(destination, len(MP4_START), "video/mp4")
+    assert store.read_start(destination, 8) == MP4_START[:8]
+    checked = store.head(source)
+    assert checked is not None and checked.etag
+    store.copy(source, unique("kept"), if_etag=checked.etag)
+
+
+def test_a_copy_of_a_source_changed_since_its_check_is_refused() -> None:
+    """S3 answers 412 when CopySourceIfMatch no longer holds (moto does not check it)."""
+    stub, stubber = stubbed_store()
+    expected = {
+        "Bucket": "stub-bucket",
+        "Key": "kept/a.mp4",
+        "CopySource": {"Bucket": "stub-bucket", "Key": "staging/a.mp4"},
+        "MetadataDirective": "COPY",
+        "CopySourceIfMatch": '"abc"',
+    }
+    stubber.add_client_error(
+        "copy_object", "PreconditionFailed", http_status_code=412, expected_params=expected
     )
-    credentials = boto3.Session().get_credentials()
-    assert credentials is not None
-    key = f"AWS4{credentials.secret_key}".encode()
-    for part in (date, region, service, "aws4_request"):
-        key = hmac.new(key, part.encode(), sha256).digest()
-    expected = hmac.new(key, to_sign.encode(), sha256).hexdigest()
-    return hmac.compare_digest(expected, signature)
+    with stubber, pytest.raises(ObjectChanged):
+        stub.copy("staging/a.mp4", "kept/a.mp4", if_etag='"abc"')
 
 
 @pytest.mark.parametrize("key", ["", "/abs", "a/../b", "a\\b", "./a", "line\nbreak"])
@@ -321,6 +342,7 @@ def test_media_defaults() -> None:
 
     assert (media.max_video_bytes, media.max_image_bytes) == (2 * 1024**3, 5 * 1024**2)
     assert (media.upload_url_seconds, media.playback_url_seconds) == (900, 3600)
+    assert (media.teacher_storage_quota_bytes, media.staging_expiry_days) == (10 * 1024**3, 1)
     assert media.cloudfront is None
 
 
@@ -332,6 +354,8 @@ def test_media_settings_from_the_environment() -> None:
             "MAX_IMAGE_BYTES": "10",
             "UPLOAD_URL_SECONDS": "60",
             "PLAYBACK_URL_SECONDS": "120",
+            "TEACHER_STORAGE_QUOTA_BYTES": "5000",
+            "STAGING_UPLOAD_EXPIRY_DAYS": "2",
             "CLOUDFRONT_DOMAIN": "d111.cloudfront.net/",
             "CLOUDFRONT_KEY_PAIR_ID": "K2JCJMDEHXQW5F",
             "CLOUDFRONT_PRIVATE_KEY": "-----BEGIN KEY-----\\nAA\\n-----END KEY-----",
@@ -340,6 +364,7 @@ def test_media_settings_from_the_environment() -> None:
 
     assert (media.max_video_bytes, media.max_image_bytes) == (1000, 10)
     assert (media.upload_url_seconds, media.playback_url_seconds) == (60, 120)
+    assert (media.teacher_storage_quota_bytes, media.staging_expiry_days) == (5000, 2)
     assert media.cloudfront is not None
     assert media.cloudfront.domain == "d111.cloudfront.net"
     assert media.cloudfront.key_pair_id == "K2JCJMDEHXQW5F"
@@ -348,6 +373,21 @@ def test_media_settings_from_the_environment() -> None:
         "AA",
         "-----END KEY-----",
     ]
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"MAX_VIDEO_BYTES": str(5 * 1024**3 + 1)},  # more than one PUT (or CopyObject) holds
+        {"TEACHER_STORAGE_QUOTA_BYTES": "-1"},
+        {"STAGING_UPLOAD_EXPIRY_DAYS": "-1"},
+    ],
+)
+def test_media_limits_outside_what_s3_and_lifecycle_rules_take_are_refused(
+    env: dict[str, str],
+) -> None:
+    with pytest.raises(ValueError, match="must be"):
+        load_settings("catalog", env)
 
 
 @pytest.mark.parametrize(
@@ -370,4 +410,35 @@ def test_the_bucket_lets_the_frontend_upload_and_play(media_settings: Settings) 
     rules = s3_client(media_settings.aws).get_bucket_cors(Bucket=media_settings.aws.bucket)
     [rule] = rules["CORSRules"]
     assert rule["AllowedOrigins"] == list(media_settings.client_urls)
-    assert set(rule["AllowedMethods"]) == {"PUT", "GET", "HEAD"}
+    assert set(rule["AllowedMethods"]) == {"PUT", "POST", "GET", "HEAD"}
+
+
+def test_the_bucket_expires_staged_uploads(media_settings: Settings) -> None:
+    client = s3_client(media_settings.aws)
+    rules = client.get_bucket_lifecycle_configuration(Bucket=media_settings.aws.bucket)["Rules"]
+    [rule] = [r for r in rules if r["ID"] == STAGING_RULE_ID]
+    assert rule["Filter"] == {"Prefix": STAGING_PREFIX} and rule["Status"] == "Enabled"
+    assert rule["Expiration"] == {"Days": media_settings.media.staging_expiry_days}
+
+
+def test_the_staging_rule_is_replaced_and_other_rules_are_kept(media_settings: Settings) -> None:
+    client, bucket = s3_client(media_settings.aws), media_settings.aws.bucket
+    theirs: Any = {
+        "ID": "operators-archive",
+        "Filter": {"Prefix": "archive/"},
+        "Status": "Enabled",
+        "Expiration": {"Days": 365},
+    }
+    ensure_staging_expiry(client, bucket, 1)
+    rules = client.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    client.put_bucket_lifecycle_configuration(
+        Bucket=bucket,
+        LifecycleConfiguration={"Rules": [*rules, theirs]},
+    )
+
+    ensure_staging_expiry(client, bucket, 3)
+
+    rules = client.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    assert sorted(r["ID"] for r in rules) == ["expire-unsaved-uploads", "operators-archive"]
+    assert next(r for r in rules if r["ID"] == STAGING_RULE_ID)["Expiration"] == {"Days": 3}
+    ensure_staging_expiry(client, bucket, media_settings.media.staging_expiry_days)

@@ -1,4 +1,4 @@
-"""A course's media in S3: presigned uploads, checks of what was uploaded, signed playback."""
+"""A course's media in S3: presigned uploads to staging, checks and keeping on save, playback."""
 
 from __future__ import annotations
 
@@ -8,20 +8,22 @@ from typing import IO, Any
 
 from catalog.domain.media import (
     VIDEO_TYPE,
-    MediaRefused,
     MediaTooLarge,
     MediaTypeRefused,
-    is_video_of,
+    UploadRequest,
+    is_upload_of,
+    kept_key,
     thumbnail_key,
-    upload_file_name,
-    video_key,
+    upload_key,
 )
 from catalog.domain.model import Section
-from catalog.domain.validation import ID_PATTERN, CourseInvalid
+from catalog.domain.validation import CourseInvalid
 from shared.config import MediaSettings
 from shared.media.playback import PlaybackSigner
 from shared.media.sniff import IMAGE_EXTENSIONS, SNIFF_BYTES, image_type, video_type
-from shared.media.store import MediaStore
+from shared.media.store import MediaStore, ObjectChanged, StoredObject
+
+NOT_UPLOADED_HERE = "must be a video uploaded for this course (the videoUrl of get-upload-url)"
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,25 @@ class Thumbnail:
     def extension(self) -> str:
         return IMAGE_EXTENSIONS[self.content_type]
 
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A checked video in staging, and the key the course keeps it under once saved."""
+
+    staged: str
+    kept: str
+    size: int
+    etag: str
+    """The checked content: a staged object replaced since is not copied."""
+
+
+class UnusableVideo(Exception):
+    """A chapter's `video` names nothing this course may keep; the message says why."""
+
 
 class CourseMedia:
     """Everything catalog does with the bucket; content is checked, never trusted."""
@@ -44,29 +65,19 @@ class CourseMedia:
         self._signer = signer
         self._limits = limits
 
-    def upload_url(
-        self, course_id: str, section_id: str, chapter_id: str, body: dict[str, Any]
-    ) -> dict[str, str]:
-        """A presigned PUT for one chapter video, and the reference the chapter should keep."""
-        errors: dict[str, str] = {}
-        for name, value in (("sectionId", section_id), ("chapterId", chapter_id)):
-            if not ID_PATTERN.match(value):
-                errors[name] = "must be an id of letters, digits, '-' or '_'"
-        file_type = body.get("fileType")
-        if not isinstance(file_type, str) or not VIDEO_TYPE.match(file_type):
-            errors["fileType"] = "must be a video/* content type"
-        try:
-            name = upload_file_name(body.get("fileName"))
-        except MediaRefused as refused:
-            errors.update(refused.details)
-        if errors:
-            raise MediaRefused(errors)
-        key = video_key(course_id, section_id, chapter_id, uuid.uuid4().hex[:12], name)
+    def upload_urls(self, course_id: str, request: UploadRequest) -> dict[str, Any]:
+        """A presigned PUT and a presigned POST into staging, and the reference the chapter
+        should keep. The POST's policy caps the size (the declared one, else the video limit)."""
+        token = uuid.uuid4().hex[:12]
+        key = upload_key(
+            course_id, request.section_id, request.chapter_id, token, request.file_name
+        )
+        seconds = self._limits.upload_url_seconds
+        most = request.size or self._limits.max_video_bytes
         return {
-            "uploadUrl": self._store.presigned_put(
-                key, str(file_type), self._limits.upload_url_seconds
-            ),
+            "uploadUrl": self._store.presigned_put(key, request.file_type, seconds, request.size),
             "videoUrl": self._store.object_url(key),
+            "uploadPost": self._store.presigned_post(key, request.file_type, most, seconds),
         }
 
     def thumbnail(self, upload: IO[bytes], declared_type: str | None) -> Thumbnail:
@@ -90,42 +101,71 @@ class CourseMedia:
 
     def resolve_videos(
         self, course_id: str, sections: tuple[Section, ...], known: frozenset[str]
-    ) -> tuple[Section, ...]:
-        """Each chapter's `video` as its storage key; a key the course did not have yet must be
-        an uploaded video of this course, within the size limit."""
+    ) -> tuple[tuple[Section, ...], tuple[Upload, ...]]:
+        """Each chapter's `video` as the key the course keeps, and the staged uploads to move
+        there: a video the course did not have yet must be a checked upload of this course."""
         errors: dict[str, str] = {}
+        uploads: dict[str, Upload] = {}
         resolved = []
         for s, section in enumerate(sections):
             chapters = []
             for c, chapter in enumerate(section.chapters):
-                key = chapter.video and self._store.key_from_reference(chapter.video)
-                if chapter.video and (key is None or not is_video_of(course_id, key)):
-                    errors[f"sections[{s}].chapters[{c}].video"] = (
-                        "must be a video uploaded for this course (the videoUrl of get-upload-url)"
+                key = None
+                try:
+                    key = chapter.video and self._kept_video(
+                        course_id, chapter.video, known, uploads
                     )
-                elif key and key not in known:
-                    problem = self._upload_problem(key)
-                    if problem:
-                        errors[f"sections[{s}].chapters[{c}].video"] = problem
+                except UnusableVideo as unusable:
+                    errors[f"sections[{s}].chapters[{c}].video"] = str(unusable)
                 chapters.append(replace(chapter, video=key or None))
             resolved.append(replace(section, chapters=tuple(chapters)))
         if errors:
             raise CourseInvalid(errors)
-        return tuple(resolved)
+        return tuple(resolved), tuple(uploads.values())
 
-    def _upload_problem(self, key: str) -> str | None:
+    def _kept_video(
+        self, course_id: str, reference: str, known: frozenset[str], uploads: dict[str, Upload]
+    ) -> str:
+        """A key the course has, or the kept key of a staged upload (checked, and added to
+        `uploads`, unless the course keeps it already)."""
+        key = self._store.key_from_reference(reference)
+        if key is None:
+            raise UnusableVideo(NOT_UPLOADED_HERE)
+        if key in known:
+            return key
+        if not is_upload_of(course_id, key):
+            raise UnusableVideo(NOT_UPLOADED_HERE)
+        kept = kept_key(key)
+        if kept not in known and key not in uploads:
+            checked = self._checked_upload(key)
+            uploads[key] = Upload(key, kept, checked.size, checked.etag)
+        return kept
+
+    def _checked_upload(self, key: str) -> StoredObject:
         stored = self._store.head(key)
         if stored is None:
-            return "was not uploaded; upload the video again"
+            raise UnusableVideo("was not uploaded; upload the video again")
         if not VIDEO_TYPE.match(stored.content_type or ""):
-            return f"must be a video, not {stored.content_type or 'an untyped file'}"
+            raise UnusableVideo(f"must be a video, not {stored.content_type or 'an untyped file'}")
         if stored.size == 0:
-            return "is an empty file"
+            raise UnusableVideo("is an empty file")
         if stored.size > self._limits.max_video_bytes:
-            return f"must be at most {self._limits.max_video_bytes} bytes"
+            raise UnusableVideo(f"must be at most {self._limits.max_video_bytes} bytes")
         if video_type(self._store.read_start(key, SNIFF_BYTES)) is None:
-            return "is not a video file (its content is not MP4, MOV, WebM, Ogg, AVI or MPEG)"
-        return None
+            raise UnusableVideo(
+                "is not a video file (its content is not MP4, MOV, WebM, Ogg, AVI or MPEG)"
+            )
+        return stored
+
+    def keep(self, upload: Upload) -> None:
+        """Copy a checked upload out of staging, as checked (the staged object is released on
+        commit); one re-uploaded since its check is refused."""
+        try:
+            self._store.copy(upload.staged, upload.kept, if_etag=upload.etag)
+        except ObjectChanged:
+            raise CourseInvalid(
+                {"sections": "a video was uploaded again while the course was saved; save again"}
+            ) from None
 
     def playback_url(self, key: str) -> str:
         return self._signer.sign(key)

@@ -1,4 +1,5 @@
-"""Catalog's DynamoDB keys: courses (by teacher, by publication) and their search words."""
+"""Catalog's DynamoDB keys: courses (by teacher, by publication), their search words and each
+teacher's storage counter."""
 
 from __future__ import annotations
 
@@ -17,6 +18,11 @@ def teacher_index(teacher_id: str, created_at: str, course_id: str) -> dict[str,
 
 def teacher_partition(teacher_id: str) -> str:
     return compose("TEACHER", teacher_id)
+
+
+def storage_key(teacher_id: str) -> dict[str, str]:
+    """The counter of the bytes a teacher's courses keep in the bucket."""
+    return key(teacher_partition(teacher_id), "STORAGE")
 
 
 def published_index(category: str, published_at: str, course_id: str) -> dict[str, str]:

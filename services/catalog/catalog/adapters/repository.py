@@ -8,7 +8,12 @@ from typing import Any
 from catalog.adapters import keys
 from catalog.domain.model import Course
 from catalog.domain.search import driving_term, matches
-from catalog.outline import outline_document, outline_from_document, stored_video
+from catalog.outline import (
+    outline_document,
+    outline_from_document,
+    stored_content,
+    stored_video,
+)
 from shared.dynamo.codec import Item, serialize, values
 from shared.dynamo.pagination import start_key
 from shared.dynamo.reads import get_item, get_items, query_page
@@ -35,9 +40,10 @@ def to_item(course: Course) -> Item:
         **keys.course_key(course.course_id),
         **keys.teacher_index(course.teacher_id, course.created_at, course.course_id),
         **card_fields(course.snapshot()),
-        "sections": outline_document(course.sections, stored_video),
+        "sections": outline_document(course.sections, stored_content, stored_video),
         "publishedAt": course.published_at,
         "version": course.version,
+        "mediaBytes": dict(course.media_bytes) or None,
     }
     if course.is_public and course.published_at:
         item.update(keys.published_index(course.category, course.published_at, course.course_id))
@@ -63,6 +69,7 @@ def from_item(item: Item) -> Course:
         enrollment_count=int(item.get("enrollmentCount", 0)),
         version=int(item.get("version", 1)),
         published_at=item.get("publishedAt"),
+        media_bytes={key: int(size) for key, size in item.get("mediaBytes", {}).items()},
     )
 
 

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
+
+from shared.media.lifecycle import STAGING_PREFIX
+from shared.web.ids import ID_PATTERN
 
 VIDEO_TYPE = re.compile(r"^video/[a-z0-9][a-z0-9.+-]{0,60}$")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -25,6 +30,14 @@ class MediaTypeRefused(MediaRefused):
     """The file is not of an accepted type."""
 
 
+class StorageQuotaExceeded(Exception):
+    """The teacher's courses would keep more bytes than the storage quota allows."""
+
+    def __init__(self, quota_bytes: int, used_bytes: int) -> None:
+        super().__init__(f"storage quota of {quota_bytes} bytes exceeded ({used_bytes} used)")
+        self.details = {"quotaBytes": quota_bytes, "usedBytes": used_bytes}
+
+
 def course_prefix(course_id: str) -> str:
     return f"courses/{course_id}/"
 
@@ -44,9 +57,64 @@ def upload_file_name(file_name: object) -> str:
     return safe or "video"
 
 
-def video_key(course_id: str, section_id: str, chapter_id: str, token: str, name: str) -> str:
-    """A fresh key per upload, so a replaced video never overwrites one still being played."""
-    return f"{video_prefix(course_id)}{section_id}/{chapter_id}/{token}-{name}"
+@dataclass(frozen=True)
+class UploadRequest:
+    """A checked get-upload-url body: where the video goes and what the browser will send."""
+
+    section_id: str
+    chapter_id: str
+    file_name: str
+    file_type: str
+    size: int | None
+    """The declared `fileSize`: the presigned PUT then carries exactly that many bytes."""
+
+
+def upload_request(
+    section_id: str, chapter_id: str, body: dict[str, Any], max_bytes: int
+) -> UploadRequest:
+    """The get-upload-url body checked: ids, a video type, a file name, an optional size of at
+    most `max_bytes` (400 for what is malformed, then 413 for a size over the limit)."""
+    errors: dict[str, str] = {}
+    for field, value in (("sectionId", section_id), ("chapterId", chapter_id)):
+        if not ID_PATTERN.match(value):
+            errors[field] = "must be an id of letters, digits, '-' or '_'"
+    file_type = body.get("fileType")
+    if not isinstance(file_type, str) or not VIDEO_TYPE.match(file_type):
+        errors["fileType"] = "must be a video/* content type"
+    name: str | None = None
+    size: int | None = None
+    try:
+        name = upload_file_name(body.get("fileName"))
+    except MediaRefused as refused:
+        errors.update(refused.details)
+    try:
+        size = declared_size(body.get("fileSize"))
+    except MediaRefused as refused:
+        errors.update(refused.details)
+    if errors or name is None:
+        raise MediaRefused(errors)
+    if size is not None and size > max_bytes:
+        raise MediaTooLarge({"fileSize": f"must be at most {max_bytes} bytes"})
+    return UploadRequest(section_id, chapter_id, name, str(file_type), size)
+
+
+def declared_size(value: object) -> int | None:
+    """The optional `fileSize` of an upload request: a whole number of bytes, at least one."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise MediaRefused({"fileSize": "must be the file's size: a whole number of bytes above 0"})
+    return value
+
+
+def upload_key(course_id: str, section_id: str, chapter_id: str, token: str, name: str) -> str:
+    """A fresh staging key per upload, so a replaced video never overwrites one being played."""
+    return f"{STAGING_PREFIX}{video_prefix(course_id)}{section_id}/{chapter_id}/{token}-{name}"
+
+
+def kept_key(upload: str) -> str:
+    """Where a save keeps a staged upload: the same key outside the staging prefix."""
+    return upload.removeprefix(STAGING_PREFIX)
 
 
 def thumbnail_key(course_id: str, token: str, extension: str) -> str:
@@ -54,4 +122,10 @@ def thumbnail_key(course_id: str, token: str, extension: str) -> str:
 
 
 def is_video_of(course_id: str, key: str) -> bool:
+    """A kept video of this course."""
     return key.startswith(video_prefix(course_id)) and ".." not in key.split("/")
+
+
+def is_upload_of(course_id: str, key: str) -> bool:
+    """A staged video upload of this course."""
+    return key.startswith(STAGING_PREFIX) and is_video_of(course_id, kept_key(key))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 from catalog.domain.search import index_words
 from shared.events.contracts import ChapterOutline, CourseSnapshot, SectionOutline
@@ -52,6 +53,13 @@ class Course:
     enrollment_count: int = 0
     version: int = 1
     published_at: str | None = None
+    media_bytes: Mapping[str, int] = field(default_factory=dict)
+    """The size of each stored object the course counts against its teacher's storage quota
+    (objects kept before quotas existed are not in it, and were never counted)."""
+
+    @property
+    def stored_bytes(self) -> int:
+        return sum(self.media_bytes.values())
 
     @property
     def is_public(self) -> bool:
@@ -72,6 +80,11 @@ class Course:
     @property
     def video_keys(self) -> frozenset[str]:
         return frozenset(c.video for c in self.chapters if c.video)
+
+    @property
+    def paid_videos(self) -> frozenset[str]:
+        """Ids of the chapters whose video only buyers may play: a video, not a free preview."""
+        return frozenset(c.chapter_id for c in self.chapters if c.video and not c.free_preview)
 
     @property
     def media_keys(self) -> frozenset[str]:
@@ -129,6 +142,13 @@ def archive(course: Course, now: str) -> Course:
 def deleted(course: Course, now: str) -> Course:
     """The last version of a course, as its deletion event carries it."""
     return replace(course, status=DELETED, updated_at=now, version=course.version + 1)
+
+
+def account_media(course: Course, new_sizes: Mapping[str, int]) -> Course:
+    """`course` counting exactly the media it keeps: sizes it knew, plus `new_sizes`."""
+    sizes = {**course.media_bytes, **new_sizes}
+    kept = {key: sizes[key] for key in sorted(course.media_keys) if key in sizes}
+    return replace(course, media_bytes=kept)
 
 
 def revise(course: Course, changes: dict[str, object], now: str) -> Course:
