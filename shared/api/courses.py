@@ -21,11 +21,12 @@ from shared.api.spec import (
     string,
     timestamp,
 )
+from shared.web.ids import ID_SCHEMA_PATTERN
 
 TAG = "courses"
 CHAPTER_TYPES = ("Text", "Quiz", "Video")
 LEVELS = ("Beginner", "Intermediate", "Advanced")
-ID = string("Letters, digits, `-` or `_`.", pattern="^[A-Za-z0-9_-]{1,64}$")
+ID = string("Letters, digits, `-` or `_`.", pattern=ID_SCHEMA_PATTERN)
 
 CARD: dict[str, Schema] = {
     "courseId": string(),
@@ -50,15 +51,19 @@ SCHEMAS: dict[str, Schema] = {
             "chapterId": string(),
             "type": one_of_values(*CHAPTER_TYPES),
             "title": string(),
-            "content": string(),
             "freePreview": boolean(),
         },
         {
+            "content": string(
+                "The lesson (Text) or the questions and answers (Quiz): only for the owner,"
+                " enrolled students and free-preview chapters; otherwise absent, as in every"
+                " listing."
+            ),
             "video": string(
                 "A short-lived signed playback URL: only for the owner, enrolled students and"
                 " free-preview chapters; otherwise absent.",
                 format="uri",
-            )
+            ),
         },
     ),
     "Section": obj(
@@ -75,9 +80,28 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "UploadUrl": obj(
         {
-            "uploadUrl": string("A presigned PUT, valid a few minutes.", format="uri"),
+            "uploadUrl": string(
+                "A presigned PUT into staging, valid a few minutes. Send exactly the `fileType`"
+                " as Content-Type and, when `fileSize` was given, exactly that many bytes (the"
+                " Content-Length is signed).",
+                format="uri",
+            ),
             "videoUrl": string("The reference to put in the chapter's `video`.", format="uri"),
-        }
+        },
+        {
+            "uploadPost": obj(
+                {
+                    "url": string("Where to POST the form.", format="uri"),
+                    "fields": {
+                        "type": "object",
+                        "description": "Form fields to send first, the file last (as `file`).",
+                        "additionalProperties": {"type": "string"},
+                    },
+                },
+                description="The same upload as a presigned form POST: its policy makes S3 refuse"
+                " a file of more than `fileSize` bytes (or the video limit when none was given).",
+            ),
+        },
     ),
 }
 
@@ -155,8 +179,17 @@ OPERATIONS: Operations = {
         },
         "Published courses only.",
         (
-            Param("category", string(), "A category; `all` or absent means every one."),
-            Param("q", string(maxLength=100), "Words that must all match title or description."),
+            Param(
+                "category",
+                string(maxLength=60),
+                "A category, in any case; `all` or absent means every one.",
+            ),
+            Param(
+                "q",
+                string(maxLength=100),
+                "Words that must all match title or description, in any order: at most 8 (common"
+                " words such as `the` aside), each of at most 40 characters, else 400.",
+            ),
             *PAGE,
         ),
     ),
@@ -174,8 +207,18 @@ OPERATIONS: Operations = {
     ),
     "GET /courses/{courseId}": OperationSpec(
         TAG,
-        {200: Answer("The course.", COURSE), 404: NOT_FOUND},
-        "A published course; a draft for its owner; an archived one for its owner and students.",
+        {200: Answer("The course.", COURSE), 400: INVALID, 404: NOT_FOUND},
+        "A published course; a draft for its owner; an archived one for its owner and students."
+        " Chapter `content` and `video` only for the owner, enrolled students and free previews.",
+        (
+            Param(
+                "playback",
+                one_of_values("stream"),
+                "`stream`: no chapter carries a `video`; the player asks the stream endpoint"
+                " for each chapter it plays, so a refund stays possible until enough is played."
+                " Absent: signed URLs inline, which counts every one as issued.",
+            ),
+        ),
     ),
     "POST /courses": OperationSpec(
         TAG,
@@ -199,7 +242,11 @@ OPERATIONS: Operations = {
             403: NOT_OWNER,
             404: NOT_FOUND,
             409: error("The course is archived, or kept changing meanwhile."),
-            413: error("The thumbnail is over 5 MB."),
+            413: error(
+                "The thumbnail is over 5 MB (`payload_too_large`), or the new media would exceed"
+                " the teacher's storage quota (`storage_quota_exceeded`, details"
+                " `{quotaBytes, usedBytes}`)."
+            ),
             415: error("The thumbnail is not a JPEG, PNG, GIF or WebP image."),
         },
         "Only the fields sent change. Publishing needs a title, a category other than"
@@ -226,14 +273,27 @@ OPERATIONS: Operations = {
                 403: NOT_OWNER,
                 404: NOT_FOUND,
                 409: error("The course is archived."),
+                413: error(
+                    "`fileSize` is over the video limit (`payload_too_large`), or over what is"
+                    " left of the teacher's storage quota (`storage_quota_exceeded`, details"
+                    " `{quotaBytes, usedBytes}`)."
+                ),
             },
-            "The section and chapter need not be saved yet.",
+            "The section and chapter need not be saved yet. The upload lands in staging, where"
+            " it expires unless a save of the course keeps it.",
             body=Body(
                 obj(
                     {
                         "fileName": string("A file name, not a path.", minLength=1),
                         "fileType": string("A video/* content type.", pattern="^video/"),
-                    }
+                    },
+                    {
+                        "fileSize": integer(
+                            "The file's size in bytes: checked against the video limit and the"
+                            " storage quota, and signed into the upload.",
+                            minimum=1,
+                        ),
+                    },
                 )
             ),
             path_params={"sectionId": ID, "chapterId": ID},

@@ -121,11 +121,14 @@ OPERATIONS: Operations = {
             404: error("No such order of the caller's (`order_not_found`)."),
             409: error(
                 "Not refundable: `order_not_paid`, `nothing_to_refund`, `duplicate_payment`,"
-                " `refund_window_closed`, `progress_limit_reached`, `order_busy`."
+                " `refund_window_closed`, `progress_limit_reached`, `refund_content_issued`"
+                " (the share of the paid videos whose playback URLs were issued reached the"
+                " limit), `order_busy`."
             ),
         },
-        "Within the refund window and below the watched-progress limit; on success the"
-        " enrollment is revoked.",
+        "Within the refund window, and below the limit both in reported progress and in the"
+        " share of paid videos whose playback URLs were issued; on success the enrollment is"
+        " revoked.",
         body=Body(
             obj(
                 {"orderId": string(minLength=1)},

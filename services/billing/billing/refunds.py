@@ -21,7 +21,13 @@ from billing.domain.model import (
     RefundUpdate,
 )
 from billing.domain.money import to_major
-from billing.domain.refund_policy import refusal_for_order, refusal_for_progress
+from billing.domain.refund_policy import (
+    IssuedShare,
+    Refusal,
+    refusal_for_issued_share,
+    refusal_for_order,
+    refusal_for_progress,
+)
 from billing.schedule import first_check
 from shared.clock import as_utc_iso, now_iso, utc_now
 from shared.events.contracts import RefundSucceeded
@@ -51,12 +57,9 @@ def request_refund(app: Billing, user_id: str, order_id: str, reason: str) -> tu
             raise NotFound("No such order.", code="order_not_found")
         if order.refund is not None:
             return order, False
-        refusal = refusal_for_order(order, utc_now(), policy.refund_window_days) or (
-            refusal_for_progress(
-                app.enrollment.overall_progress(user_id, order.course_id),
-                policy.refund_max_progress_percent,
-            )
-        )
+        refusal = refusal_for_order(
+            order, utc_now(), policy.refund_window_days
+        ) or _refusal_for_use(app, order)
         if refusal is not None:
             raise Conflict(refusal.message, code=refusal.code, details=refusal.details)
         recorded = with_new_refund(app, order, REQUESTED_BY_STUDENT, reason)
@@ -68,6 +71,19 @@ def request_refund(app: Billing, user_id: str, order_id: str, reason: str) -> tu
             continue
         return send(app, recorded), True
     raise Conflict("The order is busy; try again.", code="order_busy")
+
+
+def _refusal_for_use(app: Billing, order: Order) -> Refusal | None:
+    """The buyer had what they paid for: the progress their player reported, or the share of
+    the paid videos whose playback URLs we issued them (course page and stream endpoint)."""
+    limit = app.settings.billing.refund_max_progress_percent
+    standing = app.enrollment.standing(order.user_id, order.course_id)
+    progress = refusal_for_progress(standing.overall_progress, limit)
+    if progress is not None:
+        return progress
+    played = app.catalog.course_playback(order.course_id, order.user_id)
+    share = IssuedShare(played.paid_videos, played.issued | standing.issued_chapters)
+    return refusal_for_issued_share(share, limit)
 
 
 def with_new_refund(app: Billing, order: Order, kind: str, reason: str) -> Order:

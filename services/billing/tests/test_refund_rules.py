@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
 
@@ -136,3 +137,22 @@ def test_refund_ids_are_deterministic_and_fit_cashfree() -> None:
     assert refunds.refund_id_for("pl_a") == refunds.refund_id_for("pl_a")
     assert refunds.refund_id_for("pl_a") != refunds.refund_id_for("pl_b")
     assert 3 <= len(refunds.refund_id_for("pl_" + "f" * 32)) <= 40
+
+
+def test_concurrent_checks_of_a_pending_order_ask_cashfree_once(billing: Billing) -> None:
+    order = open_order(billing)
+    with ThreadPoolExecutor(8) as pool:
+        checked = list(pool.map(lambda _: reconciler.reconcile_order(billing, order), range(8)))
+    reconciler.reconcile_order(billing, order)
+
+    asked = requests.get(
+        f"{billing.settings.cashfree.api_url}/sim/orders/{order.order_id}/requests", timeout=5
+    ).json()
+    assert sorted(r["path"] for r in asked) == [
+        f"/pg/orders/{order.order_id}",
+        f"/pg/orders/{order.order_id}/payments",
+    ], "one ask: its payments, then the order's state"
+    assert {o.status for o in checked} == {PENDING}
+    stored = billing.orders.get(order.order_id)
+    assert stored is not None and stored.asked_at is not None
+    assert not reconciler.due_now(billing, stored)

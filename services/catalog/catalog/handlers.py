@@ -10,10 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 from catalog.adapters.listing_cache import ListingCache
 from catalog.adapters.repository import CourseRepository, StaleCourse
-from catalog.course_media import Thumbnail
-from catalog.domain.model import Course, archive, deleted, new_draft, revise
+from catalog.adapters.storage import OverQuota
+from catalog.course_media import Thumbnail, Upload
+from catalog.domain.access import Access
+from catalog.domain.media import upload_request
+from catalog.domain.model import Course, account_media, archive, deleted, new_draft, revise
 from catalog.domain.validation import CourseInvalid, check_publishable, parse_changes
-from catalog.views import Videos
+from catalog.save_writes import SaveWrites
 from shared.clock import now_iso
 from shared.events.contracts import (
     CourseArchived,
@@ -82,48 +85,73 @@ def owned_course(app: Catalog, teacher_id: str, course_id: str) -> Course:
 def update_course(
     app: Catalog, teacher_id: str, course_id: str, body: dict[str, Any], image: ImageChange
 ) -> Course:
-    """Apply whitelisted changes, uploaded videos checked and a new thumbnail stored; retried
-    on a concurrent save (last writer wins). Media the course stops using is released."""
+    """Apply whitelisted changes, uploaded videos checked and moved out of staging and a new
+    thumbnail stored, within the teacher's storage quota; retried on a concurrent save (last
+    writer wins). Media the course stops using, and the staged uploads it kept, are released."""
     changes = parse_changes(body, course_id)
-    stored_image: str | None = None
-    saved = False
+    writes = SaveWrites(app.media, course_id)
     try:
         for _ in range(SAVE_ATTEMPTS):
             current = owned_course(app, teacher_id, course_id)
-            revision = dict(changes)
-            sections = changes.get("sections")
-            if isinstance(sections, tuple):
-                revision["sections"] = app.media.resolve_videos(
-                    course_id, sections, current.video_keys
-                )
-            if image.reference and app.media.image_key(image.reference) != current.image:
-                raise CourseInvalid({"image": "must be uploaded as a file to change it"})
-            updated = revise(current, revision, now_iso())
-            check_publishable(updated)
-            if image.upload:
-                stored_image = stored_image or app.media.store_thumbnail(course_id, image.upload)
-                updated = revise(current, {**revision, "image": stored_image}, updated.updated_at)
-            elif image.remove:
-                updated = revise(current, {**revision, "image": None}, updated.updated_at)
+            updated, uploads = _revised(app, current, changes, image, writes)
+            app.storage.ensure_room(teacher_id, updated.stored_bytes - current.stored_bytes)
+            writes.keep(uploads)
             try:
-                _save(app, current, updated)
+                _save(app, current, updated, frozenset(u.staged for u in uploads))
             except StaleCourse:
                 continue
-            saved = True
+            except OverQuota:
+                raise app.storage.exceeded(teacher_id) from None
             return updated
         raise StaleCourse(course_id)
-    finally:
-        if stored_image and not saved:
-            app.media.release((stored_image,))
+    except BaseException:
+        writes.discard(lambda: _media_of(app, course_id))
+        raise
 
 
-def _save(app: Catalog, current: Course, updated: Course) -> None:
+def _media_of(app: Catalog, course_id: str) -> frozenset[str]:
+    course = app.courses.get(course_id)
+    return course.media_keys if course else frozenset()
+
+
+def _revised(
+    app: Catalog,
+    current: Course,
+    changes: dict[str, object],
+    image: ImageChange,
+    writes: SaveWrites,
+) -> tuple[Course, tuple[Upload, ...]]:
+    """`current` with the changes, videos resolved to the keys it keeps and media counted,
+    and the staged uploads the save has to keep."""
+    revision = dict(changes)
+    uploads: tuple[Upload, ...] = ()
+    sections = changes.get("sections")
+    if isinstance(sections, tuple):
+        revision["sections"], uploads = app.media.resolve_videos(
+            current.course_id, sections, current.video_keys
+        )
+    if image.reference and app.media.image_key(image.reference) != current.image:
+        raise CourseInvalid({"image": "must be uploaded as a file to change it"})
+    updated = revise(current, revision, now_iso())
+    check_publishable(updated)
+    sizes = {upload.kept: upload.size for upload in uploads}
+    if image.upload:
+        stored_image = writes.thumbnail(image.upload)
+        sizes[stored_image] = image.upload.size
+        updated = revise(current, {**revision, "image": stored_image}, updated.updated_at)
+    elif image.remove:
+        updated = revise(current, {**revision, "image": None}, updated.updated_at)
+    return account_media(updated, sizes), uploads
+
+
+def _save(app: Catalog, current: Course, updated: Course, staged: frozenset[str]) -> None:
     uow = app.runtime.unit_of_work()
     app.courses.replace(uow, updated, current)
+    app.storage.charge(uow, updated.teacher_id, updated.stored_bytes - current.stored_bytes)
     became_public = updated.is_public and not current.is_public
     snapshot = updated.snapshot()
     uow.raise_event(CoursePublished(snapshot) if became_public else CourseUpdated(snapshot))
-    _release(uow, updated.course_id, current.media_keys - updated.media_keys)
+    _release(uow, updated.course_id, (current.media_keys - updated.media_keys) | staged)
     uow.commit()
 
 
@@ -151,6 +179,7 @@ def remove_course(app: Catalog, teacher_id: str, course_id: str) -> Course:
             result = deleted(current, now_iso())
             app.courses.remove(uow, current)
             uow.raise_event(CourseDeleted(result.snapshot()))
+            app.storage.charge(uow, current.teacher_id, -current.stored_bytes)
             _release(uow, course_id, current.media_keys)
         try:
             uow.commit()
@@ -167,26 +196,42 @@ def upload_url(
     section_id: str,
     chapter_id: str,
     body: dict[str, Any],
-) -> dict[str, str]:
-    """A presigned PUT for a chapter's video; the chapter need not be saved yet."""
+) -> dict[str, Any]:
+    """Presigned uploads of a chapter's video into staging; the chapter need not be saved yet.
+    A declared `fileSize` must fit the video limit and what is left of the teacher's quota."""
     owned_course(app, teacher_id, course_id)
-    return app.media.upload_url(course_id, section_id, chapter_id, body)
+    limit = app.runtime.settings.media.max_video_bytes
+    request = upload_request(section_id, chapter_id, body, limit)
+    app.storage.ensure_room(teacher_id, request.size or 1)
+    return app.media.upload_urls(course_id, request)
 
 
-def visible_course(app: Catalog, course_id: str, viewer_id: str | None) -> tuple[Course, Videos]:
+def visible_course(app: Catalog, course_id: str, viewer_id: str | None) -> tuple[Course, Access]:
     """A published course for anyone; a draft for its owner; an archived one for its owner and
-    students. The owner and enrolled students get every video, others the free previews."""
+    students. The owner and enrolled students get every chapter, others the free previews."""
     course = app.courses.get(course_id)
     if course is None:
         raise CourseNotFound(course_id)
     if course.owned_by(viewer_id):
-        return course, Videos.ALL
+        return course, Access.FULL
     enrolled = viewer_id is not None and app.students.is_active(course_id, viewer_id)
     if enrolled and (course.is_public or course.is_archived):
-        return course, Videos.ALL
+        return course, Access.FULL
     if not course.is_public:
         raise CourseNotFound(course_id)
-    return course, Videos.PREVIEW
+    return course, Access.PREVIEW
+
+
+def course_page(
+    app: Catalog, course_id: str, viewer_id: str | None, inline_videos: bool
+) -> tuple[Course, Access]:
+    """The course as `visible_course` opens it; the paid videos it hands an enrolled student
+    are recorded first (billing's refund rule counts them), the owner's are not."""
+    course, access = visible_course(app, course_id, viewer_id)
+    if inline_videos and viewer_id is not None and not course.owned_by(viewer_id):
+        paid = access.videos(course) & course.paid_videos
+        app.issued_playback.record(course_id, viewer_id, paid)
+    return course, access
 
 
 def event_handlers(

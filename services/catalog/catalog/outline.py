@@ -7,7 +7,13 @@ from typing import Any
 
 from catalog.domain.model import Chapter, Section
 
-VideoField = Callable[[Chapter], str | None]
+ChapterField = Callable[[Chapter], str | None]
+"""A chapter's `content` or `video` as one document shows it; None leaves the key out."""
+
+
+def stored_content(chapter: Chapter) -> str | None:
+    """What the table keeps in `content`: all of it."""
+    return chapter.content
 
 
 def stored_video(chapter: Chapter) -> str | None:
@@ -15,9 +21,12 @@ def stored_video(chapter: Chapter) -> str | None:
     return chapter.video
 
 
-def outline_document(sections: tuple[Section, ...], video: VideoField) -> list[dict[str, Any]]:
-    """The outline in the API's shape; `video` is present only where `video(chapter)` gives a
-    value (the storage key in the table, a signed URL or nothing in a response)."""
+def outline_document(
+    sections: tuple[Section, ...], content: ChapterField, video: ChapterField
+) -> list[dict[str, Any]]:
+    """The outline in the API's shape; `content` and `video` are present only where the given
+    function has a value for the chapter (the table keeps both, a response what the viewer may
+    have: the content, a signed URL, or neither)."""
     return [
         {
             "sectionId": s.section_id,
@@ -28,7 +37,7 @@ def outline_document(sections: tuple[Section, ...], video: VideoField) -> list[d
                     "chapterId": c.chapter_id,
                     "type": c.type,
                     "title": c.title,
-                    "content": c.content,
+                    **_present("content", content(c)),
                     "freePreview": c.free_preview,
                     **_present("video", video(c)),
                 }
@@ -62,4 +71,4 @@ def outline_from_document(document: list[dict[str, Any]]) -> tuple[Section, ...]
 
 
 def _present(name: str, value: str | None) -> dict[str, str]:
-    return {name: value} if value else {}
+    return {name: value} if value is not None else {}

@@ -2,37 +2,35 @@
 
 from __future__ import annotations
 
-import enum
 from typing import Any
 
 from catalog.course_media import CourseMedia
+from catalog.domain.access import Access
 from catalog.domain.model import Chapter, Course
 from catalog.outline import outline_document
 from shared.readmodels.course_cards import card_fields
 
 
-class Videos(enum.Enum):
-    """Which chapters' videos a response may carry."""
+def course_json(
+    course: Course, media: CourseMedia, access: Access, inline_videos: bool = True
+) -> dict[str, Any]:
+    """The Course JSON with the content and videos `access` opens; the thumbnail and those
+    videos become short-lived signed URLs. Without `inline_videos` no chapter carries a
+    `video` (the player asks the stream endpoint for each chapter it plays)."""
+    videos: frozenset[str] = access.videos(course) if inline_videos else frozenset()
 
-    NONE = "none"
-    """A catalog card: nobody plays a video from a listing."""
-    PREVIEW = "preview"
-    """Free-preview chapters only: anyone looking at a published course."""
-    ALL = "all"
-    """Every chapter: the course's teacher and its enrolled students."""
-
-
-def course_json(course: Course, media: CourseMedia, videos: Videos) -> dict[str, Any]:
-    """The Course JSON; the thumbnail and permitted videos become short-lived signed URLs."""
+    def content(chapter: Chapter) -> str | None:
+        return chapter.content if access.opens(chapter) else None
 
     def video(chapter: Chapter) -> str | None:
-        allowed = videos is Videos.ALL or (videos is Videos.PREVIEW and chapter.free_preview)
-        return media.playback_url(chapter.video) if allowed and chapter.video else None
+        if chapter.chapter_id not in videos or not chapter.video:
+            return None
+        return media.playback_url(chapter.video)
 
     return {
         **card_fields(course.snapshot()),
         "image": media.playback_url(course.image) if course.image else None,
-        "sections": outline_document(course.sections, video),
+        "sections": outline_document(course.sections, content, video),
         "enrollmentCount": course.enrollment_count,
     }
 
@@ -46,4 +44,15 @@ def price_json(course: Course) -> dict[str, Any]:
         "status": course.status,
         "price": course.price,
         "currency": course.currency,
+    }
+
+
+def issued_playback_json(course: Course, user_id: str, issued: frozenset[str]) -> dict[str, Any]:
+    """What billing's refund rule needs from catalog: which chapters are paid videos, and which
+    of the course's chapters had their playback URL issued to the user in a course page."""
+    return {
+        "courseId": course.course_id,
+        "userId": user_id,
+        "paidVideoChapterIds": sorted(course.paid_videos),
+        "issuedChapterIds": sorted(issued),
     }

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from catalog.adapters.listing_cache import ListingCache
+from catalog.adapters.listing_cache import ListingCache, RenderedPage
 from catalog.adapters.repository import CourseRepository
 from catalog.domain.model import Chapter, Course, Section, new_draft, revise
 from catalog.handlers import event_handlers
@@ -137,15 +137,15 @@ def test_course_events_invalidate_the_cached_listing(
 ) -> None:
     renders: list[int] = []
 
-    def render() -> bytes:
+    def render() -> RenderedPage:
         renders.append(1)
-        return b"page"
+        return RenderedPage(b"page")
 
-    listing.get("all", render)
-    listing.get("all", render)
+    listing.page("all", None, render)
+    listing.page("all", None, render)
     course = published(runtime, courses, "Go", "2026-01-01T00:00:00.000Z")
     consumer.consume(wrap(CourseUpdated(course.snapshot()), "catalog"))
-    listing.get("all", render)
+    listing.page("all", None, render)
     assert len(renders) == 2
 
 

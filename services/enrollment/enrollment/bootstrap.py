@@ -9,6 +9,7 @@ from enrollment import handlers
 from enrollment.adapters.course_progress import CourseProgressReader, course_progress_reader
 from enrollment.adapters.repository import EnrollmentRepository
 from shared.config import Settings
+from shared.media.issued_playback import IssuedPlayback
 from shared.media.playback import PlaybackSigner, playback_signer
 from shared.media.s3 import s3_client
 from shared.messaging.consumer import EventHandler
@@ -23,6 +24,7 @@ class Learning:
     cards: CourseCards
     playback: PlaybackSigner
     course_progress: CourseProgressReader
+    issued_playback: IssuedPlayback
 
     @property
     def settings(self) -> Settings:
@@ -37,6 +39,7 @@ def build(settings: Settings) -> Learning:
         cards=CourseCards(runtime.dynamodb, runtime.table),
         playback=playback_signer(settings, s3_client(settings.aws)),
         course_progress=course_progress_reader(settings, runtime.dynamodb),
+        issued_playback=IssuedPlayback(runtime.dynamodb, runtime.table),
     )
 
 

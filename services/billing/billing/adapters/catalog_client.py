@@ -1,4 +1,4 @@
-"""Asks catalog for a course's authoritative price and status (internal endpoint)."""
+"""Asks catalog for a course's authoritative price and status, and what it played to a buyer."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import requests
 
-from shared.http import new_session
+from shared.http import new_session, url_path
 from shared.web.errors import NotFound, Unavailable
 
 
@@ -20,6 +20,14 @@ class PricedCourse:
     currency: str
 
 
+@dataclass(frozen=True)
+class CoursePlayback:
+    """A course's paid video chapters, and those whose URL a course page issued to one user."""
+
+    paid_videos: frozenset[str]
+    issued: frozenset[str]
+
+
 class CatalogClient:
     def __init__(self, base_url: str, internal_token: str) -> None:
         self._base = base_url.rstrip("/")
@@ -29,7 +37,7 @@ class CatalogClient:
     def priced_course(self, course_id: str) -> PricedCourse:
         try:
             response = self._session.get(
-                f"{self._base}/internal/courses/{course_id}", timeout=(2, 5)
+                self._base + url_path("internal", "courses", course_id), timeout=(2, 5)
             )
         except requests.RequestException as exc:
             raise Unavailable("The catalog is unavailable.", code="catalog_unavailable") from exc
@@ -46,3 +54,30 @@ class CatalogClient:
             price=int(data["price"]),
             currency=data["currency"],
         )
+
+    def course_playback(self, course_id: str, user_id: str) -> CoursePlayback:
+        """Nothing is known of a course catalog no longer has: it has no video left to count."""
+        try:
+            response = self._session.get(
+                self._base + url_path("internal", "courses", course_id, "playback", user_id),
+                timeout=(2, 5),
+            )
+        except requests.RequestException as exc:
+            raise Unavailable("The catalog is unavailable.", code="catalog_unavailable") from exc
+        if response.status_code == 404 and _error_code(response) == "course_not_found":
+            return CoursePlayback(frozenset(), frozenset())
+        if response.status_code != 200:
+            raise Unavailable("The catalog could not be asked; try again.", code="catalog_error")
+        data = response.json()["data"]
+        return CoursePlayback(
+            paid_videos=frozenset(data["paidVideoChapterIds"]),
+            issued=frozenset(data["issuedChapterIds"]),
+        )
+
+
+def _error_code(response: requests.Response) -> str | None:
+    try:
+        code = response.json()["error"]["code"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return code if isinstance(code, str) else None

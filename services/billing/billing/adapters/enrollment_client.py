@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import requests
 
-from shared.http import new_session
+from shared.http import new_session, url_path
 from shared.web.errors import Unavailable
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A student's standing in a course as enrollment knows it."""
+
+    overall_progress: int
+    """Percent of the course's chapters the student completed (0 if not enrolled yet)."""
+    issued_chapters: frozenset[str]
+    """Chapters whose playback URL the stream endpoint issued to the student."""
 
 
 class EnrollmentClient:
@@ -14,11 +26,10 @@ class EnrollmentClient:
         self._session = new_session()
         self._session.headers["X-Internal-Token"] = internal_token
 
-    def overall_progress(self, user_id: str, course_id: str) -> int:
-        """Percent of the course's chapters the student completed (0 if not enrolled yet)."""
+    def standing(self, user_id: str, course_id: str) -> Standing:
         try:
             response = self._session.get(
-                f"{self._base}/internal/progress/{user_id}/{course_id}", timeout=(2, 5)
+                self._base + url_path("internal", "progress", user_id, course_id), timeout=(2, 5)
             )
         except requests.RequestException as exc:
             raise Unavailable(
@@ -28,4 +39,8 @@ class EnrollmentClient:
             raise Unavailable(
                 "Progress could not be checked; try again.", code="enrollment_unavailable"
             )
-        return int(response.json()["data"]["overallProgress"])
+        data = response.json()["data"]
+        return Standing(
+            overall_progress=int(data["overallProgress"]),
+            issued_chapters=frozenset(data.get("issuedChapterIds") or ()),
+        )

@@ -1,4 +1,4 @@
-"""Whether a buyer may still have their money back: paid, recent, and barely watched."""
+"""Whether a buyer may still have their money back: paid, recent, barely watched or opened."""
 
 from __future__ import annotations
 
@@ -43,5 +43,45 @@ def refusal_for_progress(overall_progress: float, limit_percent: float) -> Refus
             "progress_limit_reached",
             f"Refunds are possible until {limit_percent:g} % of the course is completed.",
             {"overallProgress": overall_progress, "limitPercent": limit_percent},
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class IssuedShare:
+    """How much of a course's paid video a buyer was handed playback URLs for: the chapters
+    with a video that are not free previews, and those of them whose URL catalog (course page)
+    or enrollment (stream endpoint) issued to the buyer."""
+
+    paid_videos: frozenset[str]
+    issued: frozenset[str]
+
+    @property
+    def issued_paid(self) -> frozenset[str]:
+        return self.issued & self.paid_videos
+
+    def reaches(self, limit_percent: float) -> bool:
+        return bool(self.paid_videos) and (
+            len(self.issued_paid) * 100 >= limit_percent * len(self.paid_videos)
+        )
+
+    @property
+    def percent(self) -> int:
+        return round(100 * len(self.issued_paid) / len(self.paid_videos)) if self.paid_videos else 0
+
+
+def refusal_for_issued_share(share: IssuedShare, limit_percent: float) -> Refusal | None:
+    """Playback URLs are the content itself: once this much of the paid video was handed out,
+    the course was delivered, whatever progress the player reported."""
+    if share.reaches(limit_percent):
+        return Refusal(
+            "refund_content_issued",
+            f"Refunds are possible until {limit_percent:g} % of the course's videos were opened.",
+            {
+                "issuedPercent": share.percent,
+                "issuedChapters": len(share.issued_paid),
+                "paidVideoChapters": len(share.paid_videos),
+                "limitPercent": limit_percent,
+            },
         )
     return None

@@ -8,12 +8,19 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request
 
 from catalog import handlers
+from catalog.adapters.listing_cache import RenderedPage
 from catalog.adapters.repository import Page, StaleCourse
 from catalog.bootstrap import Catalog
-from catalog.domain.media import MediaRefused, MediaTooLarge, MediaTypeRefused
-from catalog.domain.search import query_words
+from catalog.domain.access import Access
+from catalog.domain.listing import ListingInvalid, parse_listing
+from catalog.domain.media import (
+    MediaRefused,
+    MediaTooLarge,
+    MediaTypeRefused,
+    StorageQuotaExceeded,
+)
 from catalog.domain.validation import CourseInvalid
-from catalog.views import Videos, course_json
+from catalog.views import course_json
 from shared.auth.access import (
     check_identity_fields,
     current_principal,
@@ -25,7 +32,8 @@ from shared.web.responses import decode_cursor, encode_cursor, ok, parse_limit
 
 bp = Blueprint("courses", __name__)
 COURSES_RETRIEVED = "Courses retrieved successfully"
-MAX_QUERY_CHARS = 100
+PLAYBACK_STREAM = "stream"
+"""`?playback=stream`: no signed video URLs in the course; the stream endpoint issues them."""
 SAVE_OVERHEAD_BYTES = 1024 * 1024
 """Room a course save needs beside its thumbnail: the outline (300 KB at most) and the form."""
 
@@ -48,7 +56,13 @@ translate_errors(
     bp,
     {
         CourseInvalid: (400, "validation_error", "The course has invalid fields."),
+        ListingInvalid: (400, "validation_error", "The listing request has invalid fields."),
         MediaTooLarge: (413, "payload_too_large", "The file is too large."),
+        StorageQuotaExceeded: (
+            413,
+            "storage_quota_exceeded",
+            "This would exceed the teacher's storage quota (quotaBytes; usedBytes in use).",
+        ),
         MediaTypeRefused: (415, "unsupported_media_type", "The file type is not accepted."),
         MediaRefused: (400, "validation_error", "The upload request has invalid fields."),
         handlers.CourseNotFound: (404, "course_not_found", "No such course."),
@@ -61,34 +75,31 @@ translate_errors(
 
 @bp.get("/courses")
 def list_courses() -> Response:
-    """Published course cards, newest first, optionally of a category and matching `q`; pages
-    come from the Redis listing cache, which course events invalidate."""
-    category = request.args.get("category") or None
-    category = None if category in (None, "all") else category
-    q = request.args.get("q", "")
-    if len(q) > MAX_QUERY_CHARS:
-        raise BadRequest("The search is too long.", details={"q": f"at most {MAX_QUERY_CHARS}"})
-    terms = query_words(q)
-    limit = parse_limit(request.args.get("limit"))
-    cursor = request.args.get("cursor")
+    """Published course cards, newest first, optionally of a category and matching `q`. The pages
+    a plain browse reaches come from the listing cache, which course events invalidate."""
+    listing = parse_listing(
+        request.args.get("category"),
+        request.args.get("q", ""),
+        parse_limit(request.args.get("limit")),
+    )
+    cursor = request.args.get("cursor") or None
+    start = decode_cursor(cursor)
 
-    def render() -> bytes:
-        start = decode_cursor(cursor)
+    def render() -> RenderedPage:
         courses = _app().courses
         page: Page = (
-            courses.search(terms, category, limit, start)
-            if terms
-            else courses.published(category, limit, start)
+            courses.search(listing.terms, listing.category, listing.limit, start)
+            if listing.terms
+            else courses.published(listing.category, listing.limit, start)
         )
-        data = [course_json(c, _app().media, Videos.NONE) for c in page.courses]
-        body = {"message": COURSES_RETRIEVED, "data": data}
-        return json.dumps({"body": body, "cursor": encode_cursor(page.last_key)}).encode()
+        data = [course_json(c, _app().media, Access.OUTLINE) for c in page.courses]
+        body = json.dumps({"message": COURSES_RETRIEVED, "data": data}).encode()
+        return RenderedPage(body, encode_cursor(page.last_key), shareable=bool(data))
 
-    page_key = json.dumps([category and category.lower(), terms, limit, cursor])
-    rendered = json.loads(_app().listing.get(page_key, render))
-    response = Response(json.dumps(rendered["body"]), mimetype="application/json")
-    if rendered["cursor"]:
-        response.headers["X-Next-Cursor"] = rendered["cursor"]
+    rendered = _app().listing.page(listing.shared_key, cursor, render)
+    response = Response(rendered.body, mimetype="application/json")
+    if rendered.next_cursor:
+        response.headers["X-Next-Cursor"] = rendered.next_cursor
     return response
 
 
@@ -101,16 +112,28 @@ def teacher_courses() -> Response:
         parse_limit(request.args.get("limit")),
         decode_cursor(request.args.get("cursor")),
     )
-    data = [course_json(c, _app().media, Videos.NONE) for c in page.courses]
+    data = [course_json(c, _app().media, Access.OUTLINE) for c in page.courses]
     return ok(data, COURSES_RETRIEVED, cursor=encode_cursor(page.last_key))
 
 
 @bp.get("/courses/<course_id>")
 def get_course(course_id: str) -> Response:
+    """The course with what the caller may have; `?playback=stream` leaves every `video` out
+    (the player then asks the stream endpoint per chapter, so only what is played is issued)."""
     viewer = optional_principal()
     viewer_id = viewer.user_id if viewer else None
-    course, videos = handlers.visible_course(_app(), course_id, viewer_id)
-    return ok(course_json(course, _app().media, videos), "Course retrieved successfully")
+    inline_videos = _inline_videos(request.args.get("playback"))
+    course, access = handlers.course_page(_app(), course_id, viewer_id, inline_videos)
+    body = course_json(course, _app().media, access, inline_videos)
+    return ok(body, "Course retrieved successfully")
+
+
+def _inline_videos(playback: str | None) -> bool:
+    if playback not in (None, PLAYBACK_STREAM):
+        raise BadRequest(
+            "Unknown playback mode.", details={"playback": f"must be {PLAYBACK_STREAM!r} or absent"}
+        )
+    return playback != PLAYBACK_STREAM
 
 
 @bp.post("/courses")
@@ -118,7 +141,7 @@ def get_course(course_id: str) -> Response:
 def create_course() -> Response:
     check_identity_fields(_json_body(), "teacherId")
     course = handlers.create_course(_app(), current_principal().user_id)
-    return ok(course_json(course, _app().media, Videos.ALL), "Course created successfully", 201)
+    return ok(course_json(course, _app().media, Access.FULL), "Course created successfully", 201)
 
 
 @bp.put("/courses/<course_id>")
@@ -130,7 +153,7 @@ def update_course(course_id: str) -> Response:
     course = handlers.update_course(
         _app(), current_principal().user_id, course_id, body, _image_change(body)
     )
-    return ok(course_json(course, _app().media, Videos.ALL), "Course updated successfully")
+    return ok(course_json(course, _app().media, Access.FULL), "Course updated successfully")
 
 
 def _limit_save_size() -> None:
@@ -164,7 +187,7 @@ def _image_change(body: dict[str, Any]) -> handlers.ImageChange:
 def delete_course(course_id: str) -> Response:
     course = handlers.remove_course(_app(), current_principal().user_id, course_id)
     verb = "archived" if course.is_archived else "deleted"
-    return ok(course_json(course, _app().media, Videos.NONE), f"Course {verb} successfully")
+    return ok(course_json(course, _app().media, Access.OUTLINE), f"Course {verb} successfully")
 
 
 @bp.post("/courses/<course_id>/sections/<section_id>/chapters/<chapter_id>/get-upload-url")

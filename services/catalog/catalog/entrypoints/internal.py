@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app
 
 from catalog.bootstrap import Catalog
-from catalog.views import price_json
+from catalog.views import issued_playback_json, price_json
 from shared.auth.access import require_internal
 from shared.web.errors import NotFound
 from shared.web.responses import ok
@@ -22,3 +22,16 @@ def course_price(course_id: str) -> Response:
     if course is None:
         raise NotFound("No such course.", code="course_not_found")
     return ok(price_json(course))
+
+
+@bp.get("/courses/<course_id>/playback/<user_id>")
+@require_internal
+def issued_playback(course_id: str, user_id: str) -> Response:
+    """The course's paid video chapters and those whose playback URL a course page gave the
+    user, for billing's refund rule."""
+    catalog: Catalog = current_app.extensions["catalog"]
+    course = catalog.courses.get(course_id)
+    if course is None:
+        raise NotFound("No such course.", code="course_not_found")
+    issued = catalog.issued_playback.chapters(course_id, user_id)
+    return ok(issued_playback_json(course, user_id, issued))

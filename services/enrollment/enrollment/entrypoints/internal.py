@@ -14,7 +14,8 @@ bp = Blueprint("internal", __name__, url_prefix="/internal")
 @bp.get("/progress/<user_id>/<course_id>")
 @require_internal
 def standing(user_id: str, course_id: str) -> Response:
-    """Whether the user is enrolled and how far they got, for billing's refund rule."""
+    """Whether the user is enrolled, how far they got, and which paid chapters' playback URLs
+    the stream endpoint issued them, for billing's refund rule."""
     learning: Learning = current_app.extensions["learning"]
     enrollment = learning.enrollments.get(user_id, course_id)
     progress = learning.enrollments.progress(user_id, course_id)
@@ -26,5 +27,6 @@ def standing(user_id: str, course_id: str) -> Response:
             "enrolled": enrollment is not None and enrollment.active,
             "orderId": enrollment.order_id if enrollment else None,
             "overallProgress": overall,
+            "issuedChapterIds": sorted(learning.issued_playback.chapters(course_id, user_id)),
         }
     )

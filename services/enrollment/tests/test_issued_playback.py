@@ -1,0 +1,96 @@
+"""The stream endpoint records each paid chapter it issues to a student, for the refund rule."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+
+from enrollment import handlers
+from enrollment.app import create_app
+from enrollment.bootstrap import Learning
+from enrollment.handlers import enroll_buyer
+from shared.config import load_settings
+from shared.dynamo.tables import ensure_table
+from shared.events.contracts import (
+    ChapterOutline,
+    CourseSnapshot,
+    PaymentSucceeded,
+    SectionOutline,
+)
+from shared.events.envelope import wrap
+
+AT = "2026-11-25T10:00:00.000Z"
+COURSE, TEACHER, STUDENT = "c1", "t1", "u1"
+
+
+@pytest.fixture
+def app_and_learning() -> Iterator[tuple[Flask, Learning]]:
+    env = {**os.environ, "TABLE_PREFIX": f"t{uuid.uuid4().hex[:8]}-"}
+    app = create_app(load_settings("enrollment", env))
+    learning: Learning = app.extensions["learning"]
+    ensure_table(learning.runtime.dynamodb, learning.runtime.table)
+    uow = learning.runtime.unit_of_work()
+    learning.cards.upsert(uow, course_card())
+    uow.commit()
+    payment = PaymentSucceeded("o1", STUDENT, COURSE, 9900, "INR", "cf_o1", AT)
+    uow = learning.runtime.unit_of_work()
+    enroll_buyer(learning.enrollments)(payment, wrap(payment, producer="billing"), uow)
+    uow.commit()
+    yield app, learning
+    learning.runtime.dynamodb.delete_table(TableName=learning.runtime.table)
+
+
+@pytest.fixture
+def learning(app_and_learning: tuple[Flask, Learning]) -> Learning:
+    return app_and_learning[1]
+
+
+def course_card() -> CourseSnapshot:
+    chapters = tuple(
+        ChapterOutline(chapter_id, chapter_id, "Video", preview, f"courses/{COURSE}/{chapter_id}")
+        for chapter_id, preview in (("v1", True), ("v2", False), ("v3", False))
+    )
+    return CourseSnapshot(
+        COURSE, 1, TEACHER, "Tina", "T", "", "Film", "Beginner", None, 9900, "INR",
+        "Published", (SectionOutline("s1", "All", chapters),), AT, AT,
+    )  # fmt: skip
+
+
+def test_a_paid_chapter_streamed_by_a_student_is_recorded(learning: Learning) -> None:
+    handlers.stream(learning, COURSE, "v2", STUDENT)
+    handlers.stream(learning, COURSE, "v1", STUDENT)  # a free preview: free for anyone
+    handlers.stream(learning, COURSE, "v3", TEACHER)  # the owner needs no record
+    handlers.stream(learning, COURSE, "v1", None)
+    assert learning.issued_playback.chapters(COURSE, STUDENT) == {"v2"}
+    assert learning.issued_playback.chapters(COURSE, TEACHER) == set()
+
+
+def test_a_refused_stream_records_nothing(learning: Learning) -> None:
+    with pytest.raises(handlers.NotEnrolled):
+        handlers.stream(learning, COURSE, "v2", "stranger")
+    with pytest.raises(handlers.SignInToWatch):
+        handlers.stream(learning, COURSE, "v2", None)
+    assert learning.issued_playback.chapters(COURSE, "stranger") == set()
+
+
+def test_the_internal_progress_answer_names_the_issued_chapters(
+    app_and_learning: tuple[Flask, Learning],
+) -> None:
+    app, learning = app_and_learning
+    handlers.stream(learning, COURSE, "v3", STUDENT)
+    client = app.test_client()
+    token = learning.settings.internal_api_token
+    response = client.get(
+        f"/internal/progress/{STUDENT}/{COURSE}", headers={"X-Internal-Token": token}
+    )
+    assert response.status_code == 200
+    data = response.get_json()["data"]
+    assert (data["enrolled"], data["overallProgress"], data["issuedChapterIds"]) == (
+        True,
+        0,
+        ["v3"],
+    )
