@@ -51,6 +51,7 @@ OPERATIONS: Operations = {
             101: Answer("Upgraded: the room's frames flow (see the description)."),
             400: error("Not a WebSocket upgrade (`websocket_required`)."),
             401: error("No, a bad or an expired token."),
+            403: error("The student no longer holds the session's course (`not_enrolled`)."),
             404: error("Not a participant, or no such room."),
             409: error("The session was cancelled or completed (`room_closed`)."),
         },

@@ -131,7 +131,10 @@ OPERATIONS: Operations = {
             400: INVALID,
             403: error("Not enrolled in the course (`not_enrolled`)."),
             404: error("No such course (`course_not_found`)."),
-            409: error("`slot_taken`, `no_availability` or `too_many_sessions`."),
+            409: error(
+                "`slot_taken`, `no_availability`, or `booking_limit_reached` (the student already"
+                " holds `MAX_UPCOMING_SESSIONS_PER_TEACHER` upcoming sessions with this teacher)."
+            ),
         },
         "The caller must be enrolled in the course, the teacher teach it, and `date` be the"
         " start of a free slot.",
@@ -193,6 +196,7 @@ OPERATIONS: Operations = {
         TAG,
         {
             200: Answer("The caller's token.", envelope(ref("VideoToken"))),
+            403: error("The student no longer holds the session's course (`not_enrolled`)."),
             404: NO_SESSION,
             409: error("Not joinable now (`not_joinable`)."),
             503: error("Video calls are not configured (`video_unavailable`)."),

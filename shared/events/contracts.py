@@ -268,9 +268,15 @@ class SessionBooked:
         return self.session.session_id
 
 
+CANCELLED_BY_SYSTEM = "system"
+"""`SessionCancelled.cancelled_by` when no participant cancelled: the student's access to the
+session's course ended (a refund), so mentorship cancelled it."""
+
+
 @dataclass(frozen=True)
 class SessionCancelled:
-    """A scheduled session was cancelled by one of its participants (mentorship emits)."""
+    """A scheduled session was cancelled (mentorship emits): `cancelled_by` is the participant's
+    user id, or CANCELLED_BY_SYSTEM when the student's access to the course ended."""
 
     EVENT_TYPE: ClassVar[str] = "mentorship.session.cancelled.v1"
     session: MentorshipSession

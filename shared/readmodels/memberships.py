@@ -41,6 +41,18 @@ class Memberships:
         membership = self.get(course_id, user_id)
         return membership is not None and membership.active
 
+    def require_active(
+        self, uow: UnitOfWork, course_id: str, user_id: str, lost: type[Exception]
+    ) -> None:
+        """Commit only if the student is still enrolled then (a revocation that races wins);
+        `lost` is raised otherwise."""
+        uow.tx.check(
+            membership_key(course_id, user_id),
+            "active = :yes",
+            values=values(yes=True),
+            on_condition_failed=lost,
+        )
+
     def record(self, uow: UnitOfWork, course_id: str, user_id: str, new: Membership) -> bool:
         """Keep the newer standing (an older event loses, checked again at commit); True when
         the student's access flipped."""

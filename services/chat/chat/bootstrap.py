@@ -14,6 +14,7 @@ from chat.fanout import RoomHub
 from shared.clerk import ClerkClient
 from shared.config import Settings
 from shared.messaging.consumer import EventHandler
+from shared.readmodels.memberships import Memberships
 from shared.runtime import Runtime
 
 
@@ -21,6 +22,7 @@ from shared.runtime import Runtime
 class Chat:
     runtime: Runtime
     rooms: ChatRepository
+    students: Memberships
     hub: RoomHub
     writer: MessageWriter | None
     """None when CHAT_PERSIST is off (benchmarks of the bare broadcast only)."""
@@ -53,6 +55,7 @@ def build(settings: Settings) -> Chat:
     return Chat(
         runtime=runtime,
         rooms=rooms,
+        students=Memberships(runtime.dynamodb, runtime.table),
         hub=RoomHub(fanout_redis(settings)),
         writer=MessageWriter(rooms.add_messages) if settings.chat.persist else None,
         clerk=ClerkClient(settings.clerk),
@@ -61,4 +64,5 @@ def build(settings: Settings) -> Chat:
 
 def event_handlers(runtime: Runtime) -> Mapping[str, EventHandler]:
     rooms = ChatRepository(runtime.dynamodb, runtime.table)
-    return handlers.event_handlers(rooms, runtime.redis)
+    students = Memberships(runtime.dynamodb, runtime.table)
+    return handlers.event_handlers(rooms, students, runtime.redis)

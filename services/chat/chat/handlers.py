@@ -30,6 +30,7 @@ from shared.events.contracts import (
 from shared.events.envelope import Envelope
 from shared.messaging.consumer import EventHandler
 from shared.messaging.unit_of_work import UnitOfWork
+from shared.readmodels.memberships import Memberships, membership_handlers
 
 if TYPE_CHECKING:
     from chat.bootstrap import Chat
@@ -47,13 +48,21 @@ class RoomClosed(Exception):
     """The session is no longer scheduled: its room takes no one."""
 
 
+class NotEnrolled(Exception):
+    """The student no longer holds the session's course (a refund ended it)."""
+
+
 def admit(chat: Chat, session_id: str, user_id: str) -> Room:
-    """The room, if the caller is a participant and it is open."""
+    """The room, if the caller is a participant, it is open, and a student still holds the
+    session's course."""
     room = chat.rooms.room(session_id)
     if room is None or not room.has_participant(user_id):
         raise NotInRoom(session_id)
     if not room.open:
         raise RoomClosed(session_id)
+    course_id = room.course_id  # the teacher is always admitted; a legacy room knows no course
+    if user_id == room.student_id and course_id and not chat.students.is_active(course_id, user_id):
+        raise NotEnrolled(session_id)
     return room
 
 
@@ -114,11 +123,15 @@ def _room(session: MentorshipSession, status: str) -> Room:
         student_name=session.student_name,
         teacher_name=session.teacher_name,
         status=status,
+        course_id=session.course_id,
     )
 
 
-def event_handlers(rooms: ChatRepository, broker: redis.Redis) -> Mapping[str, EventHandler]:
-    """Rooms follow their sessions; an ended session closes its open sockets everywhere."""
+def event_handlers(
+    rooms: ChatRepository, students: Memberships, broker: redis.Redis
+) -> Mapping[str, EventHandler]:
+    """Rooms follow their sessions; an ended session closes its open sockets everywhere. Who
+    holds which course comes from enrollment events."""
 
     def booked(event: SessionBooked, _: Envelope, uow: UnitOfWork) -> None:
         rooms.save_room(uow, _room(event.session, SCHEDULED))
@@ -140,4 +153,5 @@ def event_handlers(rooms: ChatRepository, broker: redis.Redis) -> Mapping[str, E
         SessionBooked.EVENT_TYPE: booked,
         SessionCancelled.EVENT_TYPE: cancelled,
         SessionCompleted.EVENT_TYPE: completed,
+        **membership_handlers(students),
     }

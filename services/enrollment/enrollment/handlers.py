@@ -109,22 +109,29 @@ def _chapter(course: CourseSnapshot, chapter_id: str) -> ChapterOutline:
 
 def stream(app: Learning, course_id: str, chapter_id: str, viewer_id: str | None) -> Stream:
     """A signed playback URL for the owner, an enrolled student, or a free-preview chapter of a
-    published course."""
+    published course. A paid chapter issued to a student is recorded first (billing's refund
+    rule counts it)."""
     course = app.cards.get(course_id)
     if course is None or course.status == DELETED_COURSE:
         raise CourseUnknown(course_id)
     chapter = _chapter(course, chapter_id)
     if not chapter.video_key:
         raise NoVideo(chapter_id)
-    allowed = (
-        (chapter.free_preview and course.status == "Published")
-        or (viewer_id is not None and viewer_id == course.teacher_id)
-        or (viewer_id is not None and _enrolled(app, viewer_id, course_id))
-    )
-    if not allowed:
-        raise SignInToWatch(chapter_id) if viewer_id is None else NotEnrolled(course_id)
+    open_preview = chapter.free_preview and course.status == "Published"
+    if open_preview or (viewer_id is not None and viewer_id == course.teacher_id):
+        return _signed(app, chapter.video_key)
+    if viewer_id is None:
+        raise SignInToWatch(chapter_id)
+    if not _enrolled(app, viewer_id, course_id):
+        raise NotEnrolled(course_id)
+    if not chapter.free_preview:
+        app.issued_playback.record(course_id, viewer_id, (chapter_id,))
+    return _signed(app, chapter.video_key)
+
+
+def _signed(app: Learning, video_key: str) -> Stream:
     expires = utc_now() + timedelta(seconds=app.settings.media.playback_url_seconds)
-    return Stream(app.playback.sign(chapter.video_key), iso(expires))
+    return Stream(app.playback.sign(video_key), iso(expires))
 
 
 def _enrolled(app: Learning, user_id: str, course_id: str) -> bool:
@@ -152,17 +159,20 @@ def enroll_buyer(enrollments: EnrollmentRepository) -> EventHandler:
             if event.order_id != current.order_id and event.order_id not in current.standby_orders:
                 enrollments.add_standby(uow, current, event.order_id)
             return
+        granted_at = now_iso()
         if current is not None:
             enrollments.reactivate(uow, current, event.order_id)
         else:
-            enrollment = Enrollment(event.user_id, event.course_id, event.order_id, now_iso())
+            enrollment = Enrollment(event.user_id, event.course_id, event.order_id, granted_at)
             enrollments.enroll(uow, enrollment)
+        # The event is stamped with this grant, not the first enrollment: read models keep the
+        # newest standing, and a re-purchase must be newer than the revocation it follows.
         uow.raise_event(
             EnrollmentCreated(
                 user_id=event.user_id,
                 course_id=event.course_id,
                 order_id=event.order_id,
-                enrolled_at=current.enrolled_at if current else now_iso(),
+                enrolled_at=granted_at,
             )
         )
 

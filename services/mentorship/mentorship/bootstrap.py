@@ -45,5 +45,4 @@ def build(settings: Settings) -> Mentorship:
 
 
 def event_handlers(runtime: Runtime) -> Mapping[str, EventHandler]:
-    mentorship = build(runtime.settings)
-    return handlers.event_handlers(mentorship.cards, mentorship.students)
+    return handlers.event_handlers(build(runtime.settings))

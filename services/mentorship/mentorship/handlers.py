@@ -2,33 +2,39 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from mentorship.adapters.repository import SessionChanged, SlotTaken
+from mentorship import cancellation
+from mentorship.adapters.repository import SessionChanged, SlotTaken, UpcomingChanged
 from mentorship.adapters.video_tokens import agora_uid
 from mentorship.domain.availability import Availability, parse_availability
 from mentorship.domain.session import CANCELLED, COMPLETED, STATUSES, Session
 from mentorship.domain.slots import Slot, free_slots, is_bookable
+from shared.backoff import backoff_seconds
 from shared.clock import iso, now_iso, parse_iso, utc_now
 from shared.dynamo.transaction import TransactionConflict
 from shared.events.contracts import (
     CourseSnapshot,
+    EnrollmentRevoked,
     SessionBooked,
-    SessionCancelled,
     SessionCompleted,
 )
 from shared.messaging.consumer import EventHandler
-from shared.readmodels.course_cards import CourseCards, course_card_handlers
-from shared.readmodels.memberships import Memberships, membership_handlers
+from shared.readmodels.course_cards import course_card_handlers
+from shared.readmodels.memberships import membership_handlers
+from shared.web.ids import ID_RULE, is_id
 
 if TYPE_CHECKING:
     from mentorship.bootstrap import Mentorship
 
-BOOKING_ATTEMPTS = 3
+BOOKING_ATTEMPTS = 6
+"""Enough for the student's own concurrent bookings: each lost attempt means one of them won."""
+RETRY_BASE_SECONDS, RETRY_CAP_SECONDS = 0.01, 0.1
 MAX_WINDOW = timedelta(days=31)
 LONGEST_BLOCK = timedelta(minutes=180 + 60)
 """The longest a session plus its buffer can be (availability's limits)."""
@@ -49,11 +55,7 @@ class CourseUnknown(Exception):
 
 
 class NotEnrolled(Exception):
-    """Only students enrolled in the course may book its teacher."""
-
-
-class TooManySessions(Exception):
-    """The student already holds the allowed number of upcoming sessions with this teacher."""
+    """Only students enrolled in the course may book its teacher or join its sessions."""
 
 
 class SessionNotFound(Exception):
@@ -98,6 +100,8 @@ def _instant(value: Any, name: str) -> datetime:
 
 
 def _teaching(app: Mentorship, teacher_id: str, course_id: str) -> CourseSnapshot:
+    if not is_id(course_id):
+        raise BookingInvalid({"courseId": ID_RULE})
     course = app.cards.get(course_id)
     if course is None or course.status == "Deleted":
         raise CourseUnknown(course_id)
@@ -149,9 +153,6 @@ def book(app: Mentorship, student_id: str, body: dict[str, Any]) -> Session:
     slot = is_bookable(availability, start, now, [])
     if slot is None:
         raise BookingInvalid({"date": "is not one of the teacher's open slots"})
-    limit = app.settings.mentorship.max_upcoming_per_teacher
-    if limit and app.repository.upcoming_with(student_id, teacher_id, now) >= limit:
-        raise TooManySessions(teacher_id)
     stamp = now_iso()
     session = Session(
         session_id=uuid.uuid4().hex,
@@ -166,16 +167,31 @@ def book(app: Mentorship, student_id: str, body: dict[str, Any]) -> Session:
         created_at=stamp,
         updated_at=stamp,
     )
-    for _ in range(BOOKING_ATTEMPTS):
+    return _commit_booking(app, session)
+
+
+def _commit_booking(app: Mentorship, session: Session) -> Session:
+    """One transaction: the student still enrolled, the session, its busy buckets, the student's
+    upcoming set with the teacher (within the limit, and unchanged since it was read), the event.
+    A concurrent write to the same items means reading them again."""
+    limit = app.settings.mentorship.max_upcoming_per_teacher
+    failure: Exception = SlotTaken(session.session_id)
+    for attempt in range(1, BOOKING_ATTEMPTS + 1):
+        before = app.repository.upcoming(session.student_id, session.teacher_id)
+        after = before.hold(session.session_id, session.starts_at, utc_now(), limit)
         uow = app.runtime.unit_of_work()
+        app.students.require_active(uow, session.course_id, session.student_id, NotEnrolled)
         app.repository.book(uow, session)
+        app.repository.save_upcoming(uow, before, after)
         uow.raise_event(SessionBooked(session.event_payload()))
         try:
             uow.commit()
-        except TransactionConflict:
-            continue  # a concurrent transaction touched the same buckets: look again
+        except (TransactionConflict, UpcomingChanged) as exc:
+            failure = exc if isinstance(exc, UpcomingChanged) else SlotTaken(session.session_id)
+            time.sleep(backoff_seconds(attempt, RETRY_BASE_SECONDS, RETRY_CAP_SECONDS))
+            continue
         return session
-    raise SlotTaken(session.session_id)
+    raise failure
 
 
 def session_for(app: Mentorship, session_id: str, user_id: str) -> Session:
@@ -191,23 +207,23 @@ def change_status(app: Mentorship, session_id: str, user_id: str, body: dict[str
     if status not in STATUSES:
         raise BookingInvalid({"status": f"must be one of {', '.join(STATUSES)}"})
     session = session_for(app, session_id, user_id)
-    now, stamp = utc_now(), now_iso()
-    uow = app.runtime.unit_of_work()
     if status == CANCELLED:
-        changed = session.cancel(now, app.settings.mentorship.cancel_window_hours, stamp)
-        uow.raise_event(SessionCancelled(changed.event_payload(), user_id, stamp))
-    elif status == COMPLETED:
-        changed = session.complete(user_id, now, stamp)
-        uow.raise_event(SessionCompleted(changed.event_payload(), stamp))
-    else:
+        window = app.settings.mentorship.cancel_window_hours
+        return cancellation.cancel(app, session, user_id, window)
+    if status != COMPLETED:
         raise SessionChanged(f"The session is already {session.status}.")
+    stamp = now_iso()
+    changed = session.complete(user_id, utc_now(), stamp)
+    uow = app.runtime.unit_of_work()
+    uow.raise_event(SessionCompleted(changed.event_payload(), stamp))
     app.repository.change_status(uow, changed)
     uow.commit()
     return changed
 
 
 def video_grant(app: Mentorship, session_id: str, user_id: str) -> VideoGrant:
-    """An Agora token for this session's channel only, while it can be joined."""
+    """An Agora token for this session's channel only, while it can be joined, and to its
+    student only while they still hold the course (a refund mid-session ends it)."""
     session = session_for(app, session_id, user_id)
     policy = app.settings.mentorship
     if not session.joinable(utc_now(), policy.token_lead_minutes):
@@ -215,6 +231,8 @@ def video_grant(app: Mentorship, session_id: str, user_id: str) -> VideoGrant:
             f"A scheduled session opens {policy.token_lead_minutes} minutes before its start "
             f"({iso(session.starts_at)}) and closes at its end; this one is {session.status}."
         )
+    if user_id == session.student_id and not app.students.is_active(session.course_id, user_id):
+        raise NotEnrolled(session.course_id)
     uid = participant_uid(session, user_id)
     expires_at = session.ends_at + timedelta(minutes=policy.token_grace_minutes)
     token = app.video.issue(session.session_id, uid, expires_at)
@@ -229,6 +247,11 @@ def participant_uid(session: Session, user_id: str) -> int:
     return uid
 
 
-def event_handlers(cards: CourseCards, students: Memberships) -> Mapping[str, EventHandler]:
-    """Who teaches which course (catalog events) and who is enrolled (enrollment events)."""
-    return {**course_card_handlers(cards), **membership_handlers(students)}
+def event_handlers(app: Mentorship) -> Mapping[str, EventHandler]:
+    """Who teaches which course (catalog events) and who is enrolled (enrollment events); a
+    revoked enrollment also cancels the upcoming sessions it allowed."""
+    return {
+        **course_card_handlers(app.cards),
+        **membership_handlers(app.students),
+        EnrollmentRevoked.EVENT_TYPE: cancellation.end_access(app),
+    }

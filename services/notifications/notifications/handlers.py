@@ -12,6 +12,7 @@ from shared.clock import iso, now_iso, parse_iso, utc_now
 from shared.config import Settings
 from shared.context import correlation_id_var, event_id_var
 from shared.events.contracts import (
+    CANCELLED_BY_SYSTEM,
     CourseCompleted,
     MentorshipSession,
     PaymentSucceeded,
@@ -128,10 +129,11 @@ class MailPlanner:
             if mail is not None and mail.open:
                 self.mails.cancel(uow, mail)
         self.sessions.mark_cancelled(uow, session.session_id, event.cancelled_at)
+        access_ended = event.cancelled_by == CANCELLED_BY_SYSTEM
         by_student = event.cancelled_by == session.student_id
         cancelled_by = session.student_name if by_student else session.teacher_name
         for recipient_id, context in self._participants(session):
-            context = {**context, "cancelledByName": cancelled_by}
+            context = {**context, "cancelledByName": cancelled_by, "accessEnded": access_ended}
             self.mails.add(
                 uow,
                 self._mail(

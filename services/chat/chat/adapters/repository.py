@@ -38,6 +38,7 @@ def _room(item: Item) -> Room:
         student_name=item.get("studentName", ""),
         teacher_name=item.get("teacherName", ""),
         status=item["status"],
+        course_id=item.get("courseId"),
     )
 
 
@@ -88,6 +89,7 @@ class ChatRepository:
                 "teacherId": room.teacher_id,
                 "studentName": room.student_name,
                 "teacherName": room.teacher_name,
+                "courseId": room.course_id,
                 "status": room.status,
                 "statusRank": room.rank,
             },

@@ -17,6 +17,8 @@ class Room:
     student_name: str
     teacher_name: str
     status: str = SCHEDULED
+    course_id: str | None = None
+    """The course the session was booked under; None for a room stored before rooms kept it."""
 
     @property
     def open(self) -> bool:

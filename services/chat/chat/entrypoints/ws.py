@@ -12,7 +12,7 @@ from chat import handlers
 from chat.bootstrap import Chat
 from chat.connection import Connection
 from shared.auth.access import verify_token, websocket_token
-from shared.web.errors import Conflict, NotFound
+from shared.web.errors import Conflict, Forbidden, NotFound
 
 bp = Blueprint("chat_ws", __name__)
 sock = Sock()
@@ -44,7 +44,8 @@ def _chat() -> Chat:
 
 @bp.before_request
 def admit() -> None:
-    """Refuse before the upgrade: a bad token is 401, a stranger 404, an ended session 409."""
+    """Refuse before the upgrade: a bad token is 401, a stranger 404, an ended session 409, a
+    student who no longer holds the course 403."""
     if request.endpoint != "chat_ws.room":
         return
     token, _protocol = websocket_token()
@@ -56,6 +57,10 @@ def admit() -> None:
         raise NotFound("No such chat room.", code="room_not_found") from None
     except handlers.RoomClosed:
         raise Conflict("This session's chat is closed.", code="room_closed") from None
+    except handlers.NotEnrolled:
+        raise Forbidden(
+            "Only students enrolled in the course may join its sessions.", code="not_enrolled"
+        ) from None
     # permessage-deflate would cost a zlib pass per frame per socket for short texts
     request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
     policy = _chat().settings.chat

@@ -1,4 +1,5 @@
-"""Mentorship's DynamoDB keys: sessions (by student, by teacher), availability, busy buckets."""
+"""Mentorship's DynamoDB keys: sessions (by student, by teacher), availability, busy buckets,
+a student's upcoming sessions with a teacher."""
 
 from __future__ import annotations
 
@@ -40,3 +41,8 @@ def availability_key(teacher_id: str) -> dict[str, str]:
 def busy_key(teacher_id: str, bucket: datetime) -> dict[str, str]:
     """One 5-minute bucket of a teacher's time, held by the session that booked it."""
     return key(teacher_partition(teacher_id), compose("BUSY", iso(bucket)))
+
+
+def upcoming_key(student_id: str, teacher_id: str) -> dict[str, str]:
+    """The student's upcoming sessions with one teacher: the booking limit's guard."""
+    return key(student_partition(student_id), compose(teacher_partition(teacher_id), "UPCOMING"))

@@ -1,4 +1,4 @@
-"""Sessions, availability and busy buckets in mentorship's table."""
+"""Sessions, availability, busy buckets and upcoming sets in mentorship's table."""
 
 from __future__ import annotations
 
@@ -14,9 +14,11 @@ from mentorship.domain.availability import (
 )
 from mentorship.domain.session import CANCELLED, SCHEDULED, Session
 from mentorship.domain.slots import lock_buckets
+from mentorship.domain.upcoming import Upcoming
 from shared.clock import iso, parse_iso
 from shared.dynamo.codec import Item, values
 from shared.dynamo.reads import get_item, query_all, query_page
+from shared.dynamo.transaction import ConditionFailed
 from shared.messaging.unit_of_work import UnitOfWork
 
 
@@ -24,8 +26,12 @@ class SlotTaken(Exception):
     """Another session already holds part of this time (or the session id exists)."""
 
 
-class SessionChanged(Exception):
-    """The session's status changed since it was read."""
+class SessionChanged(ConditionFailed):
+    """The session's status changed since it was read (a consumer runs its handler again)."""
+
+
+class UpcomingChanged(ConditionFailed):
+    """The student's upcoming set with the teacher was written since it was read."""
 
 
 @dataclass(frozen=True)
@@ -154,15 +160,50 @@ class MentorshipRepository:
         sessions = map(from_item, query_all(self._client, request))
         return [s for s in sessions if s.status == SCHEDULED]
 
-    def upcoming_with(self, student_id: str, teacher_id: str, now: datetime) -> int:
-        """How many scheduled sessions the student holds with this teacher from now on."""
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": "GSI1",
-            "KeyConditionExpression": "GSI1PK = :pk AND GSI1SK >= :now",
-            "ExpressionAttributeValues": values(
-                pk=keys.student_partition(student_id), now=iso(now)
-            ),
-        }
-        sessions = map(from_item, query_all(self._client, request))
-        return sum(s.teacher_id == teacher_id and s.status == SCHEDULED for s in sessions)
+    def upcoming(self, student_id: str, teacher_id: str) -> Upcoming:
+        """The student's upcoming set with the teacher, as last written (strongly consistent)."""
+        item = get_item(self._client, self._table, keys.upcoming_key(student_id, teacher_id))
+        if item is None:
+            return Upcoming(student_id, teacher_id)
+        starts = {session_id: parse_iso(at) for session_id, at in item["sessions"].items()}
+        return Upcoming(student_id, teacher_id, starts, int(item["version"]))
+
+    def save_upcoming(self, uow: UnitOfWork, before: Upcoming, after: Upcoming) -> None:
+        """Write the whole set, provided nobody wrote it since `before` was read."""
+        uow.tx.put(
+            {
+                **keys.upcoming_key(after.student_id, after.teacher_id),
+                "studentId": after.student_id,
+                "teacherId": after.teacher_id,
+                "sessions": {session_id: iso(at) for session_id, at in after.starts.items()},
+                "version": after.version,
+            },
+            **_unchanged_since(before),
+        )
+
+    def guard_upcoming(self, uow: UnitOfWork, seen: Upcoming) -> None:
+        """Commit only if the set is still as seen: a booking that raced is not overlooked."""
+        uow.tx.check(keys.upcoming_key(seen.student_id, seen.teacher_id), **_unchanged_since(seen))
+
+    def release_upcoming(self, uow: UnitOfWork, seen: Upcoming, session_id: str) -> None:
+        """Take a cancelled session out of the set. Its version moves on, so a booking that read
+        the set before writes it only after reading it again."""
+        if session_id not in seen.starts:
+            return  # never held there, or already pruned
+        uow.tx.update(
+            keys.upcoming_key(seen.student_id, seen.teacher_id),
+            "REMOVE #held.#id ADD version :one",
+            names={"#held": "sessions", "#id": session_id},  # SESSION is a reserved word
+            values=values(one=1),
+        )
+
+
+def _unchanged_since(seen: Upcoming) -> dict[str, Any]:
+    """The condition that the set has not been written since `seen` was read."""
+    if seen.version == 0:
+        return {"condition": "attribute_not_exists(PK)", "on_condition_failed": UpcomingChanged}
+    return {
+        "condition": "version = :v",
+        "values": values(v=seen.version),
+        "on_condition_failed": UpcomingChanged,
+    }

@@ -7,11 +7,12 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request
 
 from mentorship import handlers
-from mentorship.adapters.repository import SessionChanged, SlotTaken
+from mentorship.adapters.repository import SessionChanged, SlotTaken, UpcomingChanged
 from mentorship.adapters.video_tokens import VideoUnavailable
 from mentorship.bootstrap import Mentorship
 from mentorship.domain.availability import AvailabilityInvalid, availability_document
 from mentorship.domain.session import TeacherOnly, TransitionRefused
+from mentorship.domain.upcoming import BookingLimitReached
 from mentorship.views import session_ics, session_json, slot_json
 from shared.auth.access import check_identity_fields, current_principal, require_auth
 from shared.clock import iso
@@ -28,13 +29,18 @@ translate_errors(
         AvailabilityInvalid: (400, "validation_error", "The availability has invalid fields."),
         handlers.BookingInvalid: (400, "validation_error", "The request has invalid fields."),
         handlers.CourseUnknown: (404, "course_not_found", "No such course."),
-        handlers.NotEnrolled: (403, "not_enrolled", "Enroll in the course to book its teacher."),
+        handlers.NotEnrolled: (
+            403,
+            "not_enrolled",
+            "Only students enrolled in the course may book or join its sessions.",
+        ),
         handlers.NoAvailability: (409, "no_availability", "The teacher has no open slots."),
-        handlers.TooManySessions: (
+        BookingLimitReached: (
             409,
-            "too_many_sessions",
+            "booking_limit_reached",
             "You already hold the most upcoming sessions allowed with this teacher.",
         ),
+        UpcomingChanged: (409, "conflict", "Your sessions changed meanwhile; try again."),
         SlotTaken: (409, "slot_taken", "That slot was just booked; pick another one."),
         handlers.SessionNotFound: (404, "session_not_found", "No such session."),
         SessionChanged: (409, "conflict", "The session changed meanwhile; reload it."),

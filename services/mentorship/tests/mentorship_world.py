@@ -1,0 +1,101 @@
+"""A mentorship world on a real table (the moto server): courses, enrollments, bookings."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from mentorship import handlers
+from mentorship.bootstrap import Mentorship
+from mentorship.domain.session import Session
+from shared.clerk import ClerkClient, UserProfile
+from shared.events.contracts import CourseSnapshot, EnrollmentCreated, EnrollmentRevoked
+from shared.events.envelope import Envelope, wrap
+from shared.messaging.consumer import Consumer
+from shared.messaging.unit_of_work import UnitOfWork
+from shared.runtime import Runtime
+
+APP_ID, CERT = "970ca35de60c44645bbae8a215061b33", "5cfd2fd1755d40ecb72977518be15d3b"
+ALWAYS = [{"day": day, "start": "00:00", "end": "24:00"} for day in range(7)]
+TEACHER = "user_teacher"
+
+
+class QuietRuntime(Runtime):
+    """Events stay in the outbox, where a test reads them; nothing is sent to Redis."""
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.dynamodb, self.table, self.settings.service, None)
+
+
+class Names(ClerkClient):
+    """Display names without Clerk."""
+
+    def __init__(self) -> None:
+        pass
+
+    def get_user(self, user_id: str, *, fresh: bool = False) -> UserProfile:
+        return UserProfile(user_id, user_id.removeprefix("user_").title(), "", None, None, {})
+
+
+@dataclass
+class World:
+    """The app, its consumer, and shortcuts to set the scene in events and commands."""
+
+    app: Mentorship
+    consumer: Consumer
+
+    def course(self, teacher_id: str = TEACHER) -> str:
+        course_id = uuid.uuid4().hex
+        card = CourseSnapshot(
+            course_id, 1, teacher_id, "Tina", "Go", "", "Programming", "Beginner", None, 0,
+            "INR", "Published", (), "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00.000Z",
+        )  # fmt: skip
+        uow = self.app.runtime.unit_of_work()
+        self.app.cards.upsert(uow, card)
+        uow.commit()
+        return course_id
+
+    def open_all_day(self, teacher_id: str = TEACHER) -> None:
+        body = {"timezone": "UTC", "weekly": ALWAYS, "slotMinutes": 30, "bufferMinutes": 0,
+                "minNoticeHours": 0, "maxDaysAhead": 60, "exceptions": []}  # fmt: skip
+        handlers.set_availability(self.app, teacher_id, body)
+
+    def enroll(
+        self, student_id: str, course_id: str, at: str = "2020-01-02T00:00:00.000Z"
+    ) -> Envelope:
+        envelope = wrap(EnrollmentCreated(student_id, course_id, "o1", at), "enrollment")
+        self.consumer.consume(envelope)
+        return envelope
+
+    def revoke(self, student_id: str, course_id: str, at: str | None = None) -> Envelope:
+        event = EnrollmentRevoked(student_id, course_id, "refund", at or _now())
+        envelope = wrap(event, "enrollment")
+        self.consumer.consume(envelope)
+        return envelope
+
+    def book(self, student_id: str, course_id: str, hours_ahead: float) -> Session:
+        body = {"teacherId": TEACHER, "courseId": course_id, "date": slot(hours_ahead)}
+        return handlers.book(self.app, student_id, body)
+
+    def status(self, session: Session) -> str:
+        stored = self.app.repository.get(session.session_id)
+        assert stored is not None
+        return stored.status
+
+    def events(self, event_type: str) -> list[Envelope]:
+        """Every event of that type in the outbox, oldest first."""
+        pending = self.app.runtime.dispatcher.pending(older_than_seconds=-3600, limit=1000)
+        return [o.envelope for o in pending if o.envelope.event_type == event_type]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def slot(hours_ahead: float) -> str:
+    """A start on the half-hour grid about `hours_ahead` from now."""
+    moment = datetime.now(UTC) + timedelta(hours=hours_ahead)
+    return moment.replace(
+        minute=0 if moment.minute < 30 else 30, second=0, microsecond=0
+    ).isoformat()
