@@ -13,6 +13,7 @@ from clerk_backend_api import Clerk
 from clerk_backend_api.models import ClerkBaseError, NoResponseError, User
 
 from shared.config import ClerkSettings
+from shared.http import segment
 from shared.web.errors import NotFound, Unavailable
 
 PROFILE_TTL_SECONDS = 60.0
@@ -54,6 +55,7 @@ class ClerkClient:
     The SDK's own default retries 5xx and connection errors with backoff for up to an hour, so it
     is switched off: a request thread fails fast with 503 instead. The httpx client is shared by
     all threads (or greenlets); its timeout splits connect from read, which `timeout_ms` cannot.
+    The SDK puts a user id into the URL as it is, so it is encoded here.
     """
 
     def __init__(self, settings: ClerkSettings, http_client: httpx.Client | None = None) -> None:
@@ -73,14 +75,16 @@ class ClerkClient:
             cached = self._cache.get(user_id)
         if cached and not fresh and now - cached[0] < PROFILE_TTL_SECONDS:
             return cached[1]
-        profile = _call(lambda: self._users.get(user_id=user_id))
+        profile = _call(lambda: self._users.get(user_id=segment(user_id)))
         with self._lock:
             self._cache[user_id] = (now, profile)
         return profile
 
     def merge_public_metadata(self, user_id: str, patch: dict[str, Any]) -> UserProfile:
         """PATCH …/metadata: a deep merge on Clerk's side."""
-        profile = _call(lambda: self._users.update_metadata(user_id=user_id, public_metadata=patch))
+        profile = _call(
+            lambda: self._users.update_metadata(user_id=segment(user_id), public_metadata=patch)
+        )
         with self._lock:
             self._cache[user_id] = (time.monotonic(), profile)
         return profile

@@ -12,6 +12,7 @@ from shared.logs import configure_logging
 from shared.metrics.http import install_http_metrics
 from shared.web.errors import install_error_handlers
 from shared.web.health import ReadinessCheck, health_blueprint
+from shared.web.ids import install_id_check
 from shared.web.json_provider import BoundedJSONProvider
 from shared.web.requests_context import install_request_context
 
@@ -28,14 +29,16 @@ def build_app(
     readiness: Mapping[str, ReadinessCheck],
     state: Sequence[Collector] = (),
 ) -> Flask:
-    """A Flask app with JSON errors, request ids and access log, health/ready, GET /metrics
-    (request counts and latency, then the `state` gauges read at scrape) and the blueprints."""
+    """A Flask app with JSON errors, request ids and access log, path ids checked (404),
+    health/ready, GET /metrics (request counts and latency, then the `state` gauges read at
+    scrape) and the blueprints."""
     configure_logging(settings.service, settings.log_level)
     app = ServiceApp(settings.service, static_folder=None)
     app.config["SETTINGS"] = settings
     install_request_context(app)
     install_http_metrics(app, settings.service, state)
     install_error_handlers(app)
+    install_id_check(app)
     app.register_blueprint(health_blueprint(readiness))
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -13,6 +12,7 @@ from billing.domain.model import PENDING, Attempt
 from billing.domain.money import BadAmount, to_minor
 from billing.payments import UnknownOrder, apply_attempt
 from shared.web.errors import BadRequest, Unauthorized
+from shared.web.json_provider import bounded_loads
 
 if TYPE_CHECKING:
     from billing.bootstrap import Billing
@@ -35,10 +35,12 @@ def parse_verified(app: Billing, raw: bytes, headers: dict[str, str]) -> dict[st
     if not signature_valid(secret, timestamp, raw, signature):
         raise Unauthorized("The webhook signature does not match.", code="bad_signature")
     try:
-        body: dict[str, Any] = json.loads(raw, parse_float=Decimal)
-        return body
+        body = bounded_loads(raw, parse_float=Decimal)
     except ValueError as exc:
         raise BadRequest("The webhook body is not JSON.", code="malformed_json") from exc
+    if not isinstance(body, dict):
+        raise BadRequest("The webhook body is not a JSON object.", code="malformed_json")
+    return body
 
 
 def handle_webhook(app: Billing, body: dict[str, Any]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 
@@ -10,6 +11,8 @@ from billing.adapters.signature import expected_signature, signature_valid
 from billing.checkout import customer_id_for, phone_for
 from billing.domain.model import FAILED, PENDING, SUCCESS, Attempt, Order
 from billing.domain.money import BadAmount, to_major, to_minor
+from billing.webhook import parse_verified
+from shared.web.errors import BadRequest
 
 
 def order(status: str = PENDING) -> Order:
@@ -51,8 +54,28 @@ def test_signature_is_checked_over_exact_bytes() -> None:
     assert not signature_valid("secret", "", body, signature)
 
 
+@pytest.mark.parametrize("header", ["é" * 44, "Ã©", "\x00", "😀"])
+def test_a_signature_header_that_is_not_ascii_simply_does_not_match(header: str) -> None:
+    """hmac.compare_digest raises TypeError on non-ASCII str: that was a 500, not a 401."""
+    assert not signature_valid("secret", "1700000000000", b"{}", header)
+    assert not signature_valid("secret", header, b"{}", expected_signature("secret", "1", b"{}"))
+
+
 def test_cashfree_customer_fields() -> None:
     assert customer_id_for("user_2abcXYZ") == "user2abcXYZ"
     assert len(customer_id_for("u")) == 41
     assert phone_for("+91 98765 43210", "9999999999") == "9876543210"
     assert phone_for(None, "9999999999") == "9999999999"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"[" * 10_000 + b"]" * 10_000, b"[1]", b'{"a": NaN}', b'{"a": "\\ud800"}'],
+    ids=["deep", "not-an-object", "nan", "lone-surrogate"],
+)
+def test_a_signed_body_that_cannot_apply_is_malformed_json(raw: bytes) -> None:
+    app = SimpleNamespace(settings=SimpleNamespace(cashfree=SimpleNamespace(client_secret="s")))
+    headers = {"x-webhook-timestamp": "1", "x-webhook-signature": expected_signature("s", "1", raw)}
+    with pytest.raises(BadRequest) as caught:
+        parse_verified(app, raw, headers)  # type: ignore[arg-type]
+    assert caught.value.code == "malformed_json"

@@ -146,3 +146,20 @@ def test_first_publication_is_stamped_once() -> None:
     assert published.published_at == "t2" and published.version == 2
     again = revise(published, {"title": "New"}, "t3")
     assert again.published_at == "t2"
+
+
+@pytest.mark.parametrize(
+    "sections",
+    ["[" * 10_000 + "]" * 10_000, "[" * 100 + "]" * 100, '[{"sectionTitle": NaN}]', '["\\ud800"]'],
+    ids=["beyond-recursion", "beyond-max-depth", "nan", "lone-surrogate"],
+)
+def test_an_outline_string_nothing_can_store_is_invalid_not_a_crash(sections: str) -> None:
+    with pytest.raises(CourseInvalid) as caught:
+        parse_changes({"sections": sections}, "c1")
+    assert caught.value.details == {"sections": "must be a JSON array"}
+
+
+def test_a_section_id_with_a_trailing_newline_is_not_an_id() -> None:
+    with pytest.raises(CourseInvalid) as caught:
+        parse_changes({"sections": [{"sectionId": "s1\n", "chapters": []}]}, "c1")
+    assert "sections[0].sectionId" in caught.value.details

@@ -14,11 +14,12 @@ from gateway.openapi_answers import IDEMPOTENCY_KEY, UNSAFE, gateway_answers, me
 from gateway.routes import Auth, Route
 from shared.api import OPERATIONS, SCHEMAS, TAGS
 from shared.api.spec import JSON, Answer, OperationSpec, Param, string
+from shared.web.ids import ID_SCHEMA_PATTERN
 
 OPENAPI_VERSION = "3.1.0"
 API_VERSION = "1.0.0"
 BEARER = "bearerAuth"
-ID = string("An id: letters, digits, `-` or `_`.", pattern="^[A-Za-z0-9_-]{1,64}$")
+ID = string("An id: letters, digits, `-` or `_`.", pattern=ID_SCHEMA_PATTERN)
 UNDOCUMENTED = "Not documented: no operation spec in shared.api."
 SERVED_BY_EVERY_SERVICE = ("GET /health", "GET /ready", "GET /metrics")
 """Operations every service's app serves beside its routes (shared.web): documented when the

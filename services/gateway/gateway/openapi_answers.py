@@ -32,7 +32,7 @@ def gateway_answers(route: Route, takes_body: bool) -> dict[int, Answer]:
     """The gateway's own answers on `route`, by status."""
     answers = {**_auth_answers(route), **_limit_answers(route, takes_body)}
     if route.params:
-        answers[404] = error("No such path: a parameter holding `/`, `.` or `..`.")
+        answers[404] = error("No such path: a parameter holding `/`, `.` or `..`, or not an id.")
     if route.method in UNSAFE:
         answers[400] = error("A malformed Idempotency-Key (`invalid_idempotency_key`).")
         answers[409] = error(

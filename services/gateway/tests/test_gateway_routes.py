@@ -12,6 +12,7 @@ from gateway_fakes import FakeClerk, FakeUpstream, MakeApp
 from gateway.app import create_app
 from gateway.routes import ROUTES, Auth, Route
 from shared.config import load_settings
+from shared.web.ids import is_id_name
 
 ROLE_FOR = {Auth.STUDENT: "student", Auth.TEACHER: "teacher", Auth.NO_ROLE_OK: None}
 BODIES = {
@@ -41,6 +42,11 @@ def test_the_table_declares_each_route_once_and_none_internal() -> None:
     endpoints = [route.endpoint for route in ROUTES]
     assert len(endpoints) == len(set(endpoints))
     assert not [route for route in ROUTES if route.path.startswith("/internal")]
+
+
+def test_every_path_parameter_is_named_as_an_id_so_the_edge_checks_it() -> None:
+    """shared.web.ids answers 404 for a malformed `…Id` before anything is forwarded."""
+    assert all(is_id_name(name) for route in ROUTES for name in route.params)
 
 
 def test_a_self_param_must_be_a_signed_in_path_parameter() -> None:

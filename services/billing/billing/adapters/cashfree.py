@@ -11,7 +11,7 @@ import requests
 
 from shared.config import CashfreeSettings
 from shared.context import current_correlation_id
-from shared.http import new_session
+from shared.http import new_session, url_path
 
 log = logging.getLogger(__name__)
 
@@ -58,17 +58,17 @@ class CashfreeClient:
             raise
 
     def get_order(self, order_id: str) -> dict[str, Any]:
-        found: dict[str, Any] = self._call("GET", f"/orders/{order_id}")
+        found: dict[str, Any] = self._call("GET", url_path("orders", order_id))
         return found
 
     def get_payments(self, order_id: str) -> list[dict[str, Any]]:
-        payments: Any = self._call("GET", f"/orders/{order_id}/payments")
+        payments: Any = self._call("GET", url_path("orders", order_id, "payments"))
         return list(payments)
 
     def terminate_order(self, order_id: str) -> dict[str, Any]:
         """PATCH the order to TERMINATED: no payment can succeed on it afterwards."""
         order: dict[str, Any] = self._call(
-            "PATCH", f"/orders/{order_id}", {"order_status": "TERMINATED"}
+            "PATCH", url_path("orders", order_id), {"order_status": "TERMINATED"}
         )
         return order
 
@@ -76,7 +76,10 @@ class CashfreeClient:
         """POST a refund with our own refund_id; a replay of it returns the existing refund."""
         try:
             created: dict[str, Any] = self._call(
-                "POST", f"/orders/{order_id}/refunds", refund, idempotency_key=refund["refund_id"]
+                "POST",
+                url_path("orders", order_id, "refunds"),
+                refund,
+                idempotency_key=refund["refund_id"],
             )
             return created
         except CashfreeError as exc:
@@ -85,7 +88,9 @@ class CashfreeClient:
             raise
 
     def get_refund(self, order_id: str, refund_id: str) -> dict[str, Any]:
-        found: dict[str, Any] = self._call("GET", f"/orders/{order_id}/refunds/{refund_id}")
+        found: dict[str, Any] = self._call(
+            "GET", url_path("orders", order_id, "refunds", refund_id)
+        )
         return found
 
     def _call(

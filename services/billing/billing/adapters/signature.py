@@ -13,7 +13,8 @@ def expected_signature(secret: str, timestamp: str, raw_body: bytes) -> str:
 
 
 def signature_valid(secret: str, timestamp: str, raw_body: bytes, signature: str) -> bool:
-    """Constant-time check over the exact bytes received."""
-    if not timestamp or not signature:
+    """Constant-time check over the exact bytes received; a header that is not ASCII (as no
+    base64 is) simply does not match."""
+    if not timestamp or not signature or not signature.isascii():
         return False
     return hmac.compare_digest(expected_signature(secret, timestamp, raw_body), signature)

@@ -10,6 +10,7 @@ from billing.bootstrap import Billing
 from billing.views import refund_json, transaction_json
 from shared.auth.access import check_identity_fields, current_principal, require_auth
 from shared.web.errors import BadRequest, Unavailable
+from shared.web.ids import ID_RULE, is_id, require_id
 from shared.web.responses import decode_cursor, encode_cursor, ok, parse_limit
 
 bp = Blueprint("payments", __name__, url_prefix="/api/payments")
@@ -32,6 +33,7 @@ def create_order() -> Response:
     course_id = body.get("courseId")
     if not isinstance(course_id, str) or not course_id:
         raise BadRequest("courseId is required.", details={"courseId": "required"})
+    require_id(course_id, "courseId")
     try:
         order = checkout.create_order(_app(), current_principal().user_id, course_id)
     except (CashfreeUnavailable, CashfreeError) as exc:
@@ -73,6 +75,8 @@ def request_refund() -> Response:
     errors = {}
     if not isinstance(order_id, str) or not order_id:
         errors["orderId"] = "required"
+    elif not is_id(order_id):
+        errors["orderId"] = ID_RULE
     if not isinstance(reason, str) or len(reason) > MAX_REASON_CHARS:
         errors["reason"] = f"a text of at most {MAX_REASON_CHARS} characters"
     if errors:

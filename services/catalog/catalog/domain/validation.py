@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from typing import Any
 
@@ -17,6 +16,8 @@ from catalog.domain.model import (
     Course,
     Section,
 )
+from shared.web.ids import ID_PATTERN
+from shared.web.json_provider import bounded_loads
 
 EDITABLE = ("title", "description", "category", "price", "level", "status", "sections")
 IGNORED = ("courseId", "teacherId", "teacherName", "image")
@@ -27,7 +28,7 @@ MAX_PRICE = 50_000_000
 MAX_OUTLINE_CHARS = 300_000
 """The outline lives inside the course item, and a DynamoDB item holds at most 400 KB."""
 MAX_SECTIONS, MAX_CHAPTERS = 100, 500
-ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+MAX_CATEGORY_CHARS = 60
 
 
 class CourseInvalid(Exception):
@@ -130,7 +131,7 @@ def parse_sections(raw: Any, errors: dict[str, str]) -> tuple[Section, ...]:
             errors["sections"] = f"must be at most {MAX_OUTLINE_CHARS} characters of JSON"
             return ()
         try:
-            raw = json.loads(raw)
+            raw = bounded_loads(raw)
         except ValueError:
             errors["sections"] = "must be a JSON array"
             return ()
@@ -166,7 +167,7 @@ def parse_changes(body: dict[str, Any], course_id: str) -> dict[str, object]:
     if "description" in body:
         changes["description"] = _text(body["description"], "description", errors, 5000, False)
     if "category" in body:
-        changes["category"] = _text(body["category"], "category", errors, 60, True)
+        changes["category"] = _text(body["category"], "category", errors, MAX_CATEGORY_CHARS, True)
     if "price" in body:
         changes["price"] = _price(body["price"], errors)
     if "level" in body:

@@ -7,6 +7,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from shared.web.json_provider import bounded_loads
+
 SEND_MESSAGE = "sendMessage"
 MAX_CLIENT_ID = 100
 
@@ -51,7 +53,7 @@ def parse_frame(raw: str | bytes, max_chars: int) -> Outgoing:
     if isinstance(raw, bytes):
         raise FrameRefused("bad_frame", "Frames are JSON text.")
     try:
-        frame = json.loads(raw)
+        frame = bounded_loads(raw)
     except ValueError:
         raise FrameRefused("bad_frame", "Frames are JSON objects.") from None
     if not isinstance(frame, dict) or frame.get("event") != SEND_MESSAGE:

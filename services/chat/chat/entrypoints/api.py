@@ -9,6 +9,7 @@ from chat.bootstrap import Chat
 from chat.domain.message import message_json
 from shared.auth.access import current_principal, require_auth
 from shared.web.errors import translate_errors
+from shared.web.ids import require_id
 from shared.web.responses import ok, parse_limit
 
 bp = Blueprint("chat_history", __name__)
@@ -21,8 +22,11 @@ def history(sessionId: str) -> Response:  # noqa: N803 - path names are the API'
     """Oldest to newest; `X-Next-Cursor` is the `before` that reads the page before this one."""
     chat: Chat = current_app.extensions["chat"]
     handlers.readable_room(chat, sessionId, current_principal().user_id)
+    before = request.args.get("before") or None
     page = chat.rooms.history(
-        sessionId, request.args.get("before") or None, parse_limit(request.args.get("limit"))
+        sessionId,
+        before and require_id(before, "before"),
+        parse_limit(request.args.get("limit")),
     )
     response = ok([message_json(m) for m in page.messages], "Chat history retrieved")
     if page.earlier:
