@@ -17,16 +17,7 @@ from shared.web.responses import ok
 
 
 def test_a_body_nested_too_deep_is_a_400() -> None:
-    bp = Blueprint("echo", __name__)
-
-    @bp.post("/echo")
-    def echo() -> Response:
-        body = request.get_json(silent=True)
-        if body is None:
-            raise BadRequest("The body must be JSON.", code="malformed_json")
-        return ok(body)
-
-    client = build_app(load_settings("catalog", {}), [bp], {}).test_client()
+    client = _echo_client()
     deep = "[" * 100_000 + "]" * 100_000
     response = client.post("/echo", data=deep, content_type="application/json")
     assert response.status_code == 400
