@@ -134,6 +134,8 @@ class PaymentSucceeded:
     currency: str
     provider_payment_id: str
     paid_at: str
+    course_title: str = ""
+    """The title the order was bought under (the receipt names it); "" in events from before."""
 
     @property
     def aggregate_id(self) -> str:
@@ -350,13 +352,25 @@ def decode_dataclass(cls: type[T], data: dict[str, Any]) -> T:
     written before it still decode)."""
     if not isinstance(data, dict):
         raise ValueError(f"{cls.__name__} expects an object")
-    hints = typing.get_type_hints(cls)
+    hints = _type_hints(cls)
     fields = [f for f in dataclasses.fields(cls) if f.init]  # type: ignore[arg-type]
     missing = [f.name for f in fields if f.name not in data and not _has_default(f)]
     if missing:
         raise ValueError(f"{cls.__name__} lacks {', '.join(missing)}")
     present = [f for f in fields if f.name in data]
     return cls(**{f.name: _decode_value(hints[f.name], data[f.name]) for f in present})
+
+
+_TYPE_HINTS: dict[type[Any], dict[str, Any]] = {}
+
+
+def _type_hints(cls: type[Any]) -> dict[str, Any]:
+    """A contract's resolved field types, once per class: resolving the string annotations
+    compiles each of them, which made decoding a course card cost 0.5 ms instead of 0.07."""
+    hints = _TYPE_HINTS.get(cls)
+    if hints is None:
+        hints = _TYPE_HINTS[cls] = typing.get_type_hints(cls)
+    return hints
 
 
 def _has_default(field: dataclasses.Field[Any]) -> bool:

@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 INBOX_TTL_SECONDS = 30 * 24 * 3600
 HANDLED, DUPLICATE = "handled", "duplicate"
 OUTCOMES = (HANDLED, DUPLICATE)
-OPTIMISTIC_ATTEMPTS = 5
+OPTIMISTIC_ATTEMPTS = 6
+"""One optimistic run (reads skipped, see `UnitOfWork.optimistic`), then five that read."""
 RETRY_BASE_SECONDS = 2.0
 
 EventHandler = Callable[[Any, Envelope, UnitOfWork], None]
@@ -93,8 +94,9 @@ class Consumer:
         if handler is None:
             raise NoHandler(envelope.event_type)
         payload = envelope.payload()
-        for _ in range(OPTIMISTIC_ATTEMPTS):
+        for attempt in range(OPTIMISTIC_ATTEMPTS):
             uow = self.runtime.unit_of_work()
+            uow.optimistic = attempt == 0
             # The inbox entry goes first: when a concurrent copy of the event committed, its
             # condition is the failure reported, not whatever the handler's writes collided with.
             uow.tx.put(

@@ -18,6 +18,10 @@ class UnitOfWork:
         self, client: Any, table: str, producer: str, dispatcher: OutboxDispatcher | None
     ) -> None:
         self.tx = Transaction(client, table)
+        self.optimistic = False
+        """Set by the consumer on an event's first run: a handler may then skip a read whose
+        answer is almost always "nothing there", when the conditions of its writes hold it to
+        that answer. A failed condition runs the handler again, with this False."""
         self._producer = producer
         self._dispatcher = dispatcher
         self.envelopes: list[Envelope] = []

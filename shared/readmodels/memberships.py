@@ -55,7 +55,15 @@ class Memberships:
 
     def record(self, uow: UnitOfWork, course_id: str, user_id: str, new: Membership) -> bool:
         """Keep the newer standing (an older event loses, checked again at commit); True when
-        the student's access flipped."""
+        the student's access flipped. An optimistic first run of an enrollment assumes no standing
+        yet, without reading (the put's condition holds it to that); a revocation always reads,
+        since it almost always finds one."""
+        if uow.optimistic and new.active:
+            uow.tx.put(
+                {**membership_key(course_id, user_id), "active": new.active, "at": new.at},
+                condition="attribute_not_exists(PK)",
+            )
+            return new.active
         old = self.get(course_id, user_id)
         if old is not None and old.at >= new.at:
             return False

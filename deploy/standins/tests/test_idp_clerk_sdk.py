@@ -8,8 +8,9 @@ import uuid
 
 import pytest
 import requests
+from clerk_backend_api.models import User
 
-from shared.clerk import ClerkClient
+from shared.clerk import _UNMARSHALLERS, ClerkClient
 from shared.config import ClerkSettings
 from shared.web.errors import NotFound, Unavailable
 from standins.tests.conftest import CLERK_SECRET
@@ -92,3 +93,13 @@ def test_an_unreachable_clerk_fails_fast_without_sdk_retries() -> None:
         clerk.get_user("user_any")
     assert down.value.code == "clerk_unavailable"
     assert time.monotonic() - started < 2
+
+
+def test_a_user_read_again_parses_the_same_with_the_model_built_once(
+    clerk: ClerkClient, base_url: str
+) -> None:
+    user_id = new_user(base_url, email="again@example.test", first_name="Again")
+    first = clerk.get_user(user_id, fresh=True)
+    model = _UNMARSHALLERS[User]
+    assert clerk.get_user(user_id, fresh=True) == first
+    assert _UNMARSHALLERS[User] is model and first.email == "again@example.test"

@@ -54,9 +54,9 @@ def create_order(app: Billing, user_id: str, course_id: str) -> dict[str, Any]:
     if course.status != "Published":
         raise NotFound("This course is not for sale.", code="course_not_found")
     for _ in range(CHECKOUT_ATTEMPTS):
-        if app.orders.owns(user_id, course_id):
+        owner, open_id = app.orders.standing(user_id, course_id)
+        if owner is not None:
             raise Conflict("You are already enrolled in this course.", code="already_enrolled")
-        open_id = app.orders.open_checkout(user_id, course_id)
         current = app.orders.get(open_id) if open_id else None
         if current is not None and _reusable(current, course.price):
             return _with_provider_order(app, current)

@@ -30,14 +30,19 @@ def apply_attempt(
     """Record the attempt once. SUCCESS pays the order and publishes PaymentSucceeded, or, when
     the buyer already owns the course through another order, records it as a duplicate and
     refunds it."""
-    for _ in range(APPLY_ATTEMPTS):
+    for tries in range(APPLY_ATTEMPTS):
         order = read or app.orders.get(order_id)
         read = None
         if order is None:
             raise UnknownOrder(order_id)
+        if order.paid_by(attempt):
+            return order  # a redelivery: recorded in the transaction that paid the order
         updated = order.after(attempt)
         newly_paid = updated.status == SUCCESS and order.status != SUCCESS
-        if newly_paid:
+        # The first try assumes nobody owns the course yet, without reading: the ownership put's
+        # condition holds it to that (OwnedThroughAnotherOrder), and the next try reads. Not for
+        # a refunded order, which writes no ownership to hold it.
+        if newly_paid and (tries > 0 or updated.refunded):
             owner = app.orders.owning_order(order.user_id, order.course_id)
             if owner is not None and owner != order_id:
                 updated = refunds.as_duplicate(app, updated, owner)
@@ -88,6 +93,7 @@ def _paid(app: Billing, uow: UnitOfWork, order: Order, attempt: Attempt) -> None
                 currency=order.currency,
                 provider_payment_id=attempt.provider_payment_id,
                 paid_at=as_utc_iso(attempt.at),
+                course_title=order.course_title,
             )
         )
     if order.refunded:  # Cashfree's refund webhook came before its payment webhook

@@ -43,6 +43,16 @@ def test_success_is_final_and_failure_counts_only_before_it() -> None:
     assert order().after(attempt("PENDING")) == order()
 
 
+def test_only_the_paying_attempt_is_known_to_be_recorded() -> None:
+    """A redelivered webhook of the payment that paid the order needs no write; any other
+    attempt (a second payment, a failure) is still recorded."""
+    paid = order().after(attempt(SUCCESS))
+    assert paid.paid_by(attempt(SUCCESS))
+    assert not paid.paid_by(attempt(SUCCESS, "p2"))
+    assert not paid.paid_by(attempt("FAILED"))
+    assert not order().paid_by(attempt(SUCCESS))
+
+
 def test_signature_is_checked_over_exact_bytes() -> None:
     body = b'{"data":{"order":{"order_amount":499.00}}}'
     signature = expected_signature("secret", "1700000000000", body)

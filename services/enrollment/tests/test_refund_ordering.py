@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import permutations
 from typing import Any
 
@@ -12,11 +12,12 @@ import pytest
 
 from enrollment import bootstrap
 from enrollment.bootstrap import Learning
-from enrollment.handlers import enroll_buyer, revoke_refunded
+from enrollment.handlers import enroll_buyer, event_handlers, revoke_refunded
 from shared.config import load_settings
 from shared.dynamo.tables import ensure_table
 from shared.events.contracts import PaymentSucceeded, RefundSucceeded
 from shared.events.envelope import wrap
+from shared.messaging.consumer import HANDLED, Consumer
 
 AT = "2026-11-25T10:00:00.000Z"
 
@@ -38,13 +39,29 @@ def refunded(order_id: str) -> RefundSucceeded:
     return RefundSucceeded(order_id, f"rf_{order_id}", "u1", "c1", 9900, "INR", AT)
 
 
-def deliver(app: Learning, event: Any) -> None:
+def apply(app: Learning, event: Any) -> None:
+    """The handler alone, reading what it needs (a unit of work is not optimistic by default)."""
     handler = (enroll_buyer if isinstance(event, PaymentSucceeded) else revoke_refunded)(
         app.enrollments
     )
     uow = app.runtime.unit_of_work()
     handler(event, wrap(event, producer="billing"), uow)
     uow.commit()
+
+
+def consume(app: Learning, event: Any) -> None:
+    """As the worker does: an optimistic first run that skips reads, then runs that read."""
+    consumer = Consumer(app.runtime, event_handlers(app.enrollments, app.cards))
+    assert consumer.consume(wrap(event, producer="billing")) == HANDLED
+
+
+Deliver = Callable[[Learning, Any], None]
+
+
+@pytest.fixture(params=[apply, consume], ids=["handler", "consumer"])
+def deliver(request: pytest.FixtureRequest) -> Deliver:
+    chosen: Deliver = request.param
+    return chosen
 
 
 def access(app: Learning) -> tuple[bool, str | None]:
@@ -65,14 +82,16 @@ def named(sequence: tuple[Any, ...]) -> str:
 @pytest.mark.parametrize(
     "sequence", list(permutations([paid("o1"), refunded("o1"), paid("o2")])), ids=named
 )
-def test_only_the_unrefunded_order_grants_access(learning: Learning, sequence: Any) -> None:
+def test_only_the_unrefunded_order_grants_access(
+    learning: Learning, deliver: Deliver, sequence: Any
+) -> None:
     for event in sequence:
         deliver(learning, event)
     assert access(learning) == (True, "o2")
 
 
 def test_a_refund_before_its_payment_on_a_revoked_enrollment_keeps_it_revoked(
-    learning: Learning,
+    learning: Learning, deliver: Deliver
 ) -> None:
     deliver(learning, paid("o1"))
     deliver(learning, refunded("o1"))
@@ -81,8 +100,29 @@ def test_a_refund_before_its_payment_on_a_revoked_enrollment_keeps_it_revoked(
     assert access(learning) == (False, "o1")
 
 
-def test_a_refund_of_a_duplicate_payment_leaves_the_enrollment_alone(learning: Learning) -> None:
+def test_a_refund_of_a_duplicate_payment_leaves_the_enrollment_alone(
+    learning: Learning, deliver: Deliver
+) -> None:
     deliver(learning, paid("o1"))
     deliver(learning, refunded("o2"))
     deliver(learning, paid("o2"))
+    assert access(learning) == (True, "o1")
+
+
+def test_a_first_purchase_is_enrolled_without_a_read(learning: Learning) -> None:
+    """The usual case costs the one transaction: the consumer's first run assumes no refund
+    and no enrollment yet, and the transaction's conditions hold it to that."""
+    operations: list[str] = []
+
+    def record(model: Any, **_: Any) -> None:
+        operations.append(model.name)
+
+    events = learning.runtime.dynamodb.meta.events
+    events.register("before-call.dynamodb", record, unique_id="test-first-purchase")
+    try:
+        consume(learning, paid("o1"))
+    finally:
+        events.unregister("before-call.dynamodb", unique_id="test-first-purchase")
+    assert operations[0] == "TransactWriteItems"
+    assert "GetItem" not in operations
     assert access(learning) == (True, "o1")

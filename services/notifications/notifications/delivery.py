@@ -96,9 +96,10 @@ def _deliver(app: Notifications, mail: Mail) -> str:
 
 
 def enriched(app: Notifications, context: dict[str, Any], waited: int) -> dict[str, Any] | None:
-    """The mail's context with the course's title and teacher, from the course cards."""
+    """The mail's context with the course's title and teacher, from the course cards, unless
+    the event that planned it named the course already (a receipt)."""
     course_id = context.get("courseId")
-    if not course_id:
+    if not course_id or "courseTitle" in context:
         return context
     card = app.cards.get(str(course_id))
     if card is None:

@@ -79,6 +79,8 @@ class MailPlanner:
             "refundWindowDays": f"{policy.refund_window_days:g}",
             "refundMaxProgress": f"{policy.refund_max_progress_percent:g}",
         }
+        if event.course_title:  # what was bought, as billing sold it: no card to read at send
+            context["courseTitle"] = event.course_title
         self.mails.add(
             uow, self._mail("receipt", RECEIPT, envelope.event_id, event.user_id, context)
         )

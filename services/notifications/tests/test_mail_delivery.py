@@ -136,3 +136,25 @@ def test_a_mail_is_sent_under_the_ids_of_the_request_and_event_that_planned_it(
         logger.removeHandler(handler)
         logger.setLevel(level)
     assert seen == [("mail sent", "req-traced-0001", envelope.event_id)]
+
+
+def test_a_receipt_names_the_course_as_bought_without_reading_a_card(
+    build: Build, standins: str
+) -> None:
+    """The payment event carries the title the order was sold under: the receipt goes out at
+    once, though no course card arrived, and the sender reads no card."""
+    app = build()
+    user = new_user(standins, "titled@example.test")
+    planner = MailPlanner(app.mails, app.sessions, app.settings)
+    event = PaymentSucceeded(
+        "pl_t", user, "c_nocard", 49900, "INR", "cft", now_iso(), course_title="Go in Depth"
+    )
+    uow = app.runtime.unit_of_work()
+    planner.receipt(event, wrap(event, "billing"), uow)
+    uow.commit()
+    reads: list[str] = []
+    app.cards.get = lambda course_id: reads.append(course_id)
+    assert delivery.send_due(app) == 1
+    [mail] = captured(standins, "titled@example.test")
+    assert mail["subject"] == "Your receipt for Go in Depth"
+    assert reads == []

@@ -10,7 +10,7 @@ from billing.adapters import keys
 from billing.domain.model import PENDING, Attempt, Order, Refund
 from shared.clock import now_iso
 from shared.dynamo.codec import Item, deserialize, serialize, values
-from shared.dynamo.reads import get_item, query_all, query_page
+from shared.dynamo.reads import get_item, get_items, query_all, query_page
 from shared.messaging.unit_of_work import UnitOfWork
 
 
@@ -96,12 +96,18 @@ class OrderRepository:
         item = self._get(keys.order_key(order_id))
         return from_item(item) if item else None
 
-    def open_checkout(self, user_id: str, course_id: str) -> str | None:
-        item = self._get(keys.checkout_key(user_id, course_id))
-        return item["orderId"] if item else None
-
-    def owns(self, user_id: str, course_id: str) -> bool:
-        return self.owning_order(user_id, course_id) is not None
+    def standing(self, user_id: str, course_id: str) -> tuple[str | None, str | None]:
+        """The order through which the user owns the course and their open checkout's order,
+        each None when absent: one BatchGetItem of the two items."""
+        owns, checkout = (
+            keys.ownership_key(user_id, course_id),
+            keys.checkout_key(user_id, course_id),
+        )
+        by_sk = {
+            item["SK"]: str(item["orderId"])
+            for item in get_items(self._client, self._table, [owns, checkout])
+        }
+        return by_sk.get(owns["SK"]), by_sk.get(checkout["SK"])
 
     def owning_order(self, user_id: str, course_id: str) -> str | None:
         """The paid, unrefunded order that gave the user the course, if any."""

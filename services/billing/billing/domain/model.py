@@ -112,6 +112,14 @@ class Order:
         """A paid order that gave its buyer the course (a duplicate payment never did)."""
         return self.status == SUCCESS and self.duplicate_of is None
 
+    def paid_by(self, attempt: Attempt) -> bool:
+        """This successful attempt is the one that paid the order (so it is recorded already)."""
+        return (
+            self.status == SUCCESS
+            and attempt.status == SUCCESS
+            and attempt.provider_payment_id == self.provider_payment_id
+        )
+
     def matches(self, amount: int, currency: str) -> bool:
         return self.amount == amount and self.currency == currency
 
