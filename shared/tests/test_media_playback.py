@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
+import boto3
+import botocore.auth
 import pytest
 import requests
 from cryptography.exceptions import InvalidSignature
@@ -91,6 +93,42 @@ def test_s3_signing_makes_no_network_call() -> None:
     url = S3PlaybackSigner(s3_client(aws), aws.bucket, 60).sign("a.mp4")
 
     assert url.startswith("http://127.0.0.1:1/nowhere-bucket/a.mp4?")
+
+
+KEYS = ("a.mp4", "courses/c1/thumbnails/x y.png", "videos/é+~!*()'&=?#%.mp4", "a//b/")
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "region", "token"),
+    [
+        ("http://127.0.0.1:1", "ap-south-1", None),
+        (None, "ap-south-1", None),
+        (None, "us-east-1", "session/token+with=odd chars"),
+    ],
+    ids=["path_style", "virtual_host", "us_east_1_with_session_token"],
+)
+def test_s3_urls_are_botocores_to_the_byte(
+    monkeypatch: pytest.MonkeyPatch, endpoint: str | None, region: str, token: str | None
+) -> None:
+    aws = AwsSettings(region, endpoint, "", "media-bucket")
+    client = s3_client(aws)
+    if token:
+        monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+        config = client.meta.config
+        client = boto3.client(
+            "s3", region_name=region, config=config, aws_session_token=token,
+            aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret/+key",
+        )  # fmt: skip
+    moment = NOW.replace(tzinfo=None)
+    monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda: moment)
+    signer = S3PlaybackSigner(client, aws.bucket, 900, now=lambda: NOW)
+
+    for key in KEYS:
+        expected = client.generate_presigned_url(
+            "get_object", Params={"Bucket": aws.bucket, "Key": key}, ExpiresIn=900
+        )
+        assert signer.sign(key) == expected
+    assert urlsplit(signer.sign("a")).netloc.endswith(".amazonaws.com") == (endpoint is None)
 
 
 # --- CloudFront ---

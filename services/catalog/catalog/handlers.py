@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +18,7 @@ from catalog.domain.model import Course, account_media, archive, deleted, new_dr
 from catalog.domain.validation import CourseInvalid, check_publishable, parse_changes
 from catalog.save_writes import SaveWrites
 from shared.clock import now_iso
+from shared.dynamo.transaction import ConditionFailed
 from shared.events.contracts import (
     CourseArchived,
     CourseDeleted,
@@ -234,6 +235,27 @@ def course_page(
     return course, access
 
 
+def backfill_cards(app: Catalog, course_ids: Iterable[str]) -> int:
+    """Write the card of each of these courses saved before cards existed; how many were
+    written. Idempotent: a course that has its card is left alone, one that changes meanwhile is
+    read again."""
+    written = 0
+    for course_id in course_ids:
+        for _ in range(SAVE_ATTEMPTS):
+            course = app.courses.get(course_id)
+            if course is None or app.courses.card(course_id) is not None:
+                break
+            uow = app.runtime.unit_of_work()
+            app.courses.adopt_card(uow, course)
+            try:
+                uow.commit()
+            except ConditionFailed:
+                continue
+            written += 1
+            break
+    return written
+
+
 def event_handlers(
     courses: CourseRepository,
     students: Memberships,
@@ -241,8 +263,13 @@ def event_handlers(
     release: Callable[[tuple[str, ...]], None],
 ) -> Mapping[str, EventHandler]:
     def count(uow: UnitOfWork, course_id: str, enrolled: bool) -> None:
-        if courses.get(course_id) is not None:
-            courses.count_enrollment(uow, course_id, +1 if enrolled else -1)
+        # optimistic: the course and its card are there (the counts' `attribute_exists`
+        # conditions say so); else read first: the course may be gone, or have no card yet
+        delta = +1 if enrolled else -1
+        if uow.optimistic:
+            courses.count_enrollment(uow, course_id, delta)
+        else:
+            courses.count_enrollment_checked(uow, course_id, delta)
 
     def refresh_listing(_event: object, _envelope: Envelope, _uow: UnitOfWork) -> None:
         listing.invalidate()

@@ -22,7 +22,7 @@ from shared.events.contracts import (
     MediaReleased,
 )
 from shared.events.envelope import wrap
-from shared.messaging.consumer import Consumer
+from shared.messaging.consumer import HANDLED, Consumer
 from shared.readmodels.memberships import Memberships
 from shared.runtime import Runtime
 
@@ -125,6 +125,18 @@ def test_a_revocation_after_the_enrollment_gives_the_seat_back(
     assert count(courses, course.course_id) == 0
 
 
+def test_an_enrollment_in_a_course_catalog_no_longer_has_is_still_recorded(
+    runtime: Runtime, consumer: Consumer
+) -> None:
+    """The first run counts without reading the course; the count's condition fails for a
+    course that is gone, and the run after it reads, counts nothing and keeps the standing."""
+    gone = f"c{uuid.uuid4().hex[:12]}"
+    created = EnrollmentCreated("u1", gone, "o1", "2026-01-02T00:00:00.000Z")
+    assert consumer.consume(wrap(created, "enrollment")) == HANDLED
+    membership = Memberships(runtime.dynamodb, runtime.table).get(gone, "u1")
+    assert membership is not None and membership.active
+
+
 def test_released_media_is_handed_to_the_store(
     consumer: Consumer, released: list[tuple[str, ...]]
 ) -> None:
@@ -160,8 +172,8 @@ def test_search_reads_on_through_index_pages_to_fill_a_page(
     for day in range(3, 9):
         published(runtime, courses, f"Python {word}", f"2026-01-0{day}T00:00:00.000Z")
     page = courses.search((word, "rust"), None, 2, None)
-    assert [c.course_id for c in page.courses] == [old[1].course_id, old[0].course_id]
+    assert [c.course_id for c in page.cards] == [old[1].course_id, old[0].course_id]
     everything = courses.search((word,), None, 3, None)
-    assert len(everything.courses) == 3 and everything.last_key is not None
+    assert len(everything.cards) == 3 and everything.last_key is not None
     rest = courses.search((word,), None, 10, everything.last_key)
-    assert len(rest.courses) == 5 and rest.last_key is None
+    assert len(rest.cards) == 5 and rest.last_key is None

@@ -1,15 +1,21 @@
-"""Catalog's DynamoDB keys: courses (by teacher, by publication), their search words and each
-teacher's storage counter."""
+"""Catalog's DynamoDB keys: courses, their cards (by teacher, by publication), their search words
+and each teacher's storage counter."""
 
 from __future__ import annotations
 
 from shared.dynamo.keys import compose, key
 
 PUBLISHED_ALL = "PUBLISHED"
+CARD = "CARD"
 
 
 def course_key(course_id: str) -> dict[str, str]:
     return key(compose("COURSE", course_id), "COURSE")
+
+
+def card_key(course_id: str) -> dict[str, str]:
+    """A course's card: what listings show, and the listing indexes' keys."""
+    return key(compose("COURSE", course_id), CARD)
 
 
 def teacher_index(teacher_id: str, created_at: str, course_id: str) -> dict[str, str]:

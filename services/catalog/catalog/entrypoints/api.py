@@ -11,6 +11,7 @@ from catalog import handlers
 from catalog.adapters.listing_cache import RenderedPage
 from catalog.adapters.repository import Page, StaleCourse
 from catalog.bootstrap import Catalog
+from catalog.cards import card_json
 from catalog.domain.access import Access
 from catalog.domain.listing import ListingInvalid, parse_listing
 from catalog.domain.media import (
@@ -92,7 +93,7 @@ def list_courses() -> Response:
             if listing.terms
             else courses.published(listing.category, listing.limit, start)
         )
-        data = [course_json(c, _app().media, Access.OUTLINE) for c in page.courses]
+        data = [card_json(c, _app().media) for c in page.cards]
         body = json.dumps({"message": COURSES_RETRIEVED, "data": data}).encode()
         return RenderedPage(body, encode_cursor(page.last_key), shareable=bool(data))
 
@@ -112,7 +113,7 @@ def teacher_courses() -> Response:
         parse_limit(request.args.get("limit")),
         decode_cursor(request.args.get("cursor")),
     )
-    data = [course_json(c, _app().media, Access.OUTLINE) for c in page.courses]
+    data = [card_json(c, _app().media) for c in page.cards]
     return ok(data, COURSES_RETRIEVED, cursor=encode_cursor(page.last_key))
 
 

@@ -1,0 +1,28 @@
+"""Operator commands: `python -m catalog backfill-cards` writes the card of every course saved
+before cards existed (idempotent; run once after deploying cards, safe to run again)."""
+
+from __future__ import annotations
+
+import argparse
+
+from catalog import bootstrap, handlers
+from catalog.adapters.repository import courses_without_cards
+from shared.config import load_settings
+from shared.dynamo.client import dynamodb_client
+from shared.logs import configure_logging
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m catalog", description=__doc__)
+    parser.add_argument("command", choices=["backfill-cards"])
+    parser.parse_args()
+    configure_logging("catalog")
+    settings = load_settings("catalog")
+    catalog = bootstrap.build(settings)
+    missing = courses_without_cards(dynamodb_client(settings.aws), catalog.runtime.table)
+    written = handlers.backfill_cards(catalog, missing)
+    print(f"courses without a card: {len(missing)}; cards written: {written}")
+
+
+if __name__ == "__main__":
+    main()
