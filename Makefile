@@ -31,7 +31,7 @@ lint: venv
 	MYPYPATH=$(MYPYPATH) $(PYTHON) -m mypy shared services deploy bench chaos
 
 bench: venv
-	$(PYTHON) -m bench
+	$(PYTHON) -m bench $(BENCH_ARGS)
 
 chaos: venv
 	$(PYTHON) -m chaos

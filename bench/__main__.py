@@ -17,6 +17,7 @@ import redis
 from bench.booking import booking_contention
 from bench.chatload import ensure_node_modules, prolearn_chat, socketio_reference
 from bench.chatrooms import seed_rooms
+from bench.costrun import measure_costs, table
 from bench.credentials import use_stack_credentials
 from bench.durability import broker_durability
 from bench.floor import moto_floor
@@ -48,6 +49,11 @@ def main() -> None:
     )
     parser.add_argument("--chat-seconds", type=int, default=20)
     parser.add_argument("--chat-rooms", type=int, default=500, help="two sockets per room")
+    parser.add_argument(
+        "--only",
+        choices=("cost",),
+        help="run one section alone (its figures replace that key of latest.json)",
+    )
     args = parser.parse_args()
 
     settings = StackSettings.isolated(Path(".run/bench"), extra_env=BENCH_ENV)
@@ -64,6 +70,14 @@ def main() -> None:
         )
         for _ in range(19):
             shop.course()
+        if args.only == "cost":
+            costs = measure_costs(stack, shop, f"http://127.0.0.1:{hello_port}/")
+            print(table(costs), flush=True)
+            previous = RESULTS / "latest.json"
+            earlier = json.loads(previous.read_text()) if previous.exists() else {}
+            # the other sections stay as the last full run wrote them
+            write_results({**earlier, "at": now(), "cost": costs, "only": "cost"})
+            return
         floor = moto_floor(stack.env)  # before any load: the emulator holds just these courses
         print("moto floor:", floor, flush=True)
         listing = (
@@ -87,6 +101,8 @@ def main() -> None:
             print(f"{name}:", measured, flush=True)
         booking = asdict(booking_contention(shop))
         print("booking contention:", booking, flush=True)
+        costs = measure_costs(stack, shop, f"http://127.0.0.1:{hello_port}/")
+        print(table(costs), flush=True)
         chat = measure_chat_broadcast(
             stack, shop, args.chat_rate, args.chat_seconds, args.chat_rooms
         )
@@ -104,7 +120,7 @@ def main() -> None:
         )
     write_results(
         {
-            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "at": now(),
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
             "webhook_to_enrollment": latency,
             "broker_durability": durability,
@@ -112,8 +128,13 @@ def main() -> None:
             "booking_contention": booking,
             "chat": chat,
             "moto_floor": floor,
+            "cost": costs,
         }
     )
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def measure_chat_broadcast(

@@ -28,7 +28,9 @@ class Runtime:
 
     @cached_property
     def dynamodb(self) -> Any:
-        return dynamodb_client(self.settings.aws, scan_guard=self.settings.dynamo_guard)
+        return dynamodb_client(
+            self.settings.aws, scan_guard=self.settings.dynamo_guard, service=self.settings.service
+        )
 
     @property
     def table(self) -> str:
@@ -70,7 +72,11 @@ class Runtime:
         """Gauges read at scrape time: the outbox's lag and, for a consumer, its queue's depth."""
         service = self.settings.service
         gauges: list[OutboxLag | QueueDepth] = [
-            OutboxLag(service, lambda: dynamodb_client(self.settings.aws, quick=True), self.table)
+            OutboxLag(
+                service,
+                lambda: dynamodb_client(self.settings.aws, quick=True, service=service),
+                self.table,
+            )
         ]
         if subscribed_types(service):
             gauges.append(QueueDepth(queue_name(service), lambda: self.redis))

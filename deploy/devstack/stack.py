@@ -11,7 +11,7 @@ from types import TracebackType
 
 from devstack import commands
 from devstack.backing import CACHE, aws_credentials, ensure_moto, ensure_redis
-from devstack.probes import free_port, port_open
+from devstack.probes import free_port, free_ports, port_open
 from devstack.processes import ProcessGroup, StopRequest
 from devstack.spec import DevstackError
 from shared.config import SERVICE_PORTS, load_settings
@@ -87,15 +87,18 @@ class StackSettings:
 
     @classmethod
     def isolated(cls, run_dir: Path, extra_env: Mapping[str, str]) -> StackSettings:
-        """Free ports for everything, a private Redis and moto (tests stop and restart them),
-        and a table prefix no other run uses."""
+        """Free ports for everything, all distinct, a private Redis and moto (tests stop and
+        restart them), and a table prefix no other run uses."""
+        metrics = default_metrics_ports()
+        ports = iter(free_ports(len(SERVICE_PORTS) + len(metrics) + 4))
         return cls(
             run_dir=run_dir,
-            ports={service: free_port() for service in SERVICE_PORTS},
-            metrics_ports={name: free_port() for name in default_metrics_ports()},
-            standins_port=free_port(),
-            redis_url=f"redis://{HOST}:{free_port()}/0",
-            aws_endpoint_url=f"http://{HOST}:{free_port()}",
+            ports={service: next(ports) for service in SERVICE_PORTS},
+            metrics_ports={name: next(ports) for name in metrics},
+            standins_port=next(ports),
+            redis_url=f"redis://{HOST}:{next(ports)}/0",
+            cache_redis_url=f"redis://{HOST}:{next(ports)}/0",
+            aws_endpoint_url=f"http://{HOST}:{next(ports)}",
             table_prefix=f"test-{secrets.token_hex(4)}-",
             extra_env=dict(extra_env),
         )

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import boto3
 from botocore.config import Config
 
 from shared.config import AwsSettings
+from shared.metrics.instruments import DYNAMODB_REQUESTS, UNKNOWN
 
-_clients: dict[tuple[str | None, str, bool, bool], Any] = {}
+_clients: dict[tuple[str | None, str, bool, bool, str], Any] = {}
 _lock = threading.Lock()
 
 
@@ -26,11 +28,36 @@ def _guard(params: dict[str, Any], model: Any, **_: Any) -> None:
         raise ScanForbidden("unbounded FilterExpression read")
 
 
-def dynamodb_client(settings: AwsSettings, *, scan_guard: bool = False, quick: bool = False) -> Any:
+def tables_of(params: dict[str, Any]) -> list[str]:
+    """The tables one call touches: its TableName, or those its items or request map name."""
+    if "TableName" in params:
+        return [params["TableName"]]
+    if "RequestItems" in params:  # BatchGetItem, BatchWriteItem
+        return sorted(params["RequestItems"])
+    actions = (a for item in params.get("TransactItems", ()) for a in item.values())
+    return sorted({a["TableName"] for a in actions if "TableName" in a}) or [UNKNOWN]
+
+
+def _note_tables(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+    context["prolearn_tables"] = tables_of(params)
+
+
+def _counter(service: str) -> Callable[..., None]:
+    def count(model: Any, context: dict[str, Any], **_: Any) -> None:
+        for table in context.get("prolearn_tables", (UNKNOWN,)):
+            DYNAMODB_REQUESTS.labels(service, model.name, table).inc()
+
+    return count
+
+
+def dynamodb_client(
+    settings: AwsSettings, *, scan_guard: bool = False, quick: bool = False, service: str = UNKNOWN
+) -> Any:
     """A shared, thread-safe client; with scan_guard, Scan and unbounded filters raise. A quick
     client tries once with short timeouts, for reads that must answer fast or not at all (a
-    metrics scrape)."""
-    key = (settings.endpoint_url, settings.region, scan_guard, quick)
+    metrics scrape). Every API call it makes counts in `prolearn_dynamodb_requests` as
+    `service`'s, once (its retries do not count; a call the scan guard refuses is never made)."""
+    key = (settings.endpoint_url, settings.region, scan_guard, quick, service)
     with _lock:
         client = _clients.get(key)
         if client is None:
@@ -48,5 +75,7 @@ def dynamodb_client(settings: AwsSettings, *, scan_guard: bool = False, quick: b
             )
             if scan_guard:
                 client.meta.events.register("provide-client-params.dynamodb.*", _guard)
+            client.meta.events.register("before-parameter-build.dynamodb.*", _note_tables)
+            client.meta.events.register("before-call.dynamodb.*", _counter(service))
             _clients[key] = client
     return client

@@ -24,6 +24,12 @@ HTTP_DURATION = Histogram(
     ["service", "method", "route"],
     buckets=LATENCY_BUCKETS,
 )
+DYNAMODB_REQUESTS = Counter(
+    "prolearn_dynamodb_requests",
+    "DynamoDB API calls made (retries not counted), by caller, operation and table; a call"
+    " that spans several tables counts once for each.",
+    ["service", "operation", "table"],
+)
 EVENTS_PUBLISHED = Counter(
     "prolearn_events_published",
     "Events whose every copy the broker accepted, by producer and type.",
@@ -43,6 +49,15 @@ EVENTS_DEAD_LETTERED = Counter(
     "prolearn_events_dead_lettered",
     "Events stored as dead letters for an operator after their last failed attempt.",
     ["service", "event_type"],
+)
+
+CHAT_STAGE_SECONDS = Histogram(
+    "prolearn_chat_stage_seconds",
+    "Time a chat message spends in each step: `store` (the sender waits until its batch is"
+    " stored), `batch_write` (one BatchWriteItem with its retries), `publish` (to the room's"
+    " Redis channel).",
+    ["stage"],
+    buckets=(0.001, 0.0025, *LATENCY_BUCKETS),
 )
 
 
