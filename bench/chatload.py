@@ -7,6 +7,8 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +57,13 @@ def socketio_reference(
     rate: int, seconds: int, sockets: int = 1000, rooms: int = 500
 ) -> dict[str, Any]:
     """The same load against the original stack: a socket.io 4 room broadcast in Node."""
+    with socketio_server() as (_, url):
+        return socketio_load(url, rate, seconds, sockets, rooms)
+
+
+@contextmanager
+def socketio_server() -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """`bench/chat/socketio_server.js` listening on a free port: the process and its URL."""
     ensure_node_modules()
     port = free_port()
     server = subprocess.Popen(
@@ -62,16 +71,20 @@ def socketio_reference(
     )
     try:
         _wait_listening(server, port)
-        return run_loadgen(
-            [
-                *("--mode", "socketio", "--url", f"http://127.0.0.1:{port}"),
-                *("--sockets", str(sockets), "--rooms", str(rooms)),
-                *_load(rate, seconds),
-            ],
-            timeout=seconds + SLACK_SECONDS,
-        )
+        yield server, f"http://127.0.0.1:{port}"
     finally:
         _stop(server)
+
+
+def socketio_load(url: str, rate: int, seconds: int, sockets: int, rooms: int) -> dict[str, Any]:
+    return run_loadgen(
+        [
+            *("--mode", "socketio", "--url", url),
+            *("--sockets", str(sockets), "--rooms", str(rooms)),
+            *_load(rate, seconds),
+        ],
+        timeout=seconds + SLACK_SECONDS,
+    )
 
 
 def prolearn_chat(plan: list[str], rate: int, seconds: int) -> dict[str, Any]:

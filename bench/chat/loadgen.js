@@ -81,6 +81,7 @@ const stats = {
   errorCodes: {},
   disconnects: 0,
   latencies: [],
+  bySecond: [], // latencies by the second of the run they were sent in: where the stalls are
   firstSendAt: 0,
   lastDeliveryAt: 0,
 };
@@ -106,7 +107,10 @@ function onDelivery(member, text) {
     stats.duplicates += 1;
   } else {
     stats.delivered += 1;
-    stats.latencies.push(receivedAt - Number(match[1]));
+    const sentAt = Number(match[1]);
+    stats.latencies.push(receivedAt - sentAt);
+    const second = Math.floor((sentAt - stats.firstSendAt) / 1000);
+    (stats.bySecond[second] ||= []).push(receivedAt - sentAt);
     stats.lastDeliveryAt = receivedAt;
   }
 }
@@ -274,6 +278,18 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
 }
 
+// Per second of sending: deliveries, p99 and max, so a stall shows where it happened.
+function timeline() {
+  return Array.from(stats.bySecond, (samples = []) => {
+    const sorted = Float64Array.from(samples).sort();
+    return {
+      n: sorted.length,
+      p99_ms: round(percentile(sorted, 0.99), 1),
+      max_ms: round(sorted.length ? sorted[sorted.length - 1] : null, 1),
+    };
+  });
+}
+
 const round = (x, digits = 2) => (x === null ? null : Number(x.toFixed(digits)));
 
 async function main() {
@@ -337,6 +353,7 @@ async function main() {
     sends_per_socket_per_second: round(perSocket),
     loadgen_cpu_percent: round(((cpu.user + cpu.system) / 1e6 / runSeconds) * 100, 1),
     // How late this process's own timers ran: large values mean the generator inflates latency.
+    timeline: timeline(),
     loadgen_loop_delay_p99_ms: round(Math.max(0, loopDelay.percentile(99) / 1e6 - LOOP_PROBE_MS)),
   };
   process.stdout.write(`${JSON.stringify(report)}\n`, () => process.exit(0));

@@ -13,6 +13,7 @@ from chat.adapters.repository import ChatRepository
 from chat.fanout import RoomHub
 from shared.clerk import ClerkClient
 from shared.config import Settings
+from shared.dynamo.client import dynamodb_client
 from shared.messaging.consumer import EventHandler
 from shared.readmodels.memberships import Memberships
 from shared.runtime import Runtime
@@ -49,6 +50,14 @@ def fanout_redis(settings: Settings) -> redis.Redis:
     return redis.Redis(connection_pool=pool)
 
 
+def message_store(settings: Settings) -> ChatRepository:
+    """The writer's own client tries each call once with short timeouts; the writer retries
+    until its deadline itself, so one slow response cannot hold every room for seconds (the
+    shared client's 4 attempts of up to 5 s each could)."""
+    client = dynamodb_client(settings.aws, quick=True, service=settings.service)
+    return ChatRepository(client, settings.table_name())
+
+
 def build(settings: Settings) -> Chat:
     runtime = Runtime(settings)
     rooms = ChatRepository(runtime.dynamodb, runtime.table)
@@ -57,7 +66,9 @@ def build(settings: Settings) -> Chat:
         rooms=rooms,
         students=Memberships(runtime.dynamodb, runtime.table),
         hub=RoomHub(fanout_redis(settings)),
-        writer=MessageWriter(rooms.add_messages) if settings.chat.persist else None,
+        writer=MessageWriter(message_store(settings).add_messages)
+        if settings.chat.persist
+        else None,
         clerk=ClerkClient(settings.clerk),
     )
 

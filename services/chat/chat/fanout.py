@@ -7,10 +7,13 @@ import json
 import logging
 import queue
 import threading
+import time
 from collections import defaultdict
 from typing import Any, Protocol
 
 import redis
+
+from shared.metrics.instruments import CHAT_STAGE_SECONDS
 
 log = logging.getLogger(__name__)
 CHANNEL_PREFIX = "chat:room:"
@@ -75,7 +78,11 @@ class RoomHub:
 
     def broadcast(self, session_id: str, text: str) -> None:
         """To every member of the room, on every replica (this one included, through Redis)."""
-        self._redis.publish(channel(session_id), text)
+        started = time.perf_counter()
+        try:
+            self._redis.publish(channel(session_id), text)
+        finally:
+            CHAT_STAGE_SECONDS.labels("publish").observe(time.perf_counter() - started)
 
     def local_rooms(self) -> int:
         with self._lock:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 from chat.adapters import keys
 from chat.domain.message import ChatMessage
@@ -15,11 +18,25 @@ from shared.dynamo.reads import get_item
 from shared.messaging.unit_of_work import UnitOfWork
 
 BATCH_WRITE_LIMIT = 25
-UNPROCESSED_RETRIES = 8
+RETRY_BASE_SECONDS = 0.01
+RETRY_MAX_SECONDS = 0.5
+
+
+THROTTLED = frozenset(
+    {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
+)
+
+
+def _transient(error: Exception) -> bool:
+    """A timeout, a lost connection, throttling or a 5xx: worth another try; a refusal is not."""
+    if not isinstance(error, ClientError):
+        return True
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    return error.response.get("Error", {}).get("Code") in THROTTLED or status >= 500
 
 
 class StoreFailed(Exception):
-    """DynamoDB kept some messages unprocessed."""
+    """DynamoDB still left some messages unprocessed at the deadline."""
 
 
 @dataclass(frozen=True)
@@ -97,22 +114,28 @@ class ChatRepository:
             values=values(rank=room.rank),
         )
 
-    def add_messages(self, messages: Sequence[ChatMessage]) -> None:
-        """Store a batch (ids are unique by construction, so no condition is needed)."""
+    def add_messages(self, messages: Sequence[ChatMessage], deadline: float) -> None:
+        """Store a batch, retrying what DynamoDB left unprocessed or failed to answer until the
+        monotonic `deadline`. Writing a message again is harmless: its id is its key."""
         for start in range(0, len(messages), BATCH_WRITE_LIMIT):
             requests = [
                 {"PutRequest": {"Item": serialize(_message_item(m))}}
                 for m in messages[start : start + BATCH_WRITE_LIMIT]
             ]
             pending: dict[str, Any] = {self._table: requests}
-            for attempt in range(UNPROCESSED_RETRIES):
-                response = self._client.batch_write_item(RequestItems=pending)
-                pending = response.get("UnprocessedItems") or {}
+            for attempt in itertools.count():
+                try:
+                    response = self._client.batch_write_item(RequestItems=pending)
+                    pending = response.get("UnprocessedItems") or {}
+                except (BotoCoreError, ClientError) as error:
+                    if not _transient(error) or time.monotonic() + RETRY_BASE_SECONDS >= deadline:
+                        raise
                 if not pending:
                     break
-                time.sleep(0.01 * 2**attempt)
-            if pending:
-                raise StoreFailed(f"{len(pending[self._table])} messages unprocessed")
+                pause = min(RETRY_BASE_SECONDS * 2**attempt, RETRY_MAX_SECONDS)
+                if time.monotonic() + pause >= deadline:
+                    raise StoreFailed(f"{len(pending[self._table])} messages unprocessed")
+                time.sleep(pause)
 
     def history(self, session_id: str, before: str | None, limit: int) -> History:
         """Up to `limit` messages before the message id `before` (the newest when None)."""
