@@ -29,7 +29,8 @@ def test_a_purchase_and_a_cached_listing_page_are_metered_by_service(stack: Stac
 
     listing = get(shop, f"{urls['gateway']}/courses")
     listing(0)  # now cached
-    page = meter.measure_unit("listing_page_cached", 5, listing)
+    # enough pages that each process's share spans several of the kernel's 10 ms CPU ticks
+    page = meter.measure_unit("listing_page_cached", 60, listing)
     assert "catalog-web" not in page.dynamodb_by_process
     assert page.cpu_ms["catalog-web"] > 0 and page.cpu_ms["gateway-web"] > 0
     assert page.p50_ms > 0
