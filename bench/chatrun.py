@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import threading
 import time
@@ -23,10 +22,7 @@ from bench.chatrooms import seed_rooms
 from bench.cpu import cpu_by_group, tree_cpu_seconds
 from bench.credentials import use_stack_credentials
 from bench.webhooks import Shop
-from devstack import commands
-from devstack.backing import ensure_moto, ensure_redis
-from devstack.processes import ProcessGroup
-from devstack.stack import Stack, StackSettings
+from devstack.stack import Stack, StackSettings, start_stack
 from shared.config import load_settings
 from shared.dynamo.client import dynamodb_client
 
@@ -57,7 +53,7 @@ def main() -> None:
     )
     ensure_node_modules()
     results: list[dict[str, Any]] = []
-    with chat_stack(settings) as stack:
+    with start_stack(settings, only_web=("chat",)) as stack:
         use_stack_credentials(stack.env)
         shop = Shop("", settings.standins_url, "", stack.env["CASHFREE_CLIENT_SECRET"])
         for run in args.runs.split(","):
@@ -71,23 +67,6 @@ def main() -> None:
     print(summary(results))
     if args.out:
         args.out.write_text(json.dumps(results, indent=2) + "\n")
-
-
-def chat_stack(settings: StackSettings) -> Stack:
-    """Only what the chat load needs: Redis, the emulator and its tables, the stand-ins (the dev
-    IdP) and chat's web processes; no other service, worker or relay."""
-    env = settings.environment(os.environ)
-    group = ProcessGroup(settings.run_dir / "logs", env)
-    try:
-        started_redis = ensure_redis(settings.redis_url, group, settings.run_dir / "redis")
-        started_moto = ensure_moto(settings.aws_endpoint_url or "", group)
-        group.start(commands.standins(settings.standins_port))
-        group.run_once(commands.provision())
-        group.start(commands.web("chat", settings.ports["chat"], settings.metrics_dir / "chat"))
-    except BaseException:
-        group.stop_all()
-        raise
-    return Stack(settings, env, settings.urls(), group, started_redis, started_moto)
 
 
 def one_run(

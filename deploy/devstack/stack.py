@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
@@ -213,9 +213,12 @@ def start_stack(
     settings: StackSettings,
     base_env: Mapping[str, str] | None = None,
     stop_request: StopRequest | None = None,
+    only_web: Collection[str] | None = None,
 ) -> Stack:
     """Start everything in dependency order; on any failure stop what was started and re-raise
-    (`StopRequested` once `stop_request` is set, by Ctrl-C or SIGTERM)."""
+    (`StopRequested` once `stop_request` is set, by Ctrl-C or SIGTERM). With `only_web`, the
+    backing processes and just those services' web processes: no other service, no worker and
+    no relay (a benchmark of one service)."""
     cache_url = settings.cache_redis_url or f"redis://{HOST}:{free_port()}/0"
     settings = replace(settings, cache_redis_url=cache_url)
     env = settings.environment(os.environ if base_env is None else base_env)
@@ -229,20 +232,22 @@ def start_stack(
         group.start(commands.standins(settings.standins_port))
         group.run_once(commands.provision())
         metrics_dir, metrics_ports = settings.metrics_dir, settings.metrics_ports
+        background = only_web is None
         group.start(
             *(
                 commands.web(service, port, metrics_dir / service)
                 for service, port in settings.ports.items()
+                if only_web is None or service in only_web
             ),
             *(
                 commands.worker(
                     service, metrics_ports[f"{service}-worker"], metrics_dir / f"{service}-worker"
                 )
-                for service in commands.consumers(settings.ports)
+                for service in (commands.consumers(settings.ports) if background else ())
             ),
             *(
                 commands.relay(service, metrics_ports[f"{service}-relay"])
-                for service in commands.producers(settings.ports)
+                for service in (commands.producers(settings.ports) if background else ())
             ),
         )
     except BaseException:

@@ -91,11 +91,7 @@ ENV_READERS = (
     DEPLOY / "entrypoint.py",
 )
 # Modules that pass the whole environment on to child processes and read no variable of their own.
-ENV_COPIERS = (
-    DEPLOY / "devstack" / "processes.py",
-    REPO / "bench" / "credentials.py",
-    REPO / "bench" / "chatrun.py",
-)
+ENV_COPIERS = (DEPLOY / "devstack" / "processes.py", REPO / "bench" / "credentials.py")
 ENV_OBJECTS = {"e", "env", "environ"}
 
 

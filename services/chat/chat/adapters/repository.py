@@ -13,6 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from chat.adapters import keys
 from chat.domain.message import ChatMessage
 from chat.domain.room import Room
+from shared.backoff import backoff_seconds
 from shared.dynamo.codec import Item, deserialize, serialize, values
 from shared.dynamo.reads import get_item
 from shared.messaging.unit_of_work import UnitOfWork
@@ -123,7 +124,7 @@ class ChatRepository:
                 for m in messages[start : start + BATCH_WRITE_LIMIT]
             ]
             pending: dict[str, Any] = {self._table: requests}
-            for attempt in itertools.count():
+            for attempt in itertools.count(1):
                 try:
                     response = self._client.batch_write_item(RequestItems=pending)
                     pending = response.get("UnprocessedItems") or {}
@@ -132,7 +133,7 @@ class ChatRepository:
                         raise
                 if not pending:
                     break
-                pause = min(RETRY_BASE_SECONDS * 2**attempt, RETRY_MAX_SECONDS)
+                pause = backoff_seconds(attempt, RETRY_BASE_SECONDS, RETRY_MAX_SECONDS)
                 if time.monotonic() + pause >= deadline:
                     raise StoreFailed(f"{len(pending[self._table])} messages unprocessed")
                 time.sleep(pause)
