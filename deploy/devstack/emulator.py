@@ -15,19 +15,18 @@ from __future__ import annotations
 import argparse
 import copy
 import gc
-import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from gunicorn.app.base import BaseApplication
 from moto.dynamodb import models as dynamodb_models
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-from werkzeug.serving import run_simple
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 ItemRef = tuple[Table, DynamoType, DynamoType | None]
@@ -161,24 +160,55 @@ def keep_gc_pauses_short() -> None:
     threading.Thread(target=freeze_survivors, name="gc-freeze", daemon=True).start()
 
 
+class _Server(BaseApplication):  # type: ignore[misc]
+    """gunicorn serving the emulator: one process (moto keeps its state in memory), a thread
+    per connection and keep-alive. werkzeug's server, which moto ships with, closes every
+    connection after one response, so each DynamoDB call paid a TCP connect in the client and a
+    new thread in the emulator (about a fifth of the emulator's CPU per GetItem)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.bind = f"{host}:{port}"
+        super().__init__()
+
+    def load_config(self) -> None:
+        settings = {
+            "bind": self.bind,
+            "workers": 1,
+            "worker_class": "gthread",
+            "threads": THREADS,
+            "keepalive": KEEP_ALIVE_SECONDS,
+            "worker_connections": 4096,
+            "timeout": 0,  # a long request is the caller's business; never kill the state
+            "graceful_timeout": 5,
+            "control_socket_disable": True,
+            "loglevel": "warning",
+        }
+        for name, value in settings.items():
+            self.cfg.set(name, value)
+
+    def load(self) -> WsgiApp:
+        return wsgi()
+
+
+THREADS = 32
+KEEP_ALIVE_SECONDS = 75
+"""Longer than any client pool keeps an idle connection, so a reused one is never half-closed."""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-H", "--host", default="127.0.0.1")
     parser.add_argument("-p", "--port", type=int, default=5055)
     args = parser.parse_args()
+    _Server(args.host, args.port).run()
+
+
+def wsgi() -> WsgiApp:
+    """The emulator as a WSGI app, also for any WSGI server: `'devstack.emulator:wsgi()'`."""
     install_transaction_isolation()
     keep_gc_pauses_short()
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access line per call
-    app = dynamodb_serialized(DomainDispatcherApplication(create_backend_app))
-    run_simple(args.host, args.port, app, threaded=True)
+    return dynamodb_serialized(DomainDispatcherApplication(create_backend_app))
 
 
 if __name__ == "__main__":
     main()
-
-
-def wsgi() -> WsgiApp:
-    """The emulator as a WSGI app, for gunicorn: `gunicorn 'devstack.emulator:wsgi()'`."""
-    install_transaction_isolation()
-    keep_gc_pauses_short()
-    return dynamodb_serialized(DomainDispatcherApplication(create_backend_app))
