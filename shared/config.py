@@ -105,10 +105,13 @@ class RateLimitSettings:
 
 @dataclass(frozen=True)
 class UpstreamSettings:
-    """Timeouts for service-to-service HTTP calls (the gateway's proxy), in seconds."""
+    """How the gateway reaches its upstreams: timeouts, and how long it may hold a public answer
+    (seconds)."""
 
     connect_timeout: float = 2.0
     read_timeout: float = 15.0
+    edge_cache_seconds: float = 0.25
+    """How long the gateway may hold an anonymous answer its upstream marked public."""
 
 
 MAX_PRESIGN_SECONDS = 604_800  # SigV4 presigned URLs live at most 7 days
@@ -376,6 +379,7 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         upstream=UpstreamSettings(
             connect_timeout=float(get("GATEWAY_UPSTREAM_CONNECT_TIMEOUT", "2")),
             read_timeout=float(get("GATEWAY_UPSTREAM_READ_TIMEOUT", "15")),
+            edge_cache_seconds=float(get("GATEWAY_EDGE_CACHE_SECONDS", "0.25")),
         ),
         media=MediaSettings(
             max_video_bytes=int(get("MAX_VIDEO_BYTES", "2147483648")),

@@ -61,6 +61,13 @@ CHAT_STAGE_SECONDS = Histogram(
 )
 
 
+GATEWAY_EDGE_CACHE = Counter(
+    "prolearn_gateway_edge_cache",
+    "Anonymous GETs of edge-cached routes: hit, miss (forwarded, then held) or pass (not held).",
+    ["outcome"],
+)
+
+
 def event_type_label(event_type: object) -> str:
     """The type itself when it is a registered contract, else `unknown` (a malformed envelope
     must not mint a new series)."""

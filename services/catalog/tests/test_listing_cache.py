@@ -162,6 +162,21 @@ def test_pages_not_worth_sharing_and_unshared_listings_are_never_stored(
     assert fields(live_redis, namespace) == 0
 
 
+def test_only_a_page_the_cache_holds_is_marked_public(
+    live_redis: redis.Redis, namespace: str, dead_redis: redis.Redis
+) -> None:
+    """`public` tells the web layer that any cache (the gateway's) may keep the page too."""
+    cache = ListingCache(live_redis, ttl_seconds=30, namespace=namespace)
+    assert cache.page("all", None, lambda: page(b"first", "c2")).public, "stored"
+    assert cache.page("all", None, lambda: page(b"unused")).public, "served from Redis"
+    assert cache.page("all", "c2", lambda: page(b"second")).public, "a cursor it handed out"
+    assert not cache.page("all", "made-up", lambda: page(b"forged")).public
+    assert not cache.page("none", None, lambda: page(b"[]", shareable=False)).public
+    assert not cache.page(None, None, lambda: page(b"unshared")).public
+    assert not ListingCache(live_redis, ttl_seconds=0).page("all", None, lambda: page(b"a")).public
+    assert not ListingCache(dead_redis, ttl_seconds=30).page("all", None, lambda: page(b"a")).public
+
+
 def test_a_cache_without_a_client_or_ttl_renders_every_time(dead_redis: redis.Redis) -> None:
     for cache in (ListingCache(dead_redis, ttl_seconds=0), ListingCache(None, ttl_seconds=30)):
         render, rendered = counting(page(b"a"), page(b"b"))

@@ -9,6 +9,7 @@ from flask import Flask
 from gateway.api_docs import ApiDocs
 from gateway.bootstrap import bootstrap, readiness_checks
 from gateway.cors import install_cors
+from gateway.edge_cache import EdgeCache
 from gateway.idempotency import Idempotency
 from gateway.openapi import build_document, served_operations
 from gateway.ratelimit import RateLimiter
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None, *, routes: Sequence[Route] = RO
         service_url=settings.service_url,
         limiter=RateLimiter(adapters.redis, settings.rate_limit),
         idempotency=Idempotency(adapters.redis),
+        edge_cache=EdgeCache(settings.upstream.edge_cache_seconds),
     )
     app = build_app(settings, [blueprint], readiness_checks(adapters))
     docs.set_document(build_document(routes, served_operations(app)))

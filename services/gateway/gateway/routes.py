@@ -48,6 +48,9 @@ class Route:
     ip_budget: str | None = None
     """A named per-client-IP budget (see ratelimit.py) on top of the general limit, spent only by
     requests that are forwarded, and kept even when the general limits are off."""
+    edge_cache: bool = False
+    """Anonymous answers the upstream marks `Cache-Control: public` may be held at the edge for
+    a moment (see edge_cache.py)."""
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -60,6 +63,8 @@ class Route:
             raise ValueError(f"{self.method} {self.path}: self_param needs a signed-in path param")
         if self.websocket and self.method != "GET":
             raise ValueError(f"{self.method} {self.path}: a WebSocket route is a GET upgrade")
+        if self.edge_cache and (self.method != "GET" or self.websocket):
+            raise ValueError(f"{self.method} {self.path}: only a plain GET may be edge-cached")
 
     @property
     def params(self) -> tuple[str, ...]:
@@ -71,7 +76,7 @@ class Route:
 
 
 ROUTES: tuple[Route, ...] = (
-    Route("GET", "/courses", Auth.PUBLIC, "catalog", "List published courses"),
+    Route("GET", "/courses", Auth.PUBLIC, "catalog", "List published courses", edge_cache=True),
     Route("GET", "/courses/teacher", Auth.TEACHER, "catalog", "List the caller's own courses"),
     Route("GET", "/courses/<courseId>", Auth.OPTIONAL, "catalog", "Get a course"),
     Route("POST", "/courses", Auth.TEACHER, "catalog", "Create a draft course"),

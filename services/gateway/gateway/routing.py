@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, request
 from werkzeug.routing import WebsocketMismatch
 
 from gateway.callers import current_caller
+from gateway.edge_cache import EdgeCache
 from gateway.idempotency import Idempotency
 from gateway.policy import View, guard
 from gateway.proxy import Proxy
@@ -34,9 +35,10 @@ def gateway_blueprint(
     service_url: Callable[[str], str],
     limiter: RateLimiter,
     idempotency: Idempotency,
+    edge_cache: EdgeCache,
 ) -> Blueprint:
     """One URL rule per declared route; `local` serves the routes whose upstream is the gateway,
-    `tunnel` the WebSocket ones, `proxy` the rest."""
+    `tunnel` the WebSocket ones, `proxy` the rest (through `edge_cache` where the route says)."""
     bp = Blueprint("gateway", __name__)
     unused = dict(local)
 
@@ -62,6 +64,8 @@ def gateway_blueprint(
             handler = tunnel.to(route.upstream, service_url(route.upstream))
         else:
             handler = proxy.to(route.upstream, service_url(route.upstream))
+            if route.edge_cache:
+                handler = edge_cache.around(handler)
         bp.add_url_rule(
             route.path,
             endpoint=route.endpoint.replace(".", "_"),  # a dot in an endpoint means a blueprint

@@ -7,7 +7,7 @@ import logging
 import math
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import redis
 
@@ -46,6 +46,9 @@ class RenderedPage:
     next_cursor: str | None = None
     shareable: bool = True
     """False for a page not worth keeping (nothing found): served, never stored."""
+    public: bool = field(default=False, compare=False)
+    """How it was served, not what it is: the cache holds this page, so it is one a plain
+    browse reaches and any cache may keep it (the gateway holds it for a moment)."""
 
 
 class ListingCache:
@@ -80,10 +83,10 @@ class ListingCache:
         the cache: the page is rendered and served regardless."""
         if not self._ttl_ms or listing is None:
             return render()
-        field = _field(listing, cursor)
+        page_field = _field(listing, cursor)
         try:
             pages, cached = self._read(
-                keys=[self._generation_key], args=[self._prefix, field, uuid.uuid4().hex]
+                keys=[self._generation_key], args=[self._prefix, page_field, uuid.uuid4().hex]
             )
         except redis.RedisError as exc:
             log.warning("listing cache skipped: redis unavailable", extra={"error": str(exc)})
@@ -95,12 +98,14 @@ class ListingCache:
             required = _issued(listing, cursor) if cursor else ""
             handed_out = _issued(listing, page.next_cursor) if page.next_cursor else ""
             try:
-                self._write(
+                stored = self._write(
                     keys=[pages],
-                    args=[field, _encode(page), self._ttl_ms, required, handed_out],
+                    args=[page_field, _encode(page), self._ttl_ms, required, handed_out],
                 )
             except redis.RedisError as exc:
                 log.warning("listing page not cached: redis unavailable", extra={"error": str(exc)})
+            else:
+                return replace(page, public=bool(stored))
         return page
 
     def invalidate(self) -> None:
@@ -125,4 +130,4 @@ def _encode(page: RenderedPage) -> bytes:
 
 def _decode(stored: bytes) -> RenderedPage:
     cursor, _, body = stored.partition(b"\n")
-    return RenderedPage(body, cursor.decode() or None)
+    return RenderedPage(body, cursor.decode() or None, public=True)

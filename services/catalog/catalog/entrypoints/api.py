@@ -101,6 +101,10 @@ def list_courses() -> Response:
     response = Response(rendered.body, mimetype="application/json")
     if rendered.next_cursor:
         response.headers["X-Next-Cursor"] = rendered.next_cursor
+    if rendered.public:
+        # any cache may keep it, but must ask again before reuse: the gateway holds it for a
+        # moment only (GATEWAY_EDGE_CACHE_SECONDS), so a change still shows within a second
+        response.headers["Cache-Control"] = "public, no-cache"
     return response
 
 
