@@ -71,6 +71,9 @@ def dynamodb_client(
                     read_timeout=2 if quick else 5,
                     max_pool_connections=4 if quick else 32,
                     tcp_keepalive=True,
+                    # DynamoDB (and moto) check every request themselves; botocore's own pass
+                    # over the parameters cost 5-10 % of a call's CPU here (bench/README.md)
+                    parameter_validation=False,
                 ),
             )
             if scan_guard:
