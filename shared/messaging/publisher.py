@@ -57,6 +57,10 @@ class Publisher:
                 exchange="",
                 routing_key=queue_name(service),
                 retry=False,
+                # what Celery shows of the arguments in its logs and tools: the event, not the
+                # payload (no personal data in the headers, and no repr of it per send)
+                argsrepr=f"[{envelope.event_type} {envelope.event_id}]",
+                kwargsrepr=f"{{'attempt': {attempt}}}" if attempt else "{}",
             )
         except Exception as exc:
             with self._lock:

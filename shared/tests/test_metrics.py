@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import math
 import os
@@ -297,7 +299,8 @@ def test_the_relay_publishes_under_the_correlation_id_of_the_request_that_commit
     assert ("event published", "req-relayed-0001", envelope.event_id) in ids.seen
     assert correlation_id_var.get() is None
     [queued] = broker.lrange(queue_name("enrollment"), 0, -1)
-    assert b"req-relayed-0001" in queued
+    [sent], _kwargs, _embed = json.loads(base64.b64decode(json.loads(queued)["body"]))
+    assert sent["correlation_id"] == "req-relayed-0001"
 
 
 MULTIPROCESS_SCRIPT = textwrap.dedent(

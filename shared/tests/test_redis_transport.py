@@ -40,3 +40,20 @@ def test_kombu_itself_still_fails_with_attribute_error(settings: Settings) -> No
     channel = detached_channel(settings, kombu_redis.Transport)
     with pytest.raises(AttributeError, match="hostname"):
         channel.qos.restore_unacked()
+
+
+def test_a_channel_keeps_one_client_per_pool(settings: Settings) -> None:
+    """kombu built a redis-py client for every publish and ack; one per pool does the same."""
+    connection = Connection(settings.messaging.redis_url, transport=Transport)
+    try:
+        channel = connection.default_channel
+        client = channel._create_client()
+        assert channel._create_client() is client
+        with channel.conn_or_acquire() as acquired:
+            assert acquired is client
+            assert acquired.ping()
+        channel._pool = None  # what a reconnect does: a new pool, hence a new client
+        assert channel._create_client() is not client
+        assert channel._create_client(asynchronous=True) is not channel._create_client(True)
+    finally:
+        connection.release()
