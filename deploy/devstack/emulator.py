@@ -28,6 +28,8 @@ from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
+from devstack.emulator_queries import install_partitioned_queries, note_call
+
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 ItemRef = tuple[Table, DynamoType, DynamoType | None]
 
@@ -123,16 +125,22 @@ def install_transaction_isolation() -> None:
 
 
 def dynamodb_serialized(app: WsgiApp) -> WsgiApp:
-    """DynamoDB calls one at a time; every response gets a Content-Length so that clients'
-    connections stay alive (moto's responses have none)."""
+    """DynamoDB calls one at a time, each announced to the Query shortcut (which drops its maps
+    on a write, before and after it runs); every response gets a Content-Length."""
     lock = threading.Lock()
 
     def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if not target.startswith("DynamoDB_"):
             return app(environ, start_response)
+        operation = target.partition(".")[2]
         captured: list[Any] = []
         with lock:
-            body = b"".join(app(environ, lambda *args: captured.extend(args)))
+            note_call(operation)
+            try:
+                body = b"".join(app(environ, lambda *args: captured.extend(args)))
+            finally:
+                note_call(operation)
         status, headers = captured[0], list(captured[1])
         if not any(name.lower() == "content-length" for name, _ in headers):
             headers.append(("Content-Length", str(len(body))))
@@ -206,6 +214,7 @@ def main() -> None:
 def wsgi() -> WsgiApp:
     """The emulator as a WSGI app, also for any WSGI server: `'devstack.emulator:wsgi()'`."""
     install_transaction_isolation()
+    install_partitioned_queries()
     keep_gc_pauses_short()
     return dynamodb_serialized(DomainDispatcherApplication(create_backend_app))
 
