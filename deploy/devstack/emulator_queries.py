@@ -8,8 +8,10 @@ DynamoDB reads only the partition (or index partition) the key condition names.
 
 Here a Query is shown only its candidates: the table's own partition for the hash key, or, for an
 index, the items whose index hash attributes equal the condition's, from a map built once per
-index and thrown away on the next write to any table. moto's own code then sorts, filters, pages
-and projects those candidates exactly as before, so answers do not change, only their cost.
+index and thrown away on the next item write to its table (every item write goes through the
+backend's put_item, update_item or delete_item, transactions and batches included) or on any
+other call that is not a read (table changes, PartiQL). moto's own code then sorts, filters,
+pages and projects those candidates exactly as before, so answers do not change, only their cost.
 Calls are already serialized (see `emulator.dynamodb_serialized`), so the maps need no lock.
 """
 
@@ -20,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
 
@@ -37,16 +40,26 @@ READ_TARGETS = frozenset(
         "ListTagsOfResource",
     }
 )
-"""DynamoDB operations that change nothing; any other one (unknown ones too) drops the maps."""
+"""DynamoDB operations that change nothing."""
+ITEM_WRITE_TARGETS = frozenset(
+    {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
+)
+"""Operations whose writes reach the backend's item methods, which drop their table's maps."""
 
 IndexKey = tuple[DynamoType, ...]
-_maps: dict[tuple[int, str, tuple[str, ...]], dict[IndexKey, list[Item]]] = {}
+_maps: dict[tuple[str, str, tuple[str, ...]], dict[IndexKey, list[Item]]] = {}
 
 
 def note_call(target: str) -> None:
-    """Called with each DynamoDB call's operation name before it runs."""
-    if target not in READ_TARGETS:
+    """Called with each DynamoDB call's operation name before and after it runs: any operation
+    that is neither a read nor an item write (unknown ones too) drops every map."""
+    if target not in READ_TARGETS and target not in ITEM_WRITE_TARGETS:
         _maps.clear()
+
+
+def _forget(table_name: str) -> None:
+    for key in [k for k in _maps if k[0] == table_name]:
+        del _maps[key]
 
 
 def _table_order(items: list[Item]) -> list[Item]:
@@ -65,7 +78,7 @@ def _partition(table: Table, hash_key: DynamoType) -> list[Item]:
 def _index_partition(
     table: Table, index_name: str, attrs: Sequence[str], key: IndexKey
 ) -> list[Item]:
-    map_key = (id(table), index_name, tuple(attrs))
+    map_key = (table.name, index_name, tuple(attrs))
     by_key = _maps.get(map_key)
     if by_key is None:
         grouped: defaultdict[IndexKey, list[Item]] = defaultdict(list)
@@ -122,7 +135,22 @@ def _partitioned(original: Callable[..., Any]) -> Callable[..., Any]:
     return query
 
 
+def _dropping_maps(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def write(self: DynamoDBBackend, table_name: str, *args: Any, **kwargs: Any) -> Any:
+        _forget(table_name)
+        try:
+            return original(self, table_name, *args, **kwargs)
+        finally:
+            _forget(table_name)
+
+    return write
+
+
 def install_partitioned_queries() -> None:
     """Once per process; `Table.query.__wrapped__` is moto's own."""
-    if not hasattr(Table.query, "__wrapped__"):
-        Table.query = _partitioned(Table.query)  # type: ignore[method-assign]
+    if hasattr(Table.query, "__wrapped__"):
+        return
+    Table.query = _partitioned(Table.query)  # type: ignore[method-assign]
+    for name in ("put_item", "update_item", "delete_item"):
+        setattr(DynamoDBBackend, name, _dropping_maps(getattr(DynamoDBBackend, name)))

@@ -50,7 +50,6 @@ def fill(client: Any, rng: random.Random, count: int) -> None:
             item[f"{index}PK"] = s(f"G{rng.randrange(4)}")
             item[f"{index}SK"] = s(f"{rng.choice('xy')}#{rng.randrange(50):03d}")
         client.put_item(TableName=TABLE, Item=item)
-    note_call("PutItem")
 
 
 def queries(rng: random.Random) -> Iterator[dict[str, Any]]:
@@ -123,20 +122,39 @@ def test_every_page_of_every_query_is_the_same_as_moto_answers(
     assert shortcuts and all(shortcuts), "every query took the shortcut"
 
 
-def test_a_write_shows_in_the_next_index_query(client: Any) -> None:
+def test_every_kind_of_write_shows_in_the_next_index_query(client: Any) -> None:
     index = INDEXES[0]
     query = {
         "IndexName": index,
         "KeyConditionExpression": f"{index}PK = :h",
         "ExpressionAttributeValues": {":h": s("NEW")},
     }
-    assert client.query(TableName=TABLE, **query)["Items"] == []
+
+    def listed() -> list[str]:
+        return [i["SK"]["S"] for i in client.query(TableName=TABLE, **query)["Items"]]
+
+    def item(sk: str) -> dict[str, Any]:
+        return {"PK": s("P1"), "SK": s(sk), f"{index}PK": s("NEW"), f"{index}SK": s(sk)}
+
+    assert listed() == []
     client.update_item(
         TableName=TABLE,
-        Key={"PK": s("P1"), "SK": s("k")},
+        Key={"PK": s("P1"), "SK": s("a")},
         UpdateExpression="SET #pk = :h, #sk = :r",
         ExpressionAttributeNames={"#pk": f"{index}PK", "#sk": f"{index}SK"},
-        ExpressionAttributeValues={":h": s("NEW"), ":r": s("1")},
+        ExpressionAttributeValues={":h": s("NEW"), ":r": s("a")},
     )
-    note_call("UpdateItem")
-    assert [i["PK"] for i in client.query(TableName=TABLE, **query)["Items"]] == [s("P1")]
+    assert listed() == ["a"]
+    client.put_item(TableName=TABLE, Item=item("b"))
+    assert listed() == ["a", "b"]
+    client.batch_write_item(RequestItems={TABLE: [{"PutRequest": {"Item": item("c")}}]})
+    assert listed() == ["a", "b", "c"]
+    client.transact_write_items(
+        TransactItems=[
+            {"Put": {"TableName": TABLE, "Item": item("d")}},
+            {"Delete": {"TableName": TABLE, "Key": {"PK": s("P1"), "SK": s("a")}}},
+        ]
+    )
+    assert listed() == ["b", "c", "d"]
+    client.delete_item(TableName=TABLE, Key={"PK": s("P1"), "SK": s("b")})
+    assert listed() == ["c", "d"]
