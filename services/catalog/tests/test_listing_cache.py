@@ -177,6 +177,47 @@ def test_only_a_page_the_cache_holds_is_marked_public(
     assert not ListingCache(dead_redis, ttl_seconds=30).page("all", None, lambda: page(b"a")).public
 
 
+def test_a_page_is_held_in_the_process_for_a_moment(
+    live_redis: redis.Redis, namespace: str
+) -> None:
+    cache = ListingCache(live_redis, ttl_seconds=30, namespace=namespace, local_seconds=0.2)
+    render, rendered = counting(page(b"first"), page(b"second"))
+    assert cache.page("all", None, render).body == b"first"
+    for key in live_redis.scan_iter(match=f"{namespace}:*"):
+        live_redis.delete(key)  # Redis forgot it: only the process's hold can answer
+    held = cache.page("all", None, render)
+    assert held.body == b"first"
+    assert held.public
+    time.sleep(0.3)
+    assert cache.page("all", None, render).body == b"second"
+    assert len(rendered) == 2
+
+
+def test_an_invalidation_in_this_process_drops_what_it_holds(
+    live_redis: redis.Redis, namespace: str
+) -> None:
+    cache = ListingCache(live_redis, ttl_seconds=30, namespace=namespace, local_seconds=30)
+    render, rendered = counting(page(b"before"), page(b"after"), page(b"again"))
+    cache.page("all", None, render)
+    cache.invalidate()
+    assert cache.page("all", None, render).body == b"after"
+    assert cache.page("all", None, render).body == b"after"
+    assert len(rendered) == 2
+
+
+def test_a_page_read_across_an_invalidation_is_not_held(
+    live_redis: redis.Redis, namespace: str
+) -> None:
+    cache = ListingCache(live_redis, ttl_seconds=30, namespace=namespace, local_seconds=30)
+
+    def render_then_invalidate() -> RenderedPage:
+        cache.invalidate()  # a course event arrives while this page renders
+        return page(b"stale")
+
+    assert cache.page("all", None, render_then_invalidate).body == b"stale"
+    assert cache.page("all", None, lambda: page(b"fresh")).body == b"fresh"
+
+
 def test_a_cache_without_a_client_or_ttl_renders_every_time(dead_redis: redis.Redis) -> None:
     for cache in (ListingCache(dead_redis, ttl_seconds=0), ListingCache(None, ttl_seconds=30)):
         render, rendered = counting(page(b"a"), page(b"b"))

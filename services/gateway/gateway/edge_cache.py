@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Response, request
 
+from shared.hold import BriefHold
 from shared.metrics.instruments import GATEWAY_EDGE_CACHE
 
 Handler = Callable[[], Response]
@@ -22,7 +21,6 @@ MAX_BODY_BYTES = 256 * 1024
 class Held:
     """An answer as it was forwarded: status, the allow-listed headers and the body."""
 
-    until: float
     status: int
     headers: tuple[tuple[str, str], ...]
     body: bytes
@@ -39,14 +37,11 @@ class EdgeCache:
     a change shows at most `hold_seconds` later than through the catalog itself."""
 
     def __init__(self, hold_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self._hold = hold_seconds
-        self._clock = clock
-        self._held: OrderedDict[str, Held] = OrderedDict()
-        self._lock = threading.Lock()
+        self._held: BriefHold[str, Held] = BriefHold(hold_seconds, MAX_ENTRIES, clock)
 
     def around(self, forward: Handler) -> Handler:
         """`forward`, answered from the cache when it holds a fresh copy."""
-        if self._hold <= 0:
+        if self._held.seconds <= 0:
             return forward
 
         def cached() -> Response:
@@ -54,7 +49,7 @@ class EdgeCache:
                 return forward()
             key = request.full_path
             if not _wants_fresh():
-                held = self._fresh(key)
+                held = self._held.get(key)
                 if held is not None:
                     GATEWAY_EDGE_CACHE.labels("hit").inc()
                     return Response(held.body, status=held.status, headers=list(held.headers))
@@ -64,17 +59,6 @@ class EdgeCache:
 
         return cached
 
-    def _fresh(self, key: str) -> Held | None:
-        with self._lock:
-            held = self._held.get(key)
-            if held is None:
-                return None
-            if held.until <= self._clock():
-                del self._held[key]
-                return None
-            self._held.move_to_end(key)
-            return held
-
     def _keep(self, key: str, response: Response) -> bool:
         if not _shareable(response):
             return False
@@ -82,12 +66,7 @@ class EdgeCache:
         if len(body) > MAX_BODY_BYTES:
             return False
         headers = tuple((name, value) for name, value in response.headers.items())
-        held = Held(self._clock() + self._hold, response.status_code, headers, body)
-        with self._lock:
-            self._held[key] = held
-            self._held.move_to_end(key)
-            while len(self._held) > MAX_ENTRIES:
-                self._held.popitem(last=False)
+        self._held.put(key, Held(response.status_code, headers, body))
         return True
 
 

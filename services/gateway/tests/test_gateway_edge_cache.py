@@ -109,9 +109,10 @@ def test_routes_not_declared_for_it_are_never_held(
 
 
 def test_the_least_recently_used_answer_goes_first(
-    client: FlaskClient, catalog: FakeUpstream, monkeypatch: pytest.MonkeyPatch
+    make_client: MakeApp, catalog: FakeUpstream, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(edge_cache, "MAX_ENTRIES", 2)
+    client = make_client()
     client.get("/courses?page=a")
     client.get("/courses?page=b")
     client.get("/courses?page=a")  # a is now the most recent
