@@ -38,7 +38,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "--rates",
-        default="10,20,30,40,50",
+        default="10,12,14,16,18,20,25,30,40,50",
         help="webhooks per second, one steady run per value, ascending; the runs stop after the"
         " first whose p99 is over a second",
     )

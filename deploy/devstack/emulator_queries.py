@@ -7,10 +7,12 @@ page went from 12 ms of emulator CPU to several times that, and every relay's po
 DynamoDB reads only the partition (or index partition) the key condition names.
 
 Here a Query is shown only its candidates: the table's own partition for the hash key, or, for an
-index, the items whose index hash attributes equal the condition's, from a map built once per
-index and thrown away on the next item write to its table (every item write goes through the
-backend's put_item, update_item or delete_item, transactions and batches included) or on any
-other call that is not a read (table changes, PartiQL). moto's own code then sorts, filters,
+index, the items whose index hash attributes equal the condition's, from a map built in one pass
+when the index is first queried and kept up to date by every item write after that (each goes
+through the backend's put_item, update_item or delete_item, batches and transactions included:
+the item at the written key leaves its old group and joins its new one). Any call that is
+neither a read nor an item write (table changes, PartiQL), and a cancelled transaction (whose
+items `emulator` puts back by hand), drop the maps instead. moto's own code then sorts, filters,
 pages and projects those candidates exactly as before, so answers do not change, only their cost.
 Calls are already serialized (see `emulator.dynamodb_serialized`), so the maps need no lock.
 """
@@ -18,7 +20,6 @@ Calls are already serialized (see `emulator.dynamodb_serialized`), so the maps n
 from __future__ import annotations
 
 import functools
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -44,10 +45,13 @@ READ_TARGETS = frozenset(
 ITEM_WRITE_TARGETS = frozenset(
     {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
 )
-"""Operations whose writes reach the backend's item methods, which drop their table's maps."""
+"""Operations whose writes reach the backend's item methods, which keep the maps up to date."""
 
 IndexKey = tuple[DynamoType, ...]
-_maps: dict[tuple[str, str, tuple[str, ...]], dict[IndexKey, list[Item]]] = {}
+IndexSpec = tuple[str, tuple[str, ...]]
+"""An index name and the attributes of its hash key the Query names."""
+_maps: dict[str, dict[IndexSpec, dict[IndexKey, _Group]]] = {}
+"""By table name."""
 
 
 def note_call(target: str) -> None:
@@ -57,9 +61,9 @@ def note_call(target: str) -> None:
         _maps.clear()
 
 
-def _forget(table_name: str) -> None:
-    for key in [k for k in _maps if k[0] == table_name]:
-        del _maps[key]
+def forget(table_name: str) -> None:
+    """Drop the table's maps (the next index Query builds them again)."""
+    _maps.pop(table_name, None)
 
 
 def _table_order(items: list[Item]) -> list[Item]:
@@ -75,20 +79,56 @@ def _partition(table: Table, hash_key: DynamoType) -> list[Item]:
     return _table_order([i for i in items if isinstance(i, Item)])
 
 
+def _index_values(item: Item, attrs: Sequence[str]) -> IndexKey | None:
+    values = tuple(item.attrs.get(name) for name in attrs)
+    return values if all(v is not None for v in values) else None  # type: ignore[return-value]
+
+
 def _index_partition(
     table: Table, index_name: str, attrs: Sequence[str], key: IndexKey
 ) -> list[Item]:
-    map_key = (table.name, index_name, tuple(attrs))
-    by_key = _maps.get(map_key)
-    if by_key is None:
-        grouped: defaultdict[IndexKey, list[Item]] = defaultdict(list)
-        for item in table.all_items():
-            if isinstance(item, Item):
-                values = tuple(item.attrs.get(name) for name in attrs)
-                if all(v is not None for v in values):
-                    grouped[values].append(item)  # type: ignore[index]
-        by_key = _maps[map_key] = dict(grouped)
-    return by_key.get(key, [])
+    """One pass over the table groups every item by its index hash values (no sort of the
+    whole table: that was moto's cost); a group is put in table order when asked for."""
+    maps = _maps.setdefault(table.name, {})
+    spec = (index_name, tuple(attrs))
+    groups = maps.get(spec)
+    if groups is None:
+        groups = maps[spec] = {}
+        for partition in table.items.values():
+            for item in partition.values() if table.range_key_attr else (partition,):
+                if not isinstance(item, Item):
+                    continue
+                values = _index_values(item, attrs)
+                if values is not None:
+                    groups.setdefault(values, _Group()).add(item)
+    group = groups.get(key)
+    return group.ordered() if group is not None else []
+
+
+class _Group:
+    """The items of one index partition, sorted into table order when next asked for."""
+
+    __slots__ = ("is_sorted", "items")
+
+    def __init__(self) -> None:
+        self.items: list[Item] = []
+        self.is_sorted = True
+
+    def add(self, item: Item) -> None:
+        self.items.append(item)
+        self.is_sorted = False
+
+    def discard(self, item: Item) -> None:
+        for position, held in enumerate(self.items):
+            if held is item:
+                del self.items[position]
+                return
+
+    def ordered(self) -> list[Item]:
+        if not self.is_sorted:
+            self.items = _table_order(self.items)
+            self.is_sorted = True
+        return self.items
 
 
 def _candidates(
@@ -135,14 +175,41 @@ def _partitioned(original: Callable[..., Any]) -> Callable[..., Any]:
     return query
 
 
-def _dropping_maps(original: Callable[..., Any]) -> Callable[..., Any]:
+def _item_at(table: Table, keyed: dict[str, Any]) -> Item | None:
+    """The item stored under the key that `keyed` (a key, or a whole item) names."""
+    hash_value = keyed.get(table.hash_key_attr)
+    if hash_value is None:
+        return None
+    partition = table.items.get(DynamoType(hash_value))
+    if partition is None or not table.range_key_attr:
+        return partition  # type: ignore[return-value]
+    range_value = keyed.get(table.range_key_attr)
+    return None if range_value is None else partition.get(DynamoType(range_value))
+
+
+def _reindexing(original: Callable[..., Any]) -> Callable[..., Any]:
+    """An item write that moves the item at its key to the groups it now belongs to."""
+
     @functools.wraps(original)
-    def write(self: DynamoDBBackend, table_name: str, *args: Any, **kwargs: Any) -> Any:
-        _forget(table_name)
+    def write(self: DynamoDBBackend, table_name: str, keyed: Any, *args: Any, **kwargs: Any) -> Any:
+        maps = _maps.get(table_name)
+        if not maps or not isinstance(keyed, dict):
+            forget(table_name)
+            return original(self, table_name, keyed, *args, **kwargs)
+        table = self.get_table(table_name)
+        before = _item_at(table, keyed)
+        was = {spec: _index_values(before, spec[1]) for spec in maps} if before else {}
         try:
-            return original(self, table_name, *args, **kwargs)
+            return original(self, table_name, keyed, *args, **kwargs)
         finally:
-            _forget(table_name)
+            after = _item_at(table, keyed)
+            for spec, groups in maps.items():
+                old_values = was.get(spec)
+                if before is not None and old_values is not None and old_values in groups:
+                    groups[old_values].discard(before)
+                new_values = _index_values(after, spec[1]) if after is not None else None
+                if after is not None and new_values is not None:
+                    groups.setdefault(new_values, _Group()).add(after)
 
     return write
 
@@ -153,4 +220,4 @@ def install_partitioned_queries() -> None:
         return
     Table.query = _partitioned(Table.query)  # type: ignore[method-assign]
     for name in ("put_item", "update_item", "delete_item"):
-        setattr(DynamoDBBackend, name, _dropping_maps(getattr(DynamoDBBackend, name)))
+        setattr(DynamoDBBackend, name, _reindexing(getattr(DynamoDBBackend, name)))

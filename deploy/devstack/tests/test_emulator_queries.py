@@ -13,6 +13,7 @@ from moto import mock_aws
 from moto.dynamodb.models.table import Table
 
 from devstack import emulator_queries
+from devstack.emulator import install_transaction_isolation
 from devstack.emulator_queries import install_partitioned_queries, note_call
 from shared.dynamo.tables import INDEXES, table_definition
 
@@ -24,6 +25,7 @@ def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """moto in this process (not the test session's emulator server)."""
     for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
         monkeypatch.delenv(name, raising=False)
+    install_transaction_isolation()
     install_partitioned_queries()
     with mock_aws():
         dynamodb = boto3.client(
@@ -120,6 +122,62 @@ def test_every_page_of_every_query_is_the_same_as_moto_answers(
     for query in queries(rng):
         assert every_page(client, query) == with_moto_own_query(client, query), query
     assert shortcuts and all(shortcuts), "every query took the shortcut"
+
+
+def write_something(client: Any, rng: random.Random, n: int) -> None:
+    """One random write: an item moved to another index partition or out of the index, a new
+    or replaced item, a deletion, or a transaction that commits or is cancelled."""
+    index = INDEXES[0]
+    key = {
+        "PK": s(f"P{rng.randrange(6)}"),
+        "SK": s(f"{rng.choice('abc')}#{rng.randrange(200):04d}"),
+    }
+    kind = rng.choice(["move", "unindex", "put", "delete", "transaction", "cancelled"])
+    if kind == "move":
+        client.update_item(
+            TableName=TABLE,
+            Key=key,
+            UpdateExpression="SET #pk = :h, #sk = :r",
+            ExpressionAttributeNames={"#pk": f"{index}PK", "#sk": f"{index}SK"},
+            ExpressionAttributeValues={":h": s(f"G{rng.randrange(4)}"), ":r": s(f"x#{n:03d}")},
+        )
+    elif kind == "unindex":
+        client.update_item(
+            TableName=TABLE,
+            Key=key,
+            UpdateExpression="REMOVE #pk",
+            ExpressionAttributeNames={"#pk": f"{index}PK"},
+        )
+    elif kind == "put":
+        item = {**key, f"{index}PK": s(f"G{rng.randrange(4)}"), f"{index}SK": s(f"y#{n:03d}")}
+        client.put_item(TableName=TABLE, Item=item)
+    elif kind == "delete":
+        client.delete_item(TableName=TABLE, Key=key)
+    else:
+        item = {**key, f"{index}PK": s("G0"), f"{index}SK": s(f"x#{n:03d}")}
+        actions: list[dict[str, Any]] = [{"Put": {"TableName": TABLE, "Item": item}}]
+        if kind == "cancelled":
+            missing = {"PK": s("NOWHERE"), "SK": s("x")}
+            check = {
+                "TableName": TABLE,
+                "Key": missing,
+                "ConditionExpression": "attribute_exists(PK)",
+            }
+            actions.append({"ConditionCheck": check})
+        try:
+            client.transact_write_items(TransactItems=actions)
+        except client.exceptions.TransactionCanceledException:
+            assert kind == "cancelled"
+
+
+def test_queries_between_writes_answer_what_moto_answers(client: Any) -> None:
+    rng = random.Random(11)
+    fill(client, rng, 150)
+    for n, query in enumerate(queries(rng)):
+        every_page(client, query)  # builds the maps the writes must then keep right
+        for _ in range(3):
+            write_something(client, rng, n)
+        assert every_page(client, query) == with_moto_own_query(client, query), query
 
 
 def test_every_kind_of_write_shows_in_the_next_index_query(client: Any) -> None:
