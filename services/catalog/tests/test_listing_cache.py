@@ -193,10 +193,14 @@ def test_a_page_is_held_in_the_process_for_a_moment(
     assert len(rendered) == 2
 
 
-def test_an_invalidation_in_this_process_drops_what_it_holds(
-    live_redis: redis.Redis, namespace: str
-) -> None:
-    cache = ListingCache(live_redis, ttl_seconds=30, namespace=namespace, local_seconds=30)
+@pytest.fixture
+def holding(live_redis: redis.Redis, namespace: str) -> ListingCache:
+    """A cache whose process hold outlives the test."""
+    return ListingCache(live_redis, ttl_seconds=30, namespace=namespace, local_seconds=30)
+
+
+def test_an_invalidation_in_this_process_drops_what_it_holds(holding: ListingCache) -> None:
+    cache = holding
     render, rendered = counting(page(b"before"), page(b"after"), page(b"again"))
     cache.page("all", None, render)
     cache.invalidate()
@@ -205,10 +209,8 @@ def test_an_invalidation_in_this_process_drops_what_it_holds(
     assert len(rendered) == 2
 
 
-def test_a_page_read_across_an_invalidation_is_not_held(
-    live_redis: redis.Redis, namespace: str
-) -> None:
-    cache = ListingCache(live_redis, ttl_seconds=30, namespace=namespace, local_seconds=30)
+def test_a_page_read_across_an_invalidation_is_not_held(holding: ListingCache) -> None:
+    cache = holding
 
     def render_then_invalidate() -> RenderedPage:
         cache.invalidate()  # a course event arrives while this page renders
