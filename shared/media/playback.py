@@ -146,15 +146,56 @@ class CloudFrontPlaybackSigner:
         return self._key.sign(message, padding.PKCS1v15(), hashes.SHA1())  # noqa: S303
 
 
-def playback_signer(settings: Settings, client: S3Client) -> PlaybackSigner:
-    """CloudFront when domain, key pair id and key are all configured, else S3 presigning."""
+class StableUrls:
+    """One URL per key for a quarter of the URL lifetime: signed as of the start of that quarter
+    (so a URL handed out is good for at least three quarters of the lifetime) and kept, so a
+    page of cards signs nothing most of the time and a browser finds the thumbnail it cached
+    under the same URL on the next page load. At most `max_urls` are kept per quarter."""
+
+    def __init__(
+        self,
+        make: Callable[[Callable[[], datetime]], PlaybackSigner],
+        seconds: int,
+        now: Callable[[], datetime] = utc_now,
+        max_urls: int = 10_000,
+    ) -> None:
+        self._window = max(1, seconds // 4)
+        self._now = now
+        self._max_urls = max_urls
+        self._current = -1
+        self._urls: dict[str, str] = {}
+        self.signer = make(self._window_start)
+
+    def sign(self, key: str) -> str:
+        window = int(self._now().timestamp()) // self._window
+        if window != self._current or len(self._urls) >= self._max_urls:
+            self._urls, self._current = {}, window
+        urls = self._urls
+        url = urls.get(key)
+        if url is None:
+            url = urls[key] = self.signer.sign(key)
+        return url
+
+    def _window_start(self) -> datetime:
+        window = int(self._now().timestamp()) // self._window
+        return datetime.fromtimestamp(window * self._window, UTC)
+
+
+def playback_signer(settings: Settings, client: S3Client) -> StableUrls:
+    """CloudFront when domain, key pair id and key are all configured, else S3 presigning; either
+    behind StableUrls."""
     media = settings.media
     cloudfront = media.cloudfront
-    if cloudfront is None:
-        return S3PlaybackSigner(client, settings.aws.bucket, media.playback_url_seconds)
-    return CloudFrontPlaybackSigner(
-        cloudfront.domain,
-        cloudfront.key_pair_id,
-        cloudfront.private_key,
-        media.playback_url_seconds,
-    )
+
+    def make(now: Callable[[], datetime]) -> PlaybackSigner:
+        if cloudfront is None:
+            return S3PlaybackSigner(client, settings.aws.bucket, media.playback_url_seconds, now)
+        return CloudFrontPlaybackSigner(
+            cloudfront.domain,
+            cloudfront.key_pair_id,
+            cloudfront.private_key,
+            media.playback_url_seconds,
+            now,
+        )
+
+    return StableUrls(make, media.playback_url_seconds)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 import os
 import uuid
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
@@ -20,7 +20,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from shared.config import AwsSettings, Settings, load_settings
 from shared.media.playback import (
     CloudFrontPlaybackSigner,
+    PlaybackSigner,
     S3PlaybackSigner,
+    StableUrls,
     playback_signer,
 )
 from shared.media.s3 import s3_client
@@ -81,7 +83,7 @@ def test_s3_signed_url_gets_the_object(playback_settings: Settings) -> None:
     url = signer.sign(key)
     response = requests.get(url, timeout=10)
 
-    assert isinstance(signer, S3PlaybackSigner)
+    assert isinstance(signer.signer, S3PlaybackSigner)
     assert "X-Amz-Expires=3600" in url
     assert (response.status_code, response.content) == (200, b"frames")
     assert store.key_from_reference(url) == key
@@ -178,14 +180,14 @@ def test_cloudfront_urls_are_media_store_references() -> None:
 
     url = signer.sign("videos/c1/a b.mp4")
 
-    assert isinstance(signer, CloudFrontPlaybackSigner)
+    assert isinstance(signer.signer, CloudFrontPlaybackSigner)
     assert media_store(settings).key_from_reference(url) == "videos/c1/a b.mp4"
 
 
 def test_partial_cloudfront_settings_fall_back_to_s3() -> None:
     settings = load_settings("catalog", {"CLOUDFRONT_DOMAIN": DOMAIN})
 
-    assert isinstance(playback_signer(settings, s3_client(settings.aws)), S3PlaybackSigner)
+    assert isinstance(playback_signer(settings, s3_client(settings.aws)).signer, S3PlaybackSigner)
 
 
 def test_cloudfront_needs_an_rsa_key() -> None:
@@ -201,3 +203,63 @@ def test_cloudfront_needs_an_rsa_key() -> None:
 
     with pytest.raises(TypeError, match="RSA"):
         CloudFrontPlaybackSigner(DOMAIN, KEY_PAIR_ID, ec_pem, 60)
+
+
+class Clock:
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+def stable_s3_urls(clock: Clock, seconds: int = 3600) -> tuple[StableUrls, list[str]]:
+    """StableUrls over the S3 signer, recording every key the S3 signer actually signed."""
+    signed: list[str] = []
+    client = s3_client(load_settings("catalog", {}).aws)
+
+    def make(now: Callable[[], datetime]) -> PlaybackSigner:
+        s3 = S3PlaybackSigner(client, "media", seconds, now)
+
+        class Recording:
+            def sign(self, key: str) -> str:
+                signed.append(key)
+                return s3.sign(key)
+
+        return Recording()
+
+    return StableUrls(make, seconds, now=clock), signed
+
+
+def test_a_key_gets_the_same_url_for_a_quarter_of_the_lifetime() -> None:
+    clock = Clock(datetime(2026, 12, 7, 10, 14, 59, tzinfo=UTC))
+    urls, signed = stable_s3_urls(clock)
+    first = urls.sign("thumbnails/a.png")
+    clock.at = datetime(2026, 12, 7, 10, 0, 0, tzinfo=UTC) + timedelta(seconds=899)
+    assert urls.sign("thumbnails/a.png") == first
+    assert signed == ["thumbnails/a.png"]
+    clock.at = datetime(2026, 12, 7, 10, 15, 0, tzinfo=UTC)
+    assert urls.sign("thumbnails/a.png") != first
+    assert len(signed) == 2
+
+
+def test_a_stable_url_is_good_for_at_least_three_quarters_of_the_lifetime() -> None:
+    clock = Clock(datetime(2026, 12, 7, 10, 14, 59, tzinfo=UTC))
+    urls, _ = stable_s3_urls(clock)
+    query = parse_qs(urlsplit(urls.sign("thumbnails/a.png")).query)
+    signed_at = datetime.strptime(query["X-Amz-Date"][0], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    good_until = signed_at + timedelta(seconds=int(query["X-Amz-Expires"][0]))
+    assert signed_at == datetime(2026, 12, 7, 10, 0, 0, tzinfo=UTC)
+    assert good_until - clock.at >= timedelta(seconds=2700)
+    assert good_until - clock.at <= timedelta(seconds=3600)
+
+
+def test_a_cloudfront_url_ends_a_lifetime_after_its_quarter_began() -> None:
+    clock = Clock(datetime(2026, 12, 7, 10, 29, 0, tzinfo=UTC))
+    urls = StableUrls(
+        lambda now: CloudFrontPlaybackSigner(DOMAIN, KEY_PAIR_ID, PRIVATE_PEM, 3600, now),
+        3600,
+        now=clock,
+    )
+    expires = int(parse_qs(urlsplit(urls.sign("videos/v.mp4")).query)["Expires"][0])
+    assert expires == int(datetime(2026, 12, 7, 11, 15, 0, tzinfo=UTC).timestamp())
