@@ -32,5 +32,7 @@ def test_a_purchase_and_a_cached_listing_page_are_metered_by_service(stack: Stac
     # enough pages that each process's share spans several of the kernel's 10 ms CPU ticks
     page = meter.measure_unit("listing_page_cached", 60, listing)
     assert "catalog-web" not in page.dynamodb_by_process
-    assert page.cpu_ms["catalog-web"] > 0 and page.cpu_ms["gateway-web"] > 0
+    # the gateway's edge cache answers most of them: the catalog sees one every 0.25 s at most
+    assert page.cpu_ms["gateway-web"] > 0
+    assert page.cpu_ms.get("catalog-web", 0.0) < page.cpu_ms["gateway-web"]
     assert page.p50_ms > 0
