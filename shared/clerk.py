@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,10 +14,12 @@ from clerk_backend_api.utils import serializers
 from pydantic import BaseModel, ConfigDict, create_model
 
 from shared.config import ClerkSettings
+from shared.hold import BriefHold
 from shared.http import segment
 from shared.web.errors import NotFound, Unavailable
 
 PROFILE_TTL_SECONDS = 60.0
+MAX_PROFILES = 10_000
 TIMEOUT = httpx.Timeout(5.0, connect=2.0)
 
 _UNMARSHALLERS: dict[Any, type[BaseModel]] = {}
@@ -100,18 +101,14 @@ class ClerkClient:
             retry_config=None,
         )
         self._users = sdk.users  # resolved now, not on a first request: the SDK imports it lazily
-        self._cache: dict[str, tuple[float, UserProfile]] = {}
-        self._lock = threading.Lock()
+        self._profiles: BriefHold[str, UserProfile] = BriefHold(PROFILE_TTL_SECONDS, MAX_PROFILES)
 
     def get_user(self, user_id: str, *, fresh: bool = False) -> UserProfile:
-        now = time.monotonic()
-        with self._lock:
-            cached = self._cache.get(user_id)
-        if cached and not fresh and now - cached[0] < PROFILE_TTL_SECONDS:
-            return cached[1]
+        cached = None if fresh else self._profiles.get(user_id)
+        if cached is not None:
+            return cached
         profile = _call(lambda: self._users.get(user_id=segment(user_id)))
-        with self._lock:
-            self._cache[user_id] = (now, profile)
+        self._profiles.put(user_id, profile)
         return profile
 
     def merge_public_metadata(self, user_id: str, patch: dict[str, Any]) -> UserProfile:
@@ -119,8 +116,7 @@ class ClerkClient:
         profile = _call(
             lambda: self._users.update_metadata(user_id=segment(user_id), public_metadata=patch)
         )
-        with self._lock:
-            self._cache[user_id] = (time.monotonic(), profile)
+        self._profiles.put(user_id, profile)
         return profile
 
 
