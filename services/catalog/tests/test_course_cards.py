@@ -161,15 +161,20 @@ def test_the_listing_indexes_hold_cards_only(catalog: Catalog) -> None:
     assert not {"GSI1PK", "GSI2PK", "GSI3PK"} & set(stored)
 
 
+def enroll(catalog: Catalog, course_id: str) -> None:
+    """A student's enrollment, through the catalog's own consumer (the seat count's path)."""
+    consumer = Consumer(catalog.runtime, handlers.event_handlers(
+        catalog.courses, catalog.students, catalog.listing, lambda _: None
+    ))  # fmt: skip
+    consumer.consume(wrap(EnrollmentCreated("u1", course_id, "o1", AT), "enrollment"))
+
+
 def test_saves_enrollments_and_deletion_keep_the_card_current(
     catalog: Catalog, client: FlaskClient
 ) -> None:
     course = course_with_everything()
     add(catalog, course)
-    consumer = Consumer(catalog.runtime, handlers.event_handlers(
-        catalog.courses, catalog.students, catalog.listing, lambda _: None
-    ))  # fmt: skip
-    consumer.consume(wrap(EnrollmentCreated("u1", course.course_id, "o1", AT), "enrollment"))
+    enroll(catalog, course.course_id)
     current = catalog.courses.get(course.course_id)
     assert current is not None
     uow = catalog.runtime.unit_of_work()
@@ -212,10 +217,7 @@ def test_an_enrollment_gives_a_course_saved_before_cards_its_card(
 ) -> None:
     old = course_with_everything()
     add_as_before_cards(catalog, old)
-    consumer = Consumer(catalog.runtime, handlers.event_handlers(
-        catalog.courses, catalog.students, catalog.listing, lambda _: None
-    ))  # fmt: skip
-    consumer.consume(wrap(EnrollmentCreated("u1", old.course_id, "o1", AT), "enrollment"))
+    enroll(catalog, old.course_id)
     card = catalog.courses.card(old.course_id)
     assert card is not None and card.enrollment_count == 1
     [listed_card] = listed(client)
