@@ -14,6 +14,8 @@ from wsproto.utilities import LocalProtocolError
 
 log = logging.getLogger(__name__)
 _STOP = object()
+WRITE_BATCH = 64
+"""Frames at most in one write to a socket."""
 
 
 @dataclass(frozen=True)
@@ -82,31 +84,42 @@ class Connection:
         self._outbox.put(_STOP)
 
     def _drain(self, ws: Server) -> None:
-        """The only writer of this socket (wsproto's state and partial writes need one)."""
+        """The only writer of this socket (wsproto's state and partial writes need one); frames
+        queued together leave in one write."""
         while True:
             try:
-                item = self._outbox.get(timeout=self._ping_interval)
+                items = [self._outbox.get(timeout=self._ping_interval)]
             except queue.Empty:
                 if not ws.pong_received:  # the last ping went unanswered: the client is gone
-                    item = _Close(1001, "ping timeout")
+                    items = [_Close(1001, "ping timeout")]
                 else:
                     ws.pong_received = False
-                    item = Ping()
-            if item is _STOP:
-                return
+                    items = [Ping()]
+            while len(items) < WRITE_BATCH and not self._outbox.empty():
+                items.append(self._outbox.get_nowait())
             try:
-                if isinstance(item, str):
-                    data = ws.ws.send(TextMessage(data=item))
-                elif isinstance(item, Ping):
-                    data = ws.ws.send(item)
-                elif isinstance(item, _Close):
-                    ws.sock.sendall(ws.ws.send(CloseConnection(item.code, item.reason)))
-                    _gone(ws)
+                if not _write(ws, items):
                     return
-                ws.sock.sendall(data)
             except (OSError, ConnectionClosed, ValueError, LocalProtocolError):
                 _gone(ws)
                 return
+
+
+def _write(ws: Server, items: list[object]) -> bool:
+    """Encode and send `items`; False once the socket is closed or its writer told to stop."""
+    data = bytearray()
+    for item in items:
+        if item is _STOP:
+            ws.sock.sendall(data)
+            return False
+        if isinstance(item, _Close):
+            data += ws.ws.send(CloseConnection(item.code, item.reason))
+            ws.sock.sendall(data)
+            _gone(ws)
+            return False
+        data += ws.ws.send(TextMessage(data=item) if isinstance(item, str) else item)
+    ws.sock.sendall(data)
+    return True
 
 
 def _gone(ws: Server) -> None:

@@ -9,10 +9,12 @@ import queue
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 import redis
 
+from chat.batching import Batcher
 from shared.metrics.instruments import CHAT_STAGE_SECONDS
 
 log = logging.getLogger(__name__)
@@ -20,6 +22,11 @@ CHANNEL_PREFIX = "chat:room:"
 CLOSE_EVENT = "roomClosed"
 SUBSCRIBE_TIMEOUT_SECONDS = 5
 POLL_SECONDS = 0.05
+PUBLISH_BATCH = 100
+PUBLISH_IN_FLIGHT = 2
+"""Pipelines of PUBLISH in flight at once per process; what arrives meanwhile forms the next."""
+PUBLISH_TIMEOUT_SECONDS = 15
+"""Past the pool's wait for a connection (5 s) and one call's socket timeout (5 s)."""
 
 
 class Member(Protocol):
@@ -43,10 +50,19 @@ def close_room(client: redis.Redis, session_id: str, code: int, reason: str) -> 
 class RoomHub:
     """One pub/sub connection per process, owned by one listener thread; joins and leaves ask
     it to (un)subscribe, and a join returns only once Redis confirmed the subscription, so the
-    new member misses nothing published after it joined."""
+    new member misses nothing published after it joined. Broadcasts leave in pipelines: one
+    round trip carries what the process's rooms sent meanwhile."""
 
     def __init__(self, client: redis.Redis) -> None:
         self._redis = client
+        self._publishes = Batcher(
+            "chat-publish",
+            self._publish,
+            max_batch=PUBLISH_BATCH,
+            linger=0,
+            in_flight=PUBLISH_IN_FLIGHT,
+            timeout=PUBLISH_TIMEOUT_SECONDS,
+        )
         self._members: dict[str, set[Member]] = defaultdict(set)
         self._lock = threading.Lock()
         self._requests: queue.Queue[tuple[str, str]] = queue.Queue()
@@ -80,9 +96,17 @@ class RoomHub:
         """To every member of the room, on every replica (this one included, through Redis)."""
         started = time.perf_counter()
         try:
-            self._redis.publish(channel(session_id), text)
+            self._publishes.submit((channel(session_id), text))
+        except TimeoutError as exc:  # the waiter gave up; callers expect Redis's errors only
+            raise redis.TimeoutError("publishing timed out") from exc
         finally:
             CHAT_STAGE_SECONDS.labels("publish").observe(time.perf_counter() - started)
+
+    def _publish(self, messages: Sequence[tuple[str, str]]) -> None:
+        pipeline = self._redis.pipeline(transaction=False)
+        for name, text in messages:
+            pipeline.publish(name, text)
+        pipeline.execute()
 
     def local_rooms(self) -> int:
         with self._lock:

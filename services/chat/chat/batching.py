@@ -1,0 +1,91 @@
+"""Work handed in one item at a time by many senders, done in batches in arrival order."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from typing import Generic, TypeVar
+
+log = logging.getLogger(__name__)
+Item = TypeVar("Item")
+
+
+class Batcher(Generic[Item]):
+    """`submit` returns once the item's batch is done (or raises what the batch raised). One
+    collector forms batches of at most `max_batch` and hands each to its own thread, at most
+    `in_flight` at a time: with nothing in flight a batch leaves at once; while one is, the next
+    waits up to `linger` for company and then keeps growing until a slot is free."""
+
+    def __init__(
+        self,
+        name: str,
+        work: Callable[[Sequence[Item]], None],
+        *,
+        max_batch: int,
+        linger: float,
+        in_flight: int,
+        timeout: float,
+    ) -> None:
+        self._name = name
+        self._work = work
+        self._max_batch = max_batch
+        self._linger = linger
+        self._timeout = timeout
+        self._slots = threading.BoundedSemaphore(in_flight)
+        self._working = 0
+        self._lock = threading.Lock()
+        self._pending: queue.Queue[tuple[Item, Future[None]]] = queue.Queue()
+        threading.Thread(target=self._collect, name=f"{name}-batcher", daemon=True).start()
+
+    def submit(self, item: Item) -> None:
+        """Blocks until the batch holding `item` is done; at most `timeout` seconds."""
+        done: Future[None] = Future()
+        self._pending.put((item, done))
+        done.result(timeout=self._timeout)
+
+    def _collect(self) -> None:
+        while True:
+            batch = self._next_batch()
+            self._slots.acquire()  # while every slot is busy, the next batch grows
+            while len(batch) < self._max_batch:
+                try:
+                    batch.append(self._pending.get_nowait())
+                except queue.Empty:
+                    break
+            with self._lock:
+                self._working += 1
+            threading.Thread(target=self._run, args=(batch,), daemon=True).start()
+
+    def _next_batch(self) -> list[tuple[Item, Future[None]]]:
+        batch = [self._pending.get()]
+        with self._lock:
+            idle = self._working == 0
+        until = time.monotonic() + (0 if idle else self._linger)
+        while len(batch) < self._max_batch:
+            wait = until - time.monotonic()
+            try:
+                batch.append(
+                    self._pending.get(timeout=wait) if wait > 0 else self._pending.get_nowait()
+                )
+            except queue.Empty:
+                break
+        return batch
+
+    def _run(self, batch: list[tuple[Item, Future[None]]]) -> None:
+        try:
+            self._work([item for item, _ in batch])
+        except Exception as exc:  # every waiter hears about it; none is left hanging
+            log.exception("%s batch failed", self._name, extra={"count": len(batch)})
+            for _, done in batch:
+                done.set_exception(exc)
+            return
+        finally:
+            with self._lock:
+                self._working -= 1
+            self._slots.release()
+        for _, done in batch:
+            done.set_result(None)

@@ -1,0 +1,112 @@
+"""Broadcasts leave in pipelines: what is sent while one is in flight shares the next, each
+sender returns once its own went out, and a Redis failure reaches every sender of the batch.
+A socket's writer sends what was queued together in one write."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, cast
+
+import pytest
+import redis
+from wsproto.connection import Connection, ConnectionType
+from wsproto.frame_protocol import FrameProtocol
+
+from chat import connection as connection_module
+from chat.fanout import RoomHub, channel
+
+
+class GatedPipeline:
+    def __init__(self, owner: FakeRedis) -> None:
+        self.owner = owner
+        self.commands: list[tuple[str, str]] = []
+
+    def publish(self, name: str, text: str) -> None:
+        self.commands.append((name, text))
+
+    def execute(self) -> None:
+        self.owner.entered.release()
+        self.owner.release.wait(5)
+        if self.owner.fail:
+            raise redis.ConnectionError("gone")
+        self.owner.pipelines.append(self.commands)
+
+
+class IdlePubSub:
+    subscribed = False
+
+
+class FakeRedis:
+    """A pipeline that waits until released, so that broadcasts queue behind it."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.pipelines: list[list[tuple[str, str]]] = []
+        self.entered = threading.Semaphore(0)
+        self.release = threading.Event()
+        self.fail = fail
+
+    def pipeline(self, transaction: bool = True) -> GatedPipeline:
+        assert transaction is False
+        return GatedPipeline(self)
+
+    def pubsub(self) -> IdlePubSub:
+        return IdlePubSub()
+
+
+def broadcast_in_background(hub: RoomHub, room: str, text: str) -> threading.Thread:
+    thread = threading.Thread(target=hub.broadcast, args=(room, text))
+    thread.start()
+    return thread
+
+
+def test_broadcasts_sent_during_a_pipeline_share_the_next_one() -> None:
+    client = FakeRedis()
+    hub = RoomHub(cast(redis.Redis, client))
+    in_flight = [
+        broadcast_in_background(hub, room, text) for room, text in (("s1", "a"), ("s2", "b"))
+    ]
+    for _ in in_flight:  # PUBLISH_IN_FLIGHT pipelines, each held open
+        assert client.entered.acquire(timeout=5)
+    waiting = [
+        broadcast_in_background(hub, room, text) for room, text in (("s3", "c"), ("s4", "d"))
+    ]
+    for thread in (*in_flight, *waiting):
+        assert thread.is_alive()  # nobody returns before their pipeline went out
+    time.sleep(0.1)  # both queued behind the pipelines in flight
+    client.release.set()
+    for thread in (*in_flight, *waiting):
+        thread.join(5)
+        assert not thread.is_alive()
+    batches = sorted(sorted(pipeline) for pipeline in client.pipelines)
+    a, b, c, d = (
+        (channel(room), text) for room, text in zip(("s1", "s2", "s3", "s4"), "abcd", strict=True)
+    )
+    assert batches == [[a], [b], [c, d]]
+
+
+def test_a_failed_pipeline_raises_redis_error_to_its_sender() -> None:
+    client = FakeRedis(fail=True)
+    client.release.set()
+    hub = RoomHub(cast(redis.Redis, client))
+    with pytest.raises(redis.RedisError):
+        hub.broadcast("s1", "a")
+
+
+class RecordingSocket:
+    def __init__(self) -> None:
+        self.writes: list[bytes] = []
+
+    def sendall(self, data: bytes) -> None:
+        self.writes.append(bytes(data))
+
+
+def test_frames_queued_together_leave_in_one_write() -> None:
+    ws: Any = type("OpenSocket", (), {})()
+    ws.ws = Connection(ConnectionType.SERVER)  # past the handshake
+    ws.sock = RecordingSocket()
+    assert connection_module._write(ws, ["one", "two"]) is True
+    assert len(ws.sock.writes) == 1
+    reader = FrameProtocol(client=True, extensions=[])
+    reader.receive_bytes(ws.sock.writes[0])
+    assert [frame.payload for frame in reader.received_frames()] == ["one", "two"]
