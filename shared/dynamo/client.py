@@ -7,9 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.config import Config
 
 from shared.config import AwsSettings
+from shared.dynamo.parsing import DynamoDBParserFactory
 from shared.metrics.instruments import DYNAMODB_REQUESTS, UNKNOWN
 
 _clients: dict[tuple[str | None, str, bool, bool, str], Any] = {}
@@ -50,6 +52,14 @@ def _counter(service: str) -> Callable[..., None]:
     return count
 
 
+def _session() -> boto3.session.Session:
+    """A boto3 session like the default one, whose DynamoDB responses skip botocore's walk of
+    the model per attribute value (shared/dynamo/parsing.py)."""
+    core = botocore.session.get_session()
+    core.register_component("response_parser_factory", DynamoDBParserFactory())
+    return boto3.session.Session(botocore_session=core)
+
+
 def dynamodb_client(
     settings: AwsSettings, *, scan_guard: bool = False, quick: bool = False, service: str = UNKNOWN
 ) -> Any:
@@ -61,7 +71,7 @@ def dynamodb_client(
     with _lock:
         client = _clients.get(key)
         if client is None:
-            client = boto3.client(
+            client = _session().client(
                 "dynamodb",
                 region_name=settings.region,
                 endpoint_url=settings.endpoint_url,
