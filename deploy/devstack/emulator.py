@@ -24,9 +24,11 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 from moto.core import responses as moto_responses
+from moto.core.responses import BaseResponse
 from moto.dynamodb import models as dynamodb_models
 from moto.dynamodb.models import DynamoDBBackend
-from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.models import table as table_module
+from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
@@ -125,6 +127,45 @@ def install_transaction_isolation() -> None:
     DynamoDBBackend.transact_write_items = _isolated(  # type: ignore[method-assign]
         DynamoDBBackend.transact_write_items
     )
+
+
+class _ResultCopies:
+    """Stands in for `copy` inside moto's table module: a Query's or Scan's items are not copied.
+    moto copies them so that no caller can change the table through its results; here each
+    response is written out under the one lock, before any other call runs, and nothing on the
+    way changes them (projections build new items). The copies were 16 % of a listing page's
+    emulator CPU. Anything else (a table, its backups) is still copied."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(copy, name)
+
+    def deepcopy(self, value: Any, memo: dict[int, Any] | None = None) -> Any:
+        if isinstance(value, Item):
+            return value
+        if isinstance(value, list) and all(isinstance(entry, Item) for entry in value):
+            return list(value)
+        return copy.deepcopy(value, memo)
+
+
+def install_uncopied_results() -> None:
+    setattr(table_module, "copy", _ResultCopies())  # noqa: B010 - a module attribute, on purpose
+
+
+def install_json_enrichment() -> None:
+    """moto runs a regex for an XML `<RequestId>` over every response body (6 % of a listing
+    page's emulator CPU, the body being long); a JSON body holds no such tag, so only the headers
+    are enriched then."""
+    enrich = BaseResponse._enrich_response
+    if getattr(enrich, "prolearn_json_aware", False):
+        return
+
+    def json_aware(headers: dict[str, str], body: Any) -> tuple[dict[str, str], Any]:
+        if isinstance(body, str) and "<RequestId>" not in body:
+            return enrich(headers, "")[0], body
+        return enrich(headers, body)
+
+    json_aware.prolearn_json_aware = True  # type: ignore[attr-defined]
+    BaseResponse._enrich_response = staticmethod(json_aware)  # type: ignore[method-assign]
 
 
 def install_method_name_cache() -> None:
@@ -229,6 +270,8 @@ def wsgi() -> WsgiApp:
     install_partitioned_queries()
     keep_gc_pauses_short()
     install_method_name_cache()
+    install_uncopied_results()
+    install_json_enrichment()
     return dynamodb_serialized(
         DomainDispatcherApplication(create_backend_app), create_backend_app("dynamodb")
     )

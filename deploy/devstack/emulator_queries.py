@@ -159,20 +159,53 @@ _NAMES = (
 )
 
 
+_sizes: dict[int, int] | None = None
+"""While a Query runs (nothing changes items then), each item's size by id, once computed."""
+
+
 def _partitioned(original: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(original)
     def query(self: Table, *args: Any, **kwargs: Any) -> Any:
+        global _sizes
         named = dict(zip(_NAMES, args, strict=False)) | kwargs
         candidates = _candidates(self, named.get("hash_key"), named)
-        if candidates is None:
-            return original(self, *args, **kwargs)
-        self.all_items = lambda: candidates  # type: ignore[method-assign]
+        _sizes = {}
+        if candidates is not None:
+            self.all_items = lambda: candidates  # type: ignore[method-assign]
         try:
             return original(self, *args, **kwargs)
         finally:
-            del self.all_items
+            _sizes = None
+            if candidates is not None:
+                del self.all_items
 
     return query
+
+
+def _sized_once(original: Callable[[Item], int]) -> Callable[[Item], int]:
+    """moto measures each result twice against the page's 1 MB, walking every attribute."""
+
+    @functools.wraps(original)
+    def size(self: Item) -> int:
+        if _sizes is None:
+            return original(self)
+        found = _sizes.get(id(self))
+        if found is None:
+            found = _sizes[id(self)] = original(self)
+        return found
+
+    return size
+
+
+def _sorted_items(
+    self: Table, hash_key_attrs: list[str], range_key_attrs: list[str | None], items: list[Item]
+) -> list[Item]:
+    """moto's index sort with each item's key values worked out once: moto compared DynamoType
+    tuples, which work out both values' Decimal or string again at every comparison. Key
+    attributes have one type each, so the order is the same."""
+    attrs = self._generate_attr_to_sort_by(hash_key_attrs, range_key_attrs)
+    items.sort(key=lambda item: tuple(item.attrs[name].cast_value for name in attrs))
+    return items
 
 
 def _item_at(table: Table, keyed: dict[str, Any]) -> Item | None:
@@ -215,9 +248,13 @@ def _reindexing(original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def install_partitioned_queries() -> None:
-    """Once per process; `Table.query.__wrapped__` is moto's own."""
+    """Once per process; the `__wrapped__` of `Table.query`, `Table.sorted_items` and `Item.size`
+    are moto's own."""
     if hasattr(Table.query, "__wrapped__"):
         return
     Table.query = _partitioned(Table.query)  # type: ignore[method-assign]
+    moto_sort = Table.sorted_items
+    Table.sorted_items = functools.update_wrapper(_sorted_items, moto_sort)  # type: ignore[method-assign]
+    Item.size = _sized_once(Item.size)  # type: ignore[method-assign,assignment]
     for name in ("put_item", "update_item", "delete_item"):
         setattr(DynamoDBBackend, name, _reindexing(getattr(DynamoDBBackend, name)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import random
 import uuid
 from collections.abc import Iterator
@@ -10,10 +11,12 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
+from moto.dynamodb.models import table as table_module
+from moto.dynamodb.models.dynamo_type import Item
 from moto.dynamodb.models.table import Table
 
 from devstack import emulator_queries
-from devstack.emulator import install_transaction_isolation
+from devstack.emulator import install_transaction_isolation, install_uncopied_results
 from devstack.emulator_queries import install_partitioned_queries, note_call
 from shared.dynamo.tables import INDEXES, table_definition
 
@@ -27,6 +30,7 @@ def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         monkeypatch.delenv(name, raising=False)
     install_transaction_isolation()
     install_partitioned_queries()
+    install_uncopied_results()
     with mock_aws():
         dynamodb = boto3.client(
             "dynamodb",
@@ -97,12 +101,12 @@ def every_page(client: Any, query: dict[str, Any]) -> list[Any]:
 
 
 def with_moto_own_query(client: Any, query: dict[str, Any]) -> list[Any]:
-    shortcut = Table.query
-    Table.query = Table.query.__wrapped__  # type: ignore[attr-defined]
-    try:
+    """The pages moto's own code answers: its Query, index sort, item sizes and result copies."""
+    with pytest.MonkeyPatch.context() as moto_own:
+        for cls, name in ((Table, "query"), (Table, "sorted_items"), (Item, "size")):
+            moto_own.setattr(cls, name, getattr(cls, name).__wrapped__)
+        moto_own.setattr(table_module, "copy", copy)
         return every_page(client, query)
-    finally:
-        Table.query = shortcut  # type: ignore[method-assign]
 
 
 def test_every_page_of_every_query_is_the_same_as_moto_answers(
