@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -12,7 +12,12 @@ event_id_var: ContextVar[str | None] = ContextVar("event_id", default=None)
 
 
 def new_id() -> str:
-    return uuid.uuid4().hex
+    """A random version-4 UUID's 32 hex digits, as `uuid.uuid4().hex` gives (without building
+    the UUID object, which costs more than the random bytes)."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = raw[6] & 0x0F | 0x40  # version 4
+    raw[8] = raw[8] & 0x3F | 0x80  # the RFC 4122 variant
+    return raw.hex()
 
 
 def current_correlation_id() -> str:

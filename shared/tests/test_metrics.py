@@ -33,6 +33,8 @@ from shared.messaging.consumer import Consumer
 from shared.messaging.outbox import outbox_item
 from shared.messaging.relay import sweep
 from shared.messaging.unit_of_work import UnitOfWork
+from shared.metrics.http import duration_histogram, requests_counter
+from shared.metrics.instruments import HTTP_DURATION, HTTP_REQUESTS
 from shared.metrics.state import OutboxLag, QueueDepth
 from shared.runtime import Runtime
 from shared.web.app import build_app
@@ -132,6 +134,23 @@ def test_an_unknown_method_does_not_mint_a_series() -> None:
 
     labels = {"service": service, "method": "other", "route": "unmatched", "status": "405"}
     assert counted("prolearn_http_requests_total", **labels) == 1
+
+
+def test_each_label_set_keeps_counting_into_its_own_series() -> None:
+    service = f"svc{uuid.uuid4().hex[:8]}"
+    client = things_app(service).test_client()
+    rule = "/things/<thing_id>"
+
+    for path in ("/things/xq1", "/things/x.q", "/things/yq2", "/things/x.q", "/things/zq3"):
+        client.get(path)  # x.q is a malformed id: 404 under the same rule
+
+    ok = {"service": service, "method": "GET", "route": rule, "status": "200"}
+    assert counted("prolearn_http_requests_total", **ok) == 3
+    assert counted("prolearn_http_requests_total", **{**ok, "status": "404"}) == 2
+    latency = {"service": service, "method": "GET", "route": rule}
+    assert counted("prolearn_http_request_duration_seconds_count", **latency) == 5
+    assert requests_counter(service, "GET", rule, 200) is HTTP_REQUESTS.labels(*ok.values())
+    assert duration_histogram(service, "GET", rule) is HTTP_DURATION.labels(*latency.values())
 
 
 class _BoundIds(logging.Handler):

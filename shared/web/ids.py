@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import TypeGuard
 
-from flask import Flask, request
+from flask import Flask
 
+from shared.web.current import current_request
 from shared.web.errors import BadRequest, NotFound
 
 MAX_ID_CHARS = 64
@@ -42,7 +43,7 @@ def install_id_check(app: Flask) -> None:
     def _check_path_ids() -> None:
         bad = {
             name: ID_RULE
-            for name, value in (request.view_args or {}).items()
+            for name, value in (current_request().view_args or {}).items()
             if is_id_name(name) and not is_id(value)
         }
         if bad:

@@ -8,34 +8,40 @@ import re
 import time
 from contextvars import Token
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response
 
 from shared.context import correlation_id_var, new_id
 from shared.metrics.http import route_label
+from shared.web.current import current_globals, current_request
 
 log = logging.getLogger("shared.web.access")
 
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
+_REQUEST_ID_KEY = "HTTP_X_REQUEST_ID"
+"""X-Request-Id as the WSGI environ names it (where `request.headers` reads it from)."""
 
 
 def install_request_context(app: Flask) -> None:
     @app.before_request
     def _bind() -> None:
-        incoming = request.headers.get("X-Request-Id", "")
-        g.request_id = incoming if _VALID_ID.match(incoming) else new_id()
-        g.correlation_token = correlation_id_var.set(g.request_id)
-        g.started = time.perf_counter()
+        incoming = current_request().environ.get(_REQUEST_ID_KEY, "")
+        request_id = incoming if _VALID_ID.match(incoming) else new_id()
+        state = current_globals()
+        state.request_id = request_id
+        state.correlation_token = correlation_id_var.set(request_id)
+        state.started = time.perf_counter()
 
     @app.after_request
     def _stamp(response: Response) -> Response:
-        response.headers["X-Request-Id"] = g.get("request_id", "")
-        started: float | None = g.get("started")
+        state, current = current_globals(), current_request()
+        response.headers["X-Request-Id"] = state.get("request_id", "")
+        started: float | None = state.get("started")
         log.info(
             "request",
             extra={
-                "method": request.method,
-                "route": route_label(),
-                "path": request.path,
+                "method": current.method,
+                "route": route_label(current),
+                "path": current.path,
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 2)
                 if started is not None
@@ -46,6 +52,6 @@ def install_request_context(app: Flask) -> None:
 
     @app.teardown_request
     def _unbind(_: BaseException | None) -> None:
-        token: Token[str | None] | None = g.pop("correlation_token", None)
+        token: Token[str | None] | None = current_globals().pop("correlation_token", None)
         if token is not None:
             correlation_id_var.reset(token)
