@@ -11,9 +11,10 @@ from typing import Any, cast
 import pytest
 import redis
 from wsproto.connection import Connection, ConnectionType
-from wsproto.frame_protocol import FrameProtocol
+from wsproto.frame_protocol import FrameProtocol, Opcode
 
 from chat import connection as connection_module
+from chat.connection import Connection as ChatConnection
 from chat.fanout import RoomHub, channel
 
 
@@ -63,10 +64,9 @@ def broadcast_in_background(hub: RoomHub, room: str, text: str) -> threading.Thr
 def test_broadcasts_sent_during_a_pipeline_share_the_next_one() -> None:
     client = FakeRedis()
     hub = RoomHub(cast(redis.Redis, client))
-    in_flight = [
-        broadcast_in_background(hub, room, text) for room, text in (("s1", "a"), ("s2", "b"))
-    ]
-    for _ in in_flight:  # PUBLISH_IN_FLIGHT pipelines, each held open
+    in_flight = []
+    for room, text in (("s1", "a"), ("s2", "b")):  # PUBLISH_IN_FLIGHT pipelines, each held open
+        in_flight.append(broadcast_in_background(hub, room, text))
         assert client.entered.acquire(timeout=5)
     waiting = [
         broadcast_in_background(hub, room, text) for room, text in (("s3", "c"), ("s4", "d"))
@@ -110,3 +110,28 @@ def test_frames_queued_together_leave_in_one_write() -> None:
     reader = FrameProtocol(client=True, extensions=[])
     reader.receive_bytes(ws.sock.writes[0])
     assert [frame.payload for frame in reader.received_frames()] == ["one", "two"]
+
+
+def open_socket() -> Any:
+    ws: Any = type("OpenSocket", (), {})()
+    ws.ws = Connection(ConnectionType.SERVER)
+    ws.sock = RecordingSocket()
+    ws.event = threading.Event()
+    ws.connected = True
+    return ws
+
+
+def test_a_client_too_far_behind_gets_what_was_queued_then_a_1008_close() -> None:
+    slow = ChatConnection("u1", "s1", rate=10, burst=10, queue_limit=3, ping_interval=30)
+    for n in range(6):
+        slow.send(f"frame {n}")  # nothing drains yet: the client is not reading
+    ws = open_socket()
+    slow.attach(ws)
+    assert ws.event.wait(5)  # the writer closed the socket and woke the receive loop
+    reader = FrameProtocol(client=True, extensions=[])
+    reader.receive_bytes(b"".join(ws.sock.writes))
+    frames = list(reader.received_frames())
+    assert [f.payload for f in frames[:-1]] == ["frame 0", "frame 1", "frame 2"]
+    assert frames[-1].opcode == Opcode.CLOSE
+    assert frames[-1].payload[0] == 1008
+    assert ws.connected is False
