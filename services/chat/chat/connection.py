@@ -44,7 +44,11 @@ class Connection:
         self._burst = float(burst)
         self._tokens = float(burst)
         self._refilled = time.monotonic()
-        self._outbox: queue.Queue[object] = queue.Queue(maxsize=queue_limit)
+        # SimpleQueue: no condition variable, so a frame costs a lock release, not a waiter
+        # lock made and dropped (under gevent, a semaphore); the bound is kept by hand
+        self._outbox: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._queue_limit = queue_limit
+        self._closing = False
         self._ping_interval = ping_interval
 
     def attach(self, ws: Server) -> None:
@@ -65,19 +69,22 @@ class Connection:
         return True
 
     def send(self, text: str) -> None:
-        try:
-            self._outbox.put_nowait(text)
-        except queue.Full:
+        """Queue a frame; once the client is `queue_limit` frames behind, disconnect it."""
+        if self._closing:
+            return
+        if self._outbox.qsize() >= self._queue_limit:
             log.warning("chat client too slow, disconnecting", extra={"user_id": self.user_id})
             self.close(1008, "too slow to keep up")
+            return
+        self._outbox.put(text)
 
     def close(self, code: int = 1000, reason: str = "") -> None:
-        """Send a close frame after what is queued, then stop the writer."""
-        try:
-            self._outbox.put_nowait(_Close(code, reason))
-        except queue.Full:
-            self._outbox.get_nowait()
-            self._outbox.put_nowait(_Close(code, reason))
+        """Send a close frame after what is queued, then stop the writer; frames sent after
+        it are dropped."""
+        if self._closing:
+            return
+        self._closing = True
+        self._outbox.put(_Close(code, reason))
         self._outbox.put(_STOP)
 
     def stop(self) -> None:
