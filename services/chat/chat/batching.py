@@ -7,11 +7,25 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
 from typing import Generic, TypeVar
 
 log = logging.getLogger(__name__)
 Item = TypeVar("Item")
+
+
+class _Waiter:
+    """One sender's wait for its batch: an Event (under gevent, gevent's own, much lighter than
+    a Future's condition variable) and what the batch raised, if anything."""
+
+    __slots__ = ("done", "error")
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.error: BaseException | None = None
+
+    def finish(self, error: BaseException | None = None) -> None:
+        self.error = error
+        self.done.set()
 
 
 class Batcher(Generic[Item]):
@@ -38,14 +52,18 @@ class Batcher(Generic[Item]):
         self._slots = threading.BoundedSemaphore(in_flight)
         self._working = 0
         self._lock = threading.Lock()
-        self._pending: queue.Queue[tuple[Item, Future[None]]] = queue.Queue()
+        self._pending: queue.SimpleQueue[tuple[Item, _Waiter]] = queue.SimpleQueue()
         threading.Thread(target=self._collect, name=f"{name}-batcher", daemon=True).start()
 
     def submit(self, item: Item) -> None:
-        """Blocks until the batch holding `item` is done; at most `timeout` seconds."""
-        done: Future[None] = Future()
-        self._pending.put((item, done))
-        done.result(timeout=self._timeout)
+        """Blocks until the batch holding `item` is done (raising what it raised); TimeoutError
+        after `timeout` seconds."""
+        waiter = _Waiter()
+        self._pending.put((item, waiter))
+        if not waiter.done.wait(self._timeout):
+            raise TimeoutError(f"{self._name}: no answer in {self._timeout} s")
+        if waiter.error is not None:
+            raise waiter.error
 
     def _collect(self) -> None:
         while True:
@@ -60,7 +78,7 @@ class Batcher(Generic[Item]):
                 self._working += 1
             threading.Thread(target=self._run, args=(batch,), daemon=True).start()
 
-    def _next_batch(self) -> list[tuple[Item, Future[None]]]:
+    def _next_batch(self) -> list[tuple[Item, _Waiter]]:
         batch = [self._pending.get()]
         with self._lock:
             idle = self._working == 0
@@ -75,17 +93,17 @@ class Batcher(Generic[Item]):
                 break
         return batch
 
-    def _run(self, batch: list[tuple[Item, Future[None]]]) -> None:
+    def _run(self, batch: list[tuple[Item, _Waiter]]) -> None:
         try:
             self._work([item for item, _ in batch])
         except Exception as exc:  # every waiter hears about it; none is left hanging
             log.exception("%s batch failed", self._name, extra={"count": len(batch)})
-            for _, done in batch:
-                done.set_exception(exc)
+            for _, waiter in batch:
+                waiter.finish(exc)
             return
         finally:
             with self._lock:
                 self._working -= 1
             self._slots.release()
-        for _, done in batch:
-            done.set_result(None)
+        for _, waiter in batch:
+            waiter.finish()
