@@ -120,10 +120,20 @@ class ClerkClient:
         return profile
 
 
+def _sent(request: Callable[[], User]) -> User:
+    """The SDK call, made once more if its kept-alive connection dropped before any answer (the
+    server closed it, idle, as it was reused): reading a user, or merging the same metadata
+    again, is safe to repeat. The SDK's own retries are off (see ClerkClient)."""
+    try:
+        return request()
+    except httpx.RemoteProtocolError:
+        return request()
+
+
 def _call(request: Callable[[], User]) -> UserProfile:
     """Run one SDK call; map its errors to ours and its User model to a profile."""
     try:
-        user = request()
+        user = _sent(request)
     except (httpx.TransportError, NoResponseError) as exc:
         raise Unavailable(
             "The identity provider is unavailable.", code="clerk_unavailable"

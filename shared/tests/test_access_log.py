@@ -167,3 +167,25 @@ def test_anything_but_a_plain_function_gets_flasks_own_answer(func: Any) -> None
 
 def test_a_plain_function_is_run_as_it_is() -> None:
     assert ServiceApp("x").ensure_sync(_plain) is _plain
+
+
+def test_a_dependency_failure_answered_5xx_is_logged_with_its_code_and_cause(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from shared.web.errors import Unavailable
+
+    bp = Blueprint("deps", __name__)
+
+    @bp.get("/pay")
+    def pay() -> Any:
+        try:
+            raise ConnectionResetError("peer went away")
+        except ConnectionResetError as exc:
+            raise Unavailable("The gateway is down.", code="payments_unavailable") from exc
+
+    client = build_app(load_settings(f"svc{uuid.uuid4().hex[:6]}", {}), [bp], {}).test_client()
+    with caplog.at_level(logging.WARNING, logger="shared.web.errors"):
+        assert client.get("/pay").status_code == 503
+    (record,) = [r for r in caplog.records if r.name == "shared.web.errors"]
+    assert record.getMessage() == "answered 503 payments_unavailable"
+    assert "peer went away" in record.__dict__["cause"]

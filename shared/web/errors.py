@@ -92,6 +92,14 @@ def install_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> Response:
+        if exc.status >= 500:  # ours or a dependency's failure: say which, and why
+            cause = exc.__cause__
+            log.warning(
+                "answered %s %s",
+                exc.status,
+                exc.code,
+                extra={"cause": repr(cause)} if cause else {},
+            )
         return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
 
     @app.errorhandler(HTTPException)

@@ -13,12 +13,14 @@ from flask import Response, g, request
 from urllib3.exceptions import (
     ConnectTimeoutError,
     HTTPError,
+    MaxRetryError,
     NewConnectionError,
     ReadTimeoutError,
 )
 
 from gateway.headers import forwardable_request_header, forwarded_for, response_subset
 from shared.config import UpstreamSettings
+from shared.http import dropped_connection_retry
 from shared.web.errors import ApiError, Unavailable, UpstreamError
 
 log = logging.getLogger(__name__)
@@ -64,7 +66,7 @@ class Proxy:
                 path,
                 body=request.get_data(),
                 headers=_upstream_headers(),
-                retries=False,
+                retries=dropped_connection_retry(),
                 redirect=False,
                 timeout=self._timeout,
                 preload_content=False,
@@ -112,6 +114,8 @@ def _upstream_headers() -> dict[str, str]:
 def _failure(service: str, exc: HTTPError) -> ApiError:
     """Unreachable → 503, no answer in time → 504, anything else (e.g. a dropped reply) → 502."""
     log.warning("upstream call failed", extra={"upstream": service, "error": repr(exc)})
+    if isinstance(exc, MaxRetryError) and isinstance(exc.reason, HTTPError):
+        exc = exc.reason  # what the last try met
     if isinstance(exc, NewConnectionError | ConnectTimeoutError):
         return Unavailable(f"The {service} service is unavailable.", code="upstream_unavailable")
     if isinstance(exc, ReadTimeoutError):

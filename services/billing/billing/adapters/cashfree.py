@@ -34,7 +34,7 @@ class CashfreeClient:
 
     def __init__(self, settings: CashfreeSettings, session: requests.Session | None = None) -> None:
         self._base = settings.api_url
-        self._session = session or new_session()
+        self._session = session or new_session(retry_writes=True)  # every write is keyed
         self._session.headers.update(
             {
                 "x-client-id": settings.client_id,
