@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from gateway_fakes import FakeUpstream, MakeApp
 
 from gateway.routes import DEFAULT_BODY_BYTES, MiB
+from shared.tests.dropping_server import DroppingServer
 
 Bearer = Callable[..., dict[str, str]]
 
@@ -245,3 +246,31 @@ def test_other_routes_keep_the_default_cap(
         "body": "the request must be at most 1 MB in all"
     }
     assert upstreams["catalog"].seen == []
+
+
+@pytest.fixture
+def dropping() -> Iterator[DroppingServer]:
+    """An upstream that drops every kept-alive connection when it is reused."""
+    server = DroppingServer()
+    yield server
+    server.close()
+
+
+def test_a_safe_call_on_a_dropped_upstream_connection_is_tried_once_more(
+    make_client: MakeApp, dropping: DroppingServer
+) -> None:
+    client = make_client(CATALOG_URL=f"http://127.0.0.1:{dropping.port}")
+    assert client.get("/courses").status_code == 200
+    assert client.get("/courses").status_code == 200  # its reused connection dropped; retried
+    assert (dropping.connections, dropping.requests) == (2, 3)
+
+
+def test_a_post_on_a_dropped_upstream_connection_is_not_repeated(
+    make_client: MakeApp, dropping: DroppingServer
+) -> None:
+    client = make_client(BILLING_URL=f"http://127.0.0.1:{dropping.port}")
+    headers = {"Content-Type": "application/json"}
+    assert client.post("/api/payments/webhook", data=b"{}", headers=headers).status_code == 200
+    second = client.post("/api/payments/webhook", data=b"{}", headers=headers)
+    assert second.status_code == 502
+    assert dropping.requests == 2
