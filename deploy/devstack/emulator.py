@@ -44,13 +44,18 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 ItemRef = tuple[Table, DynamoType, DynamoType | None]
 
 
-class _TableCopies:
-    """Stands in for `copy` inside moto's backend: tables are not copied during a transaction."""
-
-    skip_tables = False
+class _CopyStandIn:
+    """Stands in for the `copy` module inside one of moto's modules; a subclass decides which
+    values `deepcopy` hands back uncopied."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(copy, name)
+
+
+class _TableCopies(_CopyStandIn):
+    """In moto's backend: tables are not copied during a transaction."""
+
+    skip_tables = False
 
     def deepcopy(self, value: Any, memo: dict[int, Any] | None = None) -> Any:
         if self.skip_tables and isinstance(value, Table):
@@ -135,15 +140,12 @@ def install_transaction_isolation() -> None:
     )
 
 
-class _ResultCopies:
-    """Stands in for `copy` inside moto's table module: a Query's or Scan's items are not copied.
+class _ResultCopies(_CopyStandIn):
+    """In moto's table module: a Query's or Scan's items are not copied.
     moto copies them so that no caller can change the table through its results; here each
     response is written out under the one lock, before any other call runs, and nothing on the
     way changes them (projections build new items). The copies were 16 % of a listing page's
     emulator CPU. Anything else (a table, its backups) is still copied."""
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(copy, name)
 
     def deepcopy(self, value: Any, memo: dict[int, Any] | None = None) -> Any:
         if isinstance(value, Item):
@@ -206,7 +208,7 @@ def moto_dynamodb(environ: dict[str, Any], start_response: Callable[..., Any]) -
         result = DynamoHandler.dispatch(request, request.url, dict(request.headers))
     except ClientError as exc:
         result = 400, {}, exc.response["Error"]["Message"]
-    status, headers, body = result if len(result) == 3 else (200, {}, result)
+    status, headers, body = result if isinstance(result, tuple) else (200, {}, result)
     fields = [(name, str(value)) for name, value in headers.items()]
     if not any(name.lower() == "content-type" for name, _ in fields):
         fields.append(("Content-Type", "text/html; charset=utf-8"))  # Flask's default

@@ -24,6 +24,8 @@ from shared.http import dropped_connection_retry
 from shared.web.errors import ApiError, Unavailable, UpstreamError
 
 log = logging.getLogger(__name__)
+SAFE_RETRY = dropped_connection_retry()
+"""Shared by every call: a Retry is never changed, each try makes a new one."""
 
 CHUNK_BYTES = 64 * 1024
 BUFFER_LIMIT_BYTES = 1024 * 1024
@@ -66,7 +68,7 @@ class Proxy:
                 path,
                 body=request.get_data(),
                 headers=_upstream_headers(),
-                retries=dropped_connection_retry(),
+                retries=SAFE_RETRY,
                 redirect=False,
                 timeout=self._timeout,
                 preload_content=False,
