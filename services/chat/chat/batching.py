@@ -29,10 +29,11 @@ class _Waiter:
 
 
 class Batcher(Generic[Item]):
-    """`submit` returns once the item's batch is done (or raises what the batch raised). One
-    collector forms batches of at most `max_batch` and hands each to its own thread, at most
-    `in_flight` at a time: with nothing in flight a batch leaves at once; while one is, the next
-    waits up to `linger` for company and then keeps growing until a slot is free."""
+    """`submit` returns once the item's batch is done (or raises what the batch raised).
+    `in_flight` workers take turns forming batches of at most `max_batch` and each does its
+    own: with nothing in flight a batch leaves at once; while one is, the next waits up to
+    `linger` for company, and while every worker is busy, what arrives waits for the next free
+    one to take it all."""
 
     def __init__(
         self,
@@ -49,11 +50,12 @@ class Batcher(Generic[Item]):
         self._max_batch = max_batch
         self._linger = linger
         self._timeout = timeout
-        self._slots = threading.BoundedSemaphore(in_flight)
         self._working = 0
         self._lock = threading.Lock()
+        self._forming = threading.Lock()
         self._pending: queue.SimpleQueue[tuple[Item, _Waiter]] = queue.SimpleQueue()
-        threading.Thread(target=self._collect, name=f"{name}-batcher", daemon=True).start()
+        for n in range(in_flight):
+            threading.Thread(target=self._serve, name=f"{name}-batch-{n}", daemon=True).start()
 
     def submit(self, item: Item) -> None:
         """Blocks until the batch holding `item` is done (raising what it raised); TimeoutError
@@ -65,18 +67,13 @@ class Batcher(Generic[Item]):
         if waiter.error is not None:
             raise waiter.error
 
-    def _collect(self) -> None:
+    def _serve(self) -> None:
         while True:
-            batch = self._next_batch()
-            self._slots.acquire()  # while every slot is busy, the next batch grows
-            while len(batch) < self._max_batch:
-                try:
-                    batch.append(self._pending.get_nowait())
-                except queue.Empty:
-                    break
-            with self._lock:
-                self._working += 1
-            threading.Thread(target=self._run, args=(batch,), daemon=True).start()
+            with self._forming:  # one worker forms the next batch; the others are busy or wait
+                batch = self._next_batch()
+                with self._lock:
+                    self._working += 1
+            self._run(batch)
 
     def _next_batch(self) -> list[tuple[Item, _Waiter]]:
         batch = [self._pending.get()]
@@ -104,6 +101,5 @@ class Batcher(Generic[Item]):
         finally:
             with self._lock:
                 self._working -= 1
-            self._slots.release()
         for _, waiter in batch:
             waiter.finish()

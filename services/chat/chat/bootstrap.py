@@ -10,6 +10,7 @@ import redis
 from chat import handlers
 from chat.adapters.message_writer import MessageWriter
 from chat.adapters.repository import ChatRepository
+from chat.connection import Pinger
 from chat.fanout import RoomHub
 from shared.clerk import ClerkClient
 from shared.config import Settings
@@ -25,6 +26,7 @@ class Chat:
     rooms: ChatRepository
     students: Memberships
     hub: RoomHub
+    pinger: Pinger
     writer: MessageWriter | None
     """None when CHAT_PERSIST is off (benchmarks of the bare broadcast only)."""
     clerk: ClerkClient
@@ -66,6 +68,7 @@ def build(settings: Settings) -> Chat:
         rooms=rooms,
         students=Memberships(runtime.dynamodb, runtime.table),
         hub=RoomHub(fanout_redis(settings)),
+        pinger=Pinger(settings.chat.ping_interval_seconds),
         writer=MessageWriter(message_store(settings).add_messages)
         if settings.chat.persist
         else None,

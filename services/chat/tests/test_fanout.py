@@ -96,9 +96,17 @@ def test_a_failed_pipeline_raises_redis_error_to_its_sender() -> None:
 class RecordingSocket:
     def __init__(self) -> None:
         self.writes: list[bytes] = []
+        self.read_shut = threading.Event()
+
+    def send(self, data: bytes) -> int:
+        self.writes.append(bytes(data))
+        return len(data)
 
     def sendall(self, data: bytes) -> None:
         self.writes.append(bytes(data))
+
+    def shutdown(self, how: int) -> None:
+        self.read_shut.set()
 
 
 def test_frames_queued_together_leave_in_one_write() -> None:
@@ -112,22 +120,41 @@ def test_frames_queued_together_leave_in_one_write() -> None:
     assert [frame.payload for frame in reader.received_frames()] == ["one", "two"]
 
 
+class HalfSendingSocket(RecordingSocket):
+    """A kernel buffer with room for half of what is offered."""
+
+    def send(self, data: bytes) -> int:
+        half = len(data) // 2
+        self.writes.append(bytes(data[:half]))
+        return half
+
+
+def test_what_one_send_leaves_over_is_sent_after_it() -> None:
+    ws: Any = type("OpenSocket", (), {})()
+    ws.ws = Connection(ConnectionType.SERVER)
+    ws.sock = HalfSendingSocket()
+    assert connection_module._write(ws, ["one", "two"]) is True
+    assert len(ws.sock.writes) == 2
+    reader = FrameProtocol(client=True, extensions=[])
+    reader.receive_bytes(b"".join(ws.sock.writes))
+    assert [frame.payload for frame in reader.received_frames()] == ["one", "two"]
+
+
 def open_socket() -> Any:
     ws: Any = type("OpenSocket", (), {})()
     ws.ws = Connection(ConnectionType.SERVER)
     ws.sock = RecordingSocket()
-    ws.event = threading.Event()
     ws.connected = True
     return ws
 
 
 def test_a_client_too_far_behind_gets_what_was_queued_then_a_1008_close() -> None:
-    slow = ChatConnection("u1", "s1", rate=10, burst=10, queue_limit=3, ping_interval=30)
+    slow = ChatConnection("u1", "s1", rate=10, burst=10, queue_limit=3)
     for n in range(6):
         slow.send(f"frame {n}")  # nothing drains yet: the client is not reading
     ws = open_socket()
     slow.attach(ws)
-    assert ws.event.wait(5)  # the writer closed the socket and woke the receive loop
+    assert ws.sock.read_shut.wait(5)  # the writer closed the socket and ended the handler's read
     reader = FrameProtocol(client=True, extensions=[])
     reader.receive_bytes(b"".join(ws.sock.writes))
     frames = list(reader.received_frames())

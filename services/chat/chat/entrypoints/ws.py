@@ -6,11 +6,12 @@ from typing import Any
 
 from flask import Blueprint, current_app, g, request
 from flask_sock import Sock
-from simple_websocket import ConnectionClosed, Server
+from simple_websocket import Server
 
 from chat import handlers
 from chat.bootstrap import Chat
 from chat.connection import Connection
+from chat.websocket import NoReaderThread, messages
 from shared.auth.access import verify_token, websocket_token
 from shared.web.errors import Conflict, Forbidden, NotFound
 
@@ -32,8 +33,8 @@ class _Accepted(list[str]):
 
 SERVER_OPTIONS: dict[str, Any] = {
     "subprotocols": _Accepted([PROTOCOL]),  # non-empty: simple-websocket drops a falsy list
-    "ping_interval": None,  # the connection's own writer pings (one writer per socket)
-    "max_message_size": MAX_FRAME_BYTES,
+    "ping_interval": None,  # chat's Pinger pings, through each socket's one writer
+    "thread_class": NoReaderThread,  # the handler reads its socket itself
 }
 
 
@@ -70,7 +71,6 @@ def admit() -> None:
         rate=policy.messages_per_second,
         burst=policy.burst,
         queue_limit=policy.outbox_frames,
-        ping_interval=policy.ping_interval_seconds,
     )
     _chat().hub.join(session_id, g.connection)  # before the 101: nothing sent after it is missed
 
@@ -88,13 +88,9 @@ def room(ws: Server, session_id: str) -> None:
     """Frames in until the socket closes; leaving the room happens at teardown."""
     chat, connection = _chat(), g.connection
     connection.attach(ws)
+    chat.pinger.watch(connection)
     name = (
         g.room.name_of(connection.user_id) or chat.clerk.get_user(connection.user_id).display_name
     )
-    try:
-        while True:
-            raw = ws.receive()
-            if raw is not None:
-                handlers.on_frame(chat, connection, name, raw)
-    except ConnectionClosed:
-        pass
+    for raw in messages(ws, connection, MAX_FRAME_BYTES):
+        handlers.on_frame(chat, connection, name, raw)
