@@ -13,6 +13,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from typing import Any
 
 import requests
@@ -115,21 +116,39 @@ class Meter:
         cpu |= {name: tree_cpu_seconds(pid) for name, pid in self.watched.items()}
         return Snapshot(time.monotonic(), cpu, made)
 
-    def calibrate(self, seconds: float = 10.0) -> None:
-        """Two snapshots back to back (what a scrape costs), then `seconds` of quiet."""
+    def calibrate(self, seconds: float = 5.0, windows: int = 4) -> None:
+        """Two snapshots back to back (what a scrape costs), then `windows` quiet windows of
+        `seconds` each. A group's idle rate is its mean over the windows but its busiest: one
+        window can catch the tail of earlier work (a single window of 10 s once charged the
+        billing web 15 CPU-ms a second as "idle" and took that off every unit), while the
+        kernel's 10 ms CPU tick makes any one short window read 0 or a tick for a group that
+        idles at a few ms a second, so the quietest alone would read too low."""
         first = self.snapshot()
         second = self.snapshot()
         self.scrape_dynamodb = counts(
             {k: v - first.dynamodb[k] for k, v in second.dynamodb.items()}
         )
-        time.sleep(seconds)
-        third = self.snapshot()
-        elapsed = third.at - second.at
-        self.idle_cpu = {g: (third.cpu[g] - second.cpu.get(g, 0.0)) / elapsed for g in third.cpu}
+        marks = [second]
+        for _ in range(windows):
+            time.sleep(seconds)
+            marks.append(self.snapshot())
+        spans = list(pairwise(marks))
+        groups = marks[-1].cpu
+        self.idle_cpu = {
+            group: _trimmed_rate(
+                [(a.at, a.cpu.get(group, 0.0), b.at, b.cpu[group]) for a, b in spans]
+            )
+            for group in groups
+        }
         self.idle_dynamodb = counts(
             {
-                k: (v - second.dynamodb[k] - self.scrape_dynamodb[k]) / elapsed
-                for k, v in third.dynamodb.items()
+                key: _trimmed_rate(
+                    [
+                        (a.at, a.dynamodb[key] + self.scrape_dynamodb[key], b.at, b.dynamodb[key])
+                        for a, b in spans
+                    ]
+                )
+                for key in marks[-1].dynamodb
             }
         )
 
@@ -203,3 +222,12 @@ class Meter:
             p50_ms=round(percentile(latencies, 0.5), 1),
             p99_ms=round(percentile(latencies, 0.99), 1),
         )
+
+
+def _trimmed_rate(spans: list[tuple[float, float, float, float]]) -> float:
+    """The rate over (start time, start value, end time, end value) spans, the busiest left
+    out when there are more than two."""
+    if len(spans) > 2:
+        spans = sorted(spans, key=lambda s: (s[3] - s[1]) / max(s[2] - s[0], 1e-9))[:-1]
+    took = sum(end - start for start, _, end, _ in spans)
+    return sum(last - first for _, first, _, last in spans) / max(took, 1e-9)

@@ -58,6 +58,7 @@ def measure_costs(
     student = units.enrolled_student(shop, free)
     listing = units.get(shop, f"{gateway}/courses")
     listing(0)
+    settle()  # what setting up sent is handled before idle is measured
     meter.calibrate()
     anchors = [
         meter.measure_unit(HELLO, counts.anchor_requests, units.get(shop, hello_url)),

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from bench.cost import Meter
+from typing import Any
+
+import pytest
+
+from bench.cost import Meter, Snapshot, counts
 from bench.units import get, purchase, queues_empty
 from bench.webhooks import Shop
 from devstack.stack import Stack
@@ -17,7 +21,7 @@ def test_a_purchase_and_a_cached_listing_page_are_metered_by_service(stack: Stac
     settle = queues_empty(stack.env["REDIS_URL"])
     settle()
     meter = Meter(stack)
-    meter.calibrate(seconds=2)
+    meter.calibrate(seconds=1)
 
     bought = meter.measure_unit("purchase", 1, purchase(shop, course_id), settle)
     assert {"billing", "enrollment", "notifications"} <= set(bought.dynamodb)
@@ -36,3 +40,43 @@ def test_a_purchase_and_a_cached_listing_page_are_metered_by_service(stack: Stac
     assert page.cpu_ms["gateway-web"] > 0
     assert page.cpu_ms.get("catalog-web", 0.0) < page.cpu_ms["gateway-web"]
     assert page.p50_ms > 0
+
+
+class ScriptedMeter(Meter):
+    """Snapshots from a script instead of a stack: CPU seconds and DynamoDB counts so far."""
+
+    def __init__(self, script: list[Snapshot]) -> None:
+        self.script = iter(script)
+
+    def snapshot(self) -> Snapshot:
+        return next(self.script)
+
+
+def test_idle_leaves_out_each_groups_busiest_window(monkeypatch: Any) -> None:
+    """A window that catches the tail of earlier work is not what the group spends idle; the
+    other windows together are (any one alone reads 0 or a 10 ms tick)."""
+    monkeypatch.setattr("bench.cost.time.sleep", lambda _: None)
+    key = ("billing-web", "billing", "Query")
+
+    def at(t: float, catalog: float, billing: float, requests: int) -> Snapshot:
+        return Snapshot(
+            t, {"catalog-web": catalog, "billing-web": billing}, counts({key: requests})
+        )
+
+    script = [
+        at(0, 0.0, 0.0, 0),
+        at(0, 0.0, 0.0, 1),  # the scrape's own request
+        at(5, 0.100, 0.010, 17),  # the catalog still busy with what came before
+        at(10, 0.110, 0.030, 33),
+        at(15, 0.110, 0.090, 74),  # the billing web and DynamoDB busy
+        at(20, 0.130, 0.105, 90),
+    ]
+    meter = ScriptedMeter(script)
+    meter.calibrate(seconds=5, windows=4)
+    assert meter.idle_cpu == {
+        "catalog-web": pytest.approx(0.002),
+        "billing-web": pytest.approx(0.003),
+    }
+    assert meter.scrape_dynamodb[key] == 1
+    # 15, 15, 40 and 15 requests besides each window's scrape
+    assert meter.idle_dynamodb[key] == pytest.approx(3.0)
