@@ -130,15 +130,17 @@ class RoomHub:
 
     def _serve(self, pubsub: Any) -> None:
         while True:
+            if not pubsub.subscribed:  # no room here: sleep until a join asks for one
+                self._act(pubsub, *self._requests.get())
             while not self._requests.empty():
-                action, session_id = self._requests.get_nowait()
-                getattr(pubsub, action)(channel(session_id))
-            if not pubsub.subscribed:
-                threading.Event().wait(POLL_SECONDS)
-                continue
+                self._act(pubsub, *self._requests.get_nowait())
             message = pubsub.get_message(timeout=POLL_SECONDS)
             if message is not None:
                 self._handle(message)
+
+    @staticmethod
+    def _act(pubsub: Any, action: str, session_id: str) -> None:
+        getattr(pubsub, action)(channel(session_id))
 
     def _handle(self, message: dict[str, Any]) -> None:
         session_id = message["channel"].decode()[len(CHANNEL_PREFIX) :]
