@@ -76,18 +76,21 @@ class Connection:
 
     def send(self, text: str) -> None:
         """Queue a frame; once the client is `queue_limit` frames behind, disconnect it."""
+        self._queue(text)
+
+    def reply(self, event: Event) -> None:
+        """Queue a control frame (a pong), under the same bound: a client that pings without
+        reading is disconnected, not answered into memory."""
+        self._queue(event)
+
+    def _queue(self, item: str | Event) -> None:
         if self._closing:
             return
         if self._outbox.qsize() >= self._queue_limit:
             log.warning("chat client too slow, disconnecting", extra={"user_id": self.user_id})
             self.close(1008, "too slow to keep up")
             return
-        self._outbox.put(text)
-
-    def reply(self, event: Event) -> None:
-        """Queue a control frame (a pong)."""
-        if not self._closing:
-            self._outbox.put(event)
+        self._outbox.put(item)
 
     def ping(self) -> None:
         """Queue a ping; if the last one went unanswered, the client is gone: close."""

@@ -165,3 +165,17 @@ def test_a_client_that_answers_pings_stays(pair: Pair) -> None:
     assert received == ["still here"]
     connection.stop()
     assert isinstance(pair.received()[-1], CloseConnection)
+
+
+def test_a_client_that_pings_without_reading_is_disconnected_not_answered_into_memory(
+    pair: Pair,
+) -> None:
+    connection = ChatConnection("u1", "s1", rate=10, burst=10, queue_limit=3)  # no writer yet
+    pair.send(*(Ping(b"%d" % n) for n in range(10)))
+    pair.client_sock.shutdown(socket.SHUT_WR)  # all it sends, and it reads nothing meanwhile
+    assert list(messages(pair.ws, connection, 1024)) == []
+    connection.attach(pair.ws)
+    connection.stop()
+    events = pair.received()
+    assert events[:3] == [Pong(b"0"), Pong(b"1"), Pong(b"2")]
+    assert events[3:] == [CloseConnection(1008, "too slow to keep up")]
