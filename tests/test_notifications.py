@@ -112,18 +112,42 @@ def test_each_event_mails_once_though_delivered_three_times(
     title = course["title"]
     redeliver(
         stack_env,
-        PaymentSucceeded("pl_mail1", student.user_id, course["id"], 49900, "INR", "cf1", now_iso()),
+        PaymentSucceeded(
+            order_id="pl_mail1",
+            user_id=student.user_id,
+            course_id=course["id"],
+            amount=49900,
+            currency="INR",
+            provider_payment_id="cf1",
+            paid_at=now_iso(),
+        ),
         "billing",
     )
     redeliver(
         stack_env,
-        RefundSucceeded("pl_mail1", "rf_1", student.user_id, course["id"], 49900, "INR", now_iso()),
+        RefundSucceeded(
+            order_id="pl_mail1",
+            refund_id="rf_1",
+            user_id=student.user_id,
+            course_id=course["id"],
+            amount=49900,
+            currency="INR",
+            refunded_at=now_iso(),
+        ),
         "billing",
     )
-    redeliver(stack_env, CourseCompleted(student.user_id, course["id"], now_iso()), "enrollment")
+    redeliver(
+        stack_env,
+        CourseCompleted(user_id=student.user_id, course_id=course["id"], completed_at=now_iso()),
+        "enrollment",
+    )
     session = session_between(student, teacher, course["id"])
-    redeliver(stack_env, SessionBooked(session), "mentorship")
-    redeliver(stack_env, SessionCancelled(session, teacher.user_id, now_iso()), "mentorship")
+    redeliver(stack_env, SessionBooked(session=session), "mentorship")
+    redeliver(
+        stack_env,
+        SessionCancelled(session=session, cancelled_by=teacher.user_id, cancelled_at=now_iso()),
+        "mentorship",
+    )
 
     expected_student = sorted(
         [
@@ -156,14 +180,26 @@ def test_email_alerts_off_leaves_only_the_receipts(
     save_settings(api, student, emailAlerts=False)
     redeliver(
         stack_env,
-        PaymentSucceeded("pl_mail2", student.user_id, course["id"], 49900, "INR", "cf2", now_iso()),
+        PaymentSucceeded(
+            order_id="pl_mail2",
+            user_id=student.user_id,
+            course_id=course["id"],
+            amount=49900,
+            currency="INR",
+            provider_payment_id="cf2",
+            paid_at=now_iso(),
+        ),
         "billing",
     )
     completed = redeliver(
-        stack_env, CourseCompleted(student.user_id, course["id"], now_iso()), "enrollment"
+        stack_env,
+        CourseCompleted(user_id=student.user_id, course_id=course["id"], completed_at=now_iso()),
+        "enrollment",
     )
     booking = redeliver(
-        stack_env, SessionBooked(session_between(student, teacher, course["id"])), "mentorship"
+        stack_env,
+        SessionBooked(session=session_between(student, teacher, course["id"])),
+        "mentorship",
     )
     silenced = [
         f"course_completed/{completed.event_id}/{student.user_id}",
@@ -186,7 +222,9 @@ def test_a_daily_digest_collects_three_course_notifications_into_one_mail(
     for _ in range(3):
         course = api.published_course(teacher, price=0)
         titles.append(course["title"])
-        completed = CourseCompleted(student.user_id, course["courseId"], now_iso())
+        completed = CourseCompleted(
+            user_id=student.user_id, course_id=course["courseId"], completed_at=now_iso()
+        )
         redeliver(stack_env, completed, "enrollment")
     digests = bootstrap.build(load_settings("notifications", stack_env)).digests
     assert eventually(lambda: len(digests.entries(student.user_id)) == 3)

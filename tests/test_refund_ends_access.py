@@ -148,7 +148,9 @@ def test_chat_refuses_a_student_whose_access_ended_before_the_session_was_cancel
     )
     assert handshake(gateway, session_id, student) == (101, ""), "still enrolled: admitted"
 
-    revoked = EnrollmentRevoked(student.user_id, mentor["course"], "refund", now_iso())
+    revoked = EnrollmentRevoked(
+        user_id=student.user_id, course_id=mentor["course"], reason="refund", revoked_at=now_iso()
+    )
     publisher = Publisher(make_publisher_app(load_settings("enrollment", stack_env)))
     publisher.send_to("chat", wrap(revoked, producer="enrollment"))
 

@@ -50,5 +50,5 @@ def wrap(event: Event, producer: str) -> Envelope:
         aggregate_id=event.aggregate_id,
         correlation_id=current_correlation_id(),
         causation_id=event_id_var.get(),
-        data=asdict(event),  # type: ignore[call-overload]
+        data=event.model_dump(mode="json"),
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict
 from typing import Any
 
 from shared.dynamo.codec import values
@@ -16,7 +15,6 @@ from shared.events.contracts import (
     CoursePublished,
     CourseSnapshot,
     CourseUpdated,
-    decode_dataclass,
 )
 from shared.events.envelope import Envelope
 from shared.messaging.unit_of_work import UnitOfWork
@@ -51,7 +49,7 @@ class CourseCards:
             {
                 **card_key(snapshot.course_id),
                 "version": snapshot.version,
-                "snapshot": json.dumps(asdict(snapshot)),
+                "snapshot": json.dumps(snapshot.model_dump(mode="json")),
             },
             condition="attribute_not_exists(PK) OR version < :v",
             values=values(v=snapshot.version),
@@ -59,7 +57,7 @@ class CourseCards:
 
     @staticmethod
     def _snapshot(item: dict[str, Any]) -> CourseSnapshot:
-        return decode_dataclass(CourseSnapshot, json.loads(item["snapshot"]))
+        return CourseSnapshot.model_validate_json(item["snapshot"])
 
 
 CourseEvent = CoursePublished | CourseUpdated | CourseArchived | CourseDeleted

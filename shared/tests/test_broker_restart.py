@@ -76,7 +76,9 @@ def on_broker(settings: Settings, own_broker: Broker) -> Iterator[Runtime]:
 
 def commit_event(runtime: Runtime) -> str:
     uow = runtime.unit_of_work()
-    envelope = uow.raise_event(EnrollmentCreated("u1", "c1", "o1", "t"))
+    envelope = uow.raise_event(
+        EnrollmentCreated(user_id="u1", course_id="c1", order_id="o1", enrolled_at="t")
+    )
     uow.commit()
     return envelope.event_id
 

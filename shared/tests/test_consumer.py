@@ -21,13 +21,28 @@ COUNTER = {"PK": "COUNTER", "SK": "C"}
 
 
 def payment() -> PaymentSucceeded:
-    return PaymentSucceeded("o1", "u1", "c1", 49900, "INR", "cf1", "2026-01-01T00:00:00Z")
+    return PaymentSucceeded(
+        order_id="o1",
+        user_id="u1",
+        course_id="c1",
+        amount=49900,
+        currency="INR",
+        provider_payment_id="cf1",
+        paid_at="2026-01-01T00:00:00Z",
+    )
 
 
 def counting_consumer(runtime: Runtime) -> Consumer:
     def handle(event: PaymentSucceeded, _: Envelope, uow: UnitOfWork) -> None:
         uow.tx.update(COUNTER, "ADD hits :one", values=values(one=1))
-        uow.raise_event(EnrollmentCreated(event.user_id, event.course_id, event.order_id, "t"))
+        uow.raise_event(
+            EnrollmentCreated(
+                user_id=event.user_id,
+                course_id=event.course_id,
+                order_id=event.order_id,
+                enrolled_at="t",
+            )
+        )
 
     return Consumer(runtime, {PaymentSucceeded.EVENT_TYPE: handle})
 

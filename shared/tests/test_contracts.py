@@ -1,45 +1,43 @@
-"""Every subscribed event type exists, every contract round-trips, snapshots stay compatible."""
+"""Every subscribed event type exists, every contract round-trips and decodes strictly."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
-from pathlib import Path
+import typing
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
-from shared.events.contracts import EVENT_CLASSES, EVENT_TYPES, decode_event
+from shared.events.contracts import EVENT_CLASSES, EVENT_TYPES, Contract, decode_event
 from shared.events.envelope import Envelope, wrap
 from shared.events.subscriptions import SUBSCRIPTIONS
 
-SNAPSHOT = Path(__file__).parent / "event_schemas.json"
-SAMPLE_VALUES: dict[type, Any] = {str: "x", int: 7, bool: True}
+SAMPLE_VALUES: dict[Any, Any] = {str: "x", int: 7, bool: True}
+PAYMENT = {
+    "order_id": "o1",
+    "user_id": "u1",
+    "course_id": "c1",
+    "amount": 49900,
+    "currency": "INR",
+    "provider_payment_id": "cf1",
+    "paid_at": "2026-01-01T00:00:00Z",
+    "course_title": "Rust",
+}
+PAYMENT_SUCCEEDED = "billing.payment.succeeded.v1"
 
 
-def sample(cls: type) -> Any:
-    """A fully populated instance, nested dataclasses included."""
-    import typing
-
-    hints = typing.get_type_hints(cls)
-    values: dict[str, Any] = {}
-    for field in dataclasses.fields(cls):
-        hint = hints[field.name]
-        origin = typing.get_origin(hint)
-        if dataclasses.is_dataclass(hint):
-            values[field.name] = sample(hint)  # type: ignore[arg-type]
-        elif origin is tuple:
-            inner = typing.get_args(hint)[0]
-            values[field.name] = (SAMPLE_VALUES.get(inner) or sample(inner),)
-        elif hint in SAMPLE_VALUES:
-            values[field.name] = SAMPLE_VALUES[hint]
-        else:
-            values[field.name] = None
-    return cls(**values)
+def sample(cls: type[Contract]) -> Any:
+    """A fully populated instance, nested contracts included (None where a field is optional)."""
+    return cls(**{name: sample_value(f.annotation) for name, f in cls.model_fields.items()})
 
 
-def schema(cls: type) -> dict[str, str]:
-    return {f.name: str(f.type) for f in dataclasses.fields(cls)}
+def sample_value(hint: Any) -> Any:
+    if isinstance(hint, type) and issubclass(hint, Contract):
+        return sample(hint)
+    if typing.get_origin(hint) is tuple:
+        return (sample_value(typing.get_args(hint)[0]),)
+    return SAMPLE_VALUES.get(hint)
 
 
 def test_every_subscribed_type_has_a_contract() -> None:
@@ -65,15 +63,64 @@ def test_event_types_are_versioned_and_named_by_producer() -> None:
         assert version.startswith("v") and version[1:].isdigit()
 
 
+def test_wire_format_is_the_field_names_and_json_values() -> None:
+    event = decode_event("catalog.media.released.v1", {"course_id": "c1", "keys": ["a", "b"]})
+    assert event.keys == ("a", "b")
+    assert wrap(event, producer="test").data == {"course_id": "c1", "keys": ["a", "b"]}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [
+        ("amount", "49900", "int_type"),
+        ("amount", 499.5, "int_type"),
+        ("amount", True, "int_type"),
+        ("order_id", 7, "string_type"),
+        ("order_id", None, "string_type"),
+        ("course_title", None, "string_type"),
+    ],
+)
+def test_a_value_of_another_type_is_refused(field: str, value: Any, error: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        decode_event(PAYMENT_SUCCEEDED, {**PAYMENT, field: value})
+    assert [e["type"] for e in refused.value.errors()] == [error]
+
+
+def test_a_refusal_is_a_value_error_so_the_consumer_dead_letters_it() -> None:
+    with pytest.raises(ValueError, match="order_id"):
+        decode_event(PAYMENT_SUCCEEDED, {**PAYMENT, "order_id": 7})
+
+
 def test_missing_field_is_refused() -> None:
-    with pytest.raises(ValueError, match="lacks"):
-        decode_event("billing.payment.succeeded.v1", {"order_id": "o1"})
+    with pytest.raises(ValidationError) as refused:
+        decode_event(PAYMENT_SUCCEEDED, {"order_id": "o1"})
+    assert {e["type"] for e in refused.value.errors()} == {"missing"}
 
 
-def test_committed_schemas_only_grow() -> None:
-    """A field removed or retyped breaks consumers: bump the version instead."""
-    committed = json.loads(SNAPSHOT.read_text())
-    for event_type, fields in committed.items():
-        current = schema(EVENT_TYPES[event_type])
-        for name, type_name in fields.items():
-            assert current.get(name) == type_name, f"{event_type}.{name} changed"
+def test_a_field_with_a_default_may_be_absent() -> None:
+    older = {k: v for k, v in PAYMENT.items() if k != "course_title"}
+    assert decode_event(PAYMENT_SUCCEEDED, older).course_title == ""
+
+
+def test_a_field_this_consumer_does_not_know_yet_is_ignored() -> None:
+    event = decode_event(PAYMENT_SUCCEEDED, {**PAYMENT, "coupon": "WELCOME"})
+    assert event == decode_event(PAYMENT_SUCCEEDED, PAYMENT)
+
+
+def test_nested_values_are_checked_too() -> None:
+    session = sample(EVENT_TYPES["mentorship.session.booked.v1"])
+    data = wrap(session, producer="test").data
+    data["session"]["starts_at"] = 1767225600
+    with pytest.raises(ValidationError, match=r"session\.starts_at"):
+        decode_event("mentorship.session.booked.v1", data)
+
+
+def test_data_that_is_not_json_is_refused_as_a_value_error() -> None:
+    with pytest.raises(ValueError, match="not JSON"):
+        decode_event(PAYMENT_SUCCEEDED, {**PAYMENT, "amount": object()})
+
+
+def test_contracts_are_immutable() -> None:
+    event = decode_event(PAYMENT_SUCCEEDED, PAYMENT)
+    with pytest.raises(ValidationError):
+        event.amount = 1

@@ -74,7 +74,15 @@ def things_app(service: str, state: Any = ()) -> Flask:
 
 
 def payment(order_id: str = "o1") -> PaymentSucceeded:
-    return PaymentSucceeded(order_id, "u1", "c1", 49900, "INR", "cf1", "2026-01-01T00:00:00Z")
+    return PaymentSucceeded(
+        order_id=order_id,
+        user_id="u1",
+        course_id="c1",
+        amount=49900,
+        currency="INR",
+        provider_payment_id="cf1",
+        paid_at="2026-01-01T00:00:00Z",
+    )
 
 
 def test_requests_are_labelled_by_the_matched_rule_never_the_raw_path() -> None:

@@ -25,7 +25,15 @@ QUEUE = "enrollment.events"
 
 
 def payment() -> PaymentSucceeded:
-    return PaymentSucceeded("o1", "u1", "c1", 49900, "INR", "cf1", "2026-01-01T00:00:00Z")
+    return PaymentSucceeded(
+        order_id="o1",
+        user_id="u1",
+        course_id="c1",
+        amount=49900,
+        currency="INR",
+        provider_payment_id="cf1",
+        paid_at="2026-01-01T00:00:00Z",
+    )
 
 
 def failing_task(runtime: Runtime) -> tuple[Celery, Any]:
@@ -121,3 +129,16 @@ def test_tasks_end_well_inside_the_visibility_timeout() -> None:
     for visibility in (6, 10, 30, 3600):
         soft, hard = task_time_limits(visibility)
         assert 0 < soft < hard < visibility
+
+
+def test_a_payload_its_contract_refuses_is_dead_lettered_at_once(runtime: Runtime) -> None:
+    """A decode failure is a ValueError: retrying the same data would fail the same way."""
+    _, task = failing_task(runtime)
+    raw = wrap(payment(), "billing").to_dict()
+    raw["data"]["amount"] = "49900"
+
+    assert task.apply(args=[raw]).get() == "dead-lettered"
+
+    [letter] = DeadLetterStore(runtime.dynamodb, runtime.table).list()
+    assert letter.attempts == 1 and "int_type" in letter.error
+    assert retry_item(runtime, Envelope.from_dict(raw)) is None

@@ -92,12 +92,32 @@ def test_enrollments_are_counted_once_per_student(
     runtime: Runtime, courses: CourseRepository, consumer: Consumer
 ) -> None:
     course = published(runtime, courses, "Go", "2026-01-01T00:00:00.000Z")
-    created = wrap(EnrollmentCreated("u1", course.course_id, "o1", "2026-01-02T00:00:00.000Z"), "e")
+    created = wrap(
+        EnrollmentCreated(
+            user_id="u1",
+            course_id=course.course_id,
+            order_id="o1",
+            enrolled_at="2026-01-02T00:00:00.000Z",
+        ),
+        "e",
+    )
     consumer.consume(created)
     consumer.consume(created)
-    again = EnrollmentCreated("u1", course.course_id, "o1", "2026-01-02T00:00:00.000Z")
+    again = EnrollmentCreated(
+        user_id="u1",
+        course_id=course.course_id,
+        order_id="o1",
+        enrolled_at="2026-01-02T00:00:00.000Z",
+    )
     consumer.consume(wrap(again, "enrollment"))
-    consumer.consume(wrap(EnrollmentCreated("u2", course.course_id, "o2", "2026-01-03"), "e"))
+    consumer.consume(
+        wrap(
+            EnrollmentCreated(
+                user_id="u2", course_id=course.course_id, order_id="o2", enrolled_at="2026-01-03"
+            ),
+            "e",
+        )
+    )
     assert count(courses, course.course_id) == 2
     membership = Memberships(runtime.dynamodb, runtime.table).get(course.course_id, "u1")
     assert membership is not None and membership.active
@@ -107,9 +127,19 @@ def test_a_revocation_that_arrives_first_wins_over_the_older_enrollment(
     runtime: Runtime, courses: CourseRepository, consumer: Consumer
 ) -> None:
     course = published(runtime, courses, "Go", "2026-01-01T00:00:00.000Z")
-    revoked = EnrollmentRevoked("u1", course.course_id, "refund", "2026-01-05T00:00:00.000Z")
+    revoked = EnrollmentRevoked(
+        user_id="u1",
+        course_id=course.course_id,
+        reason="refund",
+        revoked_at="2026-01-05T00:00:00.000Z",
+    )
     consumer.consume(wrap(revoked, "enrollment"))
-    created = EnrollmentCreated("u1", course.course_id, "o1", "2026-01-02T00:00:00.000Z")
+    created = EnrollmentCreated(
+        user_id="u1",
+        course_id=course.course_id,
+        order_id="o1",
+        enrolled_at="2026-01-02T00:00:00.000Z",
+    )
     consumer.consume(wrap(created, "enrollment"))
     assert count(courses, course.course_id) == 0
     membership = Memberships(runtime.dynamodb, runtime.table).get(course.course_id, "u1")
@@ -120,8 +150,22 @@ def test_a_revocation_after_the_enrollment_gives_the_seat_back(
     runtime: Runtime, courses: CourseRepository, consumer: Consumer
 ) -> None:
     course = published(runtime, courses, "Go", "2026-01-01T00:00:00.000Z")
-    consumer.consume(wrap(EnrollmentCreated("u1", course.course_id, "o1", "2026-01-02"), "e"))
-    consumer.consume(wrap(EnrollmentRevoked("u1", course.course_id, "refund", "2026-01-03"), "e"))
+    consumer.consume(
+        wrap(
+            EnrollmentCreated(
+                user_id="u1", course_id=course.course_id, order_id="o1", enrolled_at="2026-01-02"
+            ),
+            "e",
+        )
+    )
+    consumer.consume(
+        wrap(
+            EnrollmentRevoked(
+                user_id="u1", course_id=course.course_id, reason="refund", revoked_at="2026-01-03"
+            ),
+            "e",
+        )
+    )
     assert count(courses, course.course_id) == 0
 
 
@@ -131,7 +175,9 @@ def test_an_enrollment_in_a_course_catalog_no_longer_has_is_still_recorded(
     """The first run counts without reading the course; the count's condition fails for a
     course that is gone, and the run after it reads, counts nothing and keeps the standing."""
     gone = f"c{uuid.uuid4().hex[:12]}"
-    created = EnrollmentCreated("u1", gone, "o1", "2026-01-02T00:00:00.000Z")
+    created = EnrollmentCreated(
+        user_id="u1", course_id=gone, order_id="o1", enrolled_at="2026-01-02T00:00:00.000Z"
+    )
     assert consumer.consume(wrap(created, "enrollment")) == HANDLED
     membership = Memberships(runtime.dynamodb, runtime.table).get(gone, "u1")
     assert membership is not None and membership.active
@@ -140,7 +186,9 @@ def test_an_enrollment_in_a_course_catalog_no_longer_has_is_still_recorded(
 def test_released_media_is_handed_to_the_store(
     consumer: Consumer, released: list[tuple[str, ...]]
 ) -> None:
-    consumer.consume(wrap(MediaReleased("c1", ("courses/c1/a.mp4", "courses/c1/b.png")), "c"))
+    consumer.consume(
+        wrap(MediaReleased(course_id="c1", keys=("courses/c1/a.mp4", "courses/c1/b.png")), "c")
+    )
     assert released == [("courses/c1/a.mp4", "courses/c1/b.png")]
 
 
@@ -156,7 +204,7 @@ def test_course_events_invalidate_the_cached_listing(
     listing.page("all", None, render)
     listing.page("all", None, render)
     course = published(runtime, courses, "Go", "2026-01-01T00:00:00.000Z")
-    consumer.consume(wrap(CourseUpdated(course.snapshot()), "catalog"))
+    consumer.consume(wrap(CourseUpdated(course=course.snapshot()), "catalog"))
     listing.page("all", None, render)
     assert len(renders) == 2
 

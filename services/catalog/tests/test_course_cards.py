@@ -166,7 +166,12 @@ def enroll(catalog: Catalog, course_id: str) -> None:
     consumer = Consumer(catalog.runtime, handlers.event_handlers(
         catalog.courses, catalog.students, catalog.listing, lambda _: None
     ))  # fmt: skip
-    consumer.consume(wrap(EnrollmentCreated("u1", course_id, "o1", AT), "enrollment"))
+    consumer.consume(
+        wrap(
+            EnrollmentCreated(user_id="u1", course_id=course_id, order_id="o1", enrolled_at=AT),
+            "enrollment",
+        )
+    )
 
 
 def test_saves_enrollments_and_deletion_keep_the_card_current(

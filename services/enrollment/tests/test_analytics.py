@@ -14,7 +14,9 @@ from shared.events.contracts import ChapterOutline, CourseSnapshot, SectionOutli
 
 
 def chapter(chapter_id: str, title: str, kind: str) -> ChapterOutline:
-    return ChapterOutline(chapter_id, title, kind, free_preview=False, video_key=None)
+    return ChapterOutline(
+        chapter_id=chapter_id, title=title, type=kind, free_preview=False, video_key=None
+    )
 
 
 def course(*sections: SectionOutline) -> CourseSnapshot:
@@ -39,10 +41,14 @@ def course(*sections: SectionOutline) -> CourseSnapshot:
 
 COURSE = course(
     SectionOutline(
-        "s1", "Basics", (chapter("c1", "Intro", "Video"), chapter("c2", "Setup", "Text"))
+        section_id="s1",
+        title="Basics",
+        chapters=(chapter("c1", "Intro", "Video"), chapter("c2", "Setup", "Text")),
     ),
     SectionOutline(
-        "s2", "Deeper", (chapter("c3", "Loops", "Video"), chapter("c4", "Check", "Quiz"))
+        section_id="s2",
+        title="Deeper",
+        chapters=(chapter("c3", "Loops", "Video"), chapter("c4", "Check", "Quiz")),
     ),
 )
 

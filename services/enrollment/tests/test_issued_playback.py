@@ -36,7 +36,15 @@ def app_and_learning() -> Iterator[tuple[Flask, Learning]]:
     uow = learning.runtime.unit_of_work()
     learning.cards.upsert(uow, course_card())
     uow.commit()
-    payment = PaymentSucceeded("o1", STUDENT, COURSE, 9900, "INR", "cf_o1", AT)
+    payment = PaymentSucceeded(
+        order_id="o1",
+        user_id=STUDENT,
+        course_id=COURSE,
+        amount=9900,
+        currency="INR",
+        provider_payment_id="cf_o1",
+        paid_at=AT,
+    )
     uow = learning.runtime.unit_of_work()
     enroll_buyer(learning.enrollments)(payment, wrap(payment, producer="billing"), uow)
     uow.commit()
@@ -51,13 +59,32 @@ def learning(app_and_learning: tuple[Flask, Learning]) -> Learning:
 
 def course_card() -> CourseSnapshot:
     chapters = tuple(
-        ChapterOutline(chapter_id, chapter_id, "Video", preview, f"courses/{COURSE}/{chapter_id}")
+        ChapterOutline(
+            chapter_id=chapter_id,
+            title=chapter_id,
+            type="Video",
+            free_preview=preview,
+            video_key=f"courses/{COURSE}/{chapter_id}",
+        )
         for chapter_id, preview in (("v1", True), ("v2", False), ("v3", False))
     )
     return CourseSnapshot(
-        COURSE, 1, TEACHER, "Tina", "T", "", "Film", "Beginner", None, 9900, "INR",
-        "Published", (SectionOutline("s1", "All", chapters),), AT, AT,
-    )  # fmt: skip
+        course_id=COURSE,
+        version=1,
+        teacher_id=TEACHER,
+        teacher_name="Tina",
+        title="T",
+        description="",
+        category="Film",
+        level="Beginner",
+        image_key=None,
+        price=9900,
+        currency="INR",
+        status="Published",
+        sections=(SectionOutline(section_id="s1", title="All", chapters=chapters),),
+        created_at=AT,
+        updated_at=AT,
+    )
 
 
 def test_a_paid_chapter_streamed_by_a_student_is_recorded(learning: Learning) -> None:

@@ -35,13 +35,38 @@ def learning() -> Iterator[Learning]:
 
 def enrolled_in_two_chapter_course(app: Learning) -> None:
     chapters = (
-        ChapterOutline("v1", "Intro", "Video", False, "courses/c1/videos/s1/v1/a.mp4"),
-        ChapterOutline("v2", "Outro", "Video", False, "courses/c1/videos/s1/v2/b.mp4"),
+        ChapterOutline(
+            chapter_id="v1",
+            title="Intro",
+            type="Video",
+            free_preview=False,
+            video_key="courses/c1/videos/s1/v1/a.mp4",
+        ),
+        ChapterOutline(
+            chapter_id="v2",
+            title="Outro",
+            type="Video",
+            free_preview=False,
+            video_key="courses/c1/videos/s1/v2/b.mp4",
+        ),
     )
     course = CourseSnapshot(
-        "c1", 2, "t1", "T", "Title", "", "Programming", "Beginner", None, 0, "INR",
-        "Published", (SectionOutline("s1", "One", chapters),), NOW, NOW,
-    )  # fmt: skip
+        course_id="c1",
+        version=2,
+        teacher_id="t1",
+        teacher_name="T",
+        title="Title",
+        description="",
+        category="Programming",
+        level="Beginner",
+        image_key=None,
+        price=0,
+        currency="INR",
+        status="Published",
+        sections=(SectionOutline(section_id="s1", title="One", chapters=chapters),),
+        created_at=NOW,
+        updated_at=NOW,
+    )
     uow = app.runtime.unit_of_work()
     app.cards.upsert(uow, course)
     app.enrollments.enroll(uow, Enrollment("u1", "c1", "o1", NOW))

@@ -15,11 +15,27 @@ NOW = "2026-11-25T10:00:00.000Z"
 
 
 def course(*chapters: tuple[str, str]) -> CourseSnapshot:
-    outline = tuple(ChapterOutline(cid, cid, kind, False, None) for cid, kind in chapters)
+    outline = tuple(
+        ChapterOutline(chapter_id=cid, title=cid, type=kind, free_preview=False, video_key=None)
+        for cid, kind in chapters
+    )
     return CourseSnapshot(
-        "c1", 3, "t1", "T", "Title", "", "Programming", "Beginner", None, 0, "INR",
-        "Published", (SectionOutline("s1", "One", outline),), NOW, NOW,
-    )  # fmt: skip
+        course_id="c1",
+        version=3,
+        teacher_id="t1",
+        teacher_name="T",
+        title="Title",
+        description="",
+        category="Programming",
+        level="Beginner",
+        image_key=None,
+        price=0,
+        currency="INR",
+        status="Published",
+        sections=(SectionOutline(section_id="s1", title="One", chapters=outline),),
+        created_at=NOW,
+        updated_at=NOW,
+    )
 
 
 COURSE = course(("v1", "Video"), ("t1", "Text"))

@@ -32,11 +32,27 @@ def learning() -> Iterator[Learning]:
 
 
 def paid(order_id: str) -> PaymentSucceeded:
-    return PaymentSucceeded(order_id, "u1", "c1", 9900, "INR", f"cf_{order_id}", AT)
+    return PaymentSucceeded(
+        order_id=order_id,
+        user_id="u1",
+        course_id="c1",
+        amount=9900,
+        currency="INR",
+        provider_payment_id=f"cf_{order_id}",
+        paid_at=AT,
+    )
 
 
 def refunded(order_id: str) -> RefundSucceeded:
-    return RefundSucceeded(order_id, f"rf_{order_id}", "u1", "c1", 9900, "INR", AT)
+    return RefundSucceeded(
+        order_id=order_id,
+        refund_id=f"rf_{order_id}",
+        user_id="u1",
+        course_id="c1",
+        amount=9900,
+        currency="INR",
+        refunded_at=AT,
+    )
 
 
 def apply(app: Learning, event: Any) -> None:

@@ -32,7 +32,9 @@ def cancel(app: Mentorship, session: Session, by: str, window_hours: float) -> S
     uow = app.runtime.unit_of_work()
     app.repository.change_status(uow, changed)
     app.repository.release_upcoming(uow, upcoming, session.session_id)
-    uow.raise_event(SessionCancelled(changed.event_payload(), by, stamp))
+    uow.raise_event(
+        SessionCancelled(session=changed.event_payload(), cancelled_by=by, cancelled_at=stamp)
+    )
     uow.commit()
     return changed
 

@@ -48,9 +48,22 @@ class World:
     def course(self, teacher_id: str = TEACHER) -> str:
         course_id = uuid.uuid4().hex
         card = CourseSnapshot(
-            course_id, 1, teacher_id, "Tina", "Go", "", "Programming", "Beginner", None, 0,
-            "INR", "Published", (), "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00.000Z",
-        )  # fmt: skip
+            course_id=course_id,
+            version=1,
+            teacher_id=teacher_id,
+            teacher_name="Tina",
+            title="Go",
+            description="",
+            category="Programming",
+            level="Beginner",
+            image_key=None,
+            price=0,
+            currency="INR",
+            status="Published",
+            sections=(),
+            created_at="2026-01-01T00:00:00.000Z",
+            updated_at="2026-01-01T00:00:00.000Z",
+        )
         uow = self.app.runtime.unit_of_work()
         self.app.cards.upsert(uow, card)
         uow.commit()
@@ -64,12 +77,19 @@ class World:
     def enroll(
         self, student_id: str, course_id: str, at: str = "2020-01-02T00:00:00.000Z"
     ) -> Envelope:
-        envelope = wrap(EnrollmentCreated(student_id, course_id, "o1", at), "enrollment")
+        envelope = wrap(
+            EnrollmentCreated(
+                user_id=student_id, course_id=course_id, order_id="o1", enrolled_at=at
+            ),
+            "enrollment",
+        )
         self.consumer.consume(envelope)
         return envelope
 
     def revoke(self, student_id: str, course_id: str, at: str | None = None) -> Envelope:
-        event = EnrollmentRevoked(student_id, course_id, "refund", at or _now())
+        event = EnrollmentRevoked(
+            user_id=student_id, course_id=course_id, reason="refund", revoked_at=at or _now()
+        )
         envelope = wrap(event, "enrollment")
         self.consumer.consume(envelope)
         return envelope

@@ -122,7 +122,12 @@ def test_a_failure_is_raised_for_a_retry_and_nothing_is_half_done(
     world.open_all_day()
     world.enroll("user_sam", course)
     session = world.book("user_sam", course, 20)
-    revoked = wrap(EnrollmentRevoked("user_sam", course, "refund", "2026-12-01"), "enrollment")
+    revoked = wrap(
+        EnrollmentRevoked(
+            user_id="user_sam", course_id=course, reason="refund", revoked_at="2026-12-01"
+        ),
+        "enrollment",
+    )
 
     def broken(*_: object) -> None:
         raise RuntimeError("DynamoDB is down")

@@ -108,10 +108,33 @@ def test_a_mail_is_sent_under_the_ids_of_the_request_and_event_that_planned_it(
     app = build()
     user = new_user(standins, "traced@example.test")
     planner = MailPlanner(app.mails, app.sessions, app.settings)
-    event = PaymentSucceeded("pl_9", user, "c1", 49900, "INR", "cf9", now_iso())
+    event = PaymentSucceeded(
+        order_id="pl_9",
+        user_id=user,
+        course_id="c1",
+        amount=49900,
+        currency="INR",
+        provider_payment_id="cf9",
+        paid_at=now_iso(),
+    )
     envelope = wrap(event, "billing")
-    card = CourseSnapshot("c1", 1, "t1", "Tina", "Rust", "", "Programming", "Beginner", None,
-                          49900, "INR", "Published", (), now_iso(), now_iso())  # fmt: skip
+    card = CourseSnapshot(
+        course_id="c1",
+        version=1,
+        teacher_id="t1",
+        teacher_name="Tina",
+        title="Rust",
+        description="",
+        category="Programming",
+        level="Beginner",
+        image_key=None,
+        price=49900,
+        currency="INR",
+        status="Published",
+        sections=(),
+        created_at=now_iso(),
+        updated_at=now_iso(),
+    )
     with bound("req-traced-0001", envelope.event_id):  # as the consumer binds them
         uow = app.runtime.unit_of_work()
         app.cards.upsert(uow, card)
@@ -147,7 +170,14 @@ def test_a_receipt_names_the_course_as_bought_without_reading_a_card(
     user = new_user(standins, "titled@example.test")
     planner = MailPlanner(app.mails, app.sessions, app.settings)
     event = PaymentSucceeded(
-        "pl_t", user, "c_nocard", 49900, "INR", "cft", now_iso(), course_title="Go in Depth"
+        order_id="pl_t",
+        user_id=user,
+        course_id="c_nocard",
+        amount=49900,
+        currency="INR",
+        provider_payment_id="cft",
+        paid_at=now_iso(),
+        course_title="Go in Depth",
     )
     uow = app.runtime.unit_of_work()
     planner.receipt(event, wrap(event, "billing"), uow)

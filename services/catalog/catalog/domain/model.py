@@ -119,7 +119,13 @@ class Course:
                     section_id=s.section_id,
                     title=s.title,
                     chapters=tuple(
-                        ChapterOutline(c.chapter_id, c.title, c.type, c.free_preview, c.video)
+                        ChapterOutline(
+                            chapter_id=c.chapter_id,
+                            title=c.title,
+                            type=c.type,
+                            free_preview=c.free_preview,
+                            video_key=c.video,
+                        )
                         for c in s.chapters
                     ),
                 )
