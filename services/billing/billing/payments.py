@@ -11,6 +11,7 @@ from billing.domain.model import FAILED, SUCCESS, Attempt, Order
 from shared.clock import as_utc_iso
 from shared.events.contracts import PaymentFailed, PaymentSucceeded
 from shared.messaging.unit_of_work import UnitOfWork
+from shared.retry import retry_on_conflict
 
 if TYPE_CHECKING:
     from billing.bootstrap import Billing
@@ -30,19 +31,20 @@ def apply_attempt(
     """Record the attempt once. SUCCESS pays the order and publishes PaymentSucceeded, or, when
     the buyer already owns the course through another order, records it as a duplicate and
     refunds it."""
-    for tries in range(APPLY_ATTEMPTS):
-        order = read or app.orders.get(order_id)
-        read = None
+
+    def record(tries: int) -> tuple[Order, bool]:
+        """The order once the attempt is recorded, and whether that paid it as a duplicate."""
+        order = (read if tries == 1 else None) or app.orders.get(order_id)
         if order is None:
             raise UnknownOrder(order_id)
         if order.paid_by(attempt):
-            return order  # a redelivery: recorded in the transaction that paid the order
+            return order, False  # a redelivery: recorded in the transaction that paid the order
         updated = order.after(attempt)
         newly_paid = updated.status == SUCCESS and order.status != SUCCESS
         # The first try assumes nobody owns the course yet, without reading: the ownership put's
         # condition holds it to that (OwnedThroughAnotherOrder), and the next try reads. Not for
         # a refunded order, which writes no ownership to hold it.
-        if newly_paid and (tries > 0 or updated.refunded):
+        if newly_paid and (tries > 1 or updated.refunded):
             owner = app.orders.owning_order(order.user_id, order.course_id)
             if owner is not None and owner != order_id:
                 updated = refunds.as_duplicate(app, updated, owner)
@@ -66,16 +68,22 @@ def apply_attempt(
         try:
             uow.commit()
         except AttemptRecorded:
-            return order
-        except (StaleOrder, OwnedThroughAnotherOrder):
-            continue
-        if newly_paid and updated.duplicate_of is not None:
-            app.orders.alert(
-                "duplicate_payment", {"orderId": order_id, "ownedThrough": updated.duplicate_of}
-            )
-            updated = refunds.send(app, updated)
-        return updated
-    raise StaleOrder(order_id)
+            return order, False
+        return updated, newly_paid and updated.duplicate_of is not None
+
+    # the duplicate's refund is sent once, after the retries: its own StaleOrder is not retried
+    order, paid_twice = retry_on_conflict(
+        record,
+        conflicts=(StaleOrder, OwnedThroughAnotherOrder),
+        attempts=APPLY_ATTEMPTS,
+        give_up=lambda _: StaleOrder(order_id),
+    )
+    if paid_twice:
+        app.orders.alert(
+            "duplicate_payment", {"orderId": order_id, "ownedThrough": order.duplicate_of}
+        )
+        order = refunds.send(app, order)
+    return order
 
 
 def _paid(app: Billing, uow: UnitOfWork, order: Order, attempt: Attempt) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from catalog.adapters.listing_cache import ListingCache
 from catalog.adapters.repository import CourseRepository, StaleCourse
@@ -30,12 +32,14 @@ from shared.events.envelope import Envelope
 from shared.messaging.consumer import EventHandler
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.readmodels.memberships import Memberships, membership_handlers
+from shared.retry import retry_on_conflict
 
 if TYPE_CHECKING:
     from catalog.bootstrap import Catalog
 
 log = logging.getLogger(__name__)
 SAVE_ATTEMPTS = 3
+T = TypeVar("T")
 
 
 class CourseNotFound(Exception):
@@ -66,7 +70,7 @@ def create_course(app: Catalog, teacher_id: str) -> Course:
     course = new_draft(uuid.uuid4().hex, teacher_id, teacher_name, now_iso())
     uow = app.runtime.unit_of_work()
     app.courses.add(uow, course)
-    uow.raise_event(CourseUpdated(course.snapshot()))
+    uow.raise_event(CourseUpdated(course=course.snapshot()))
     uow.commit()
     return course
 
@@ -91,23 +95,33 @@ def update_course(
     writer wins). Media the course stops using, and the staged uploads it kept, are released."""
     changes = parse_changes(body, course_id)
     writes = SaveWrites(app.media, course_id)
+
+    def save(_attempt: int) -> Course:
+        current = owned_course(app, teacher_id, course_id)
+        updated, uploads = _revised(app, current, changes, image, writes)
+        app.storage.ensure_room(teacher_id, updated.stored_bytes - current.stored_bytes)
+        writes.keep(uploads)
+        try:
+            _save(app, current, updated, frozenset(u.staged for u in uploads))
+        except OverQuota:
+            raise app.storage.exceeded(teacher_id) from None
+        return updated
+
     try:
-        for _ in range(SAVE_ATTEMPTS):
-            current = owned_course(app, teacher_id, course_id)
-            updated, uploads = _revised(app, current, changes, image, writes)
-            app.storage.ensure_room(teacher_id, updated.stored_bytes - current.stored_bytes)
-            writes.keep(uploads)
-            try:
-                _save(app, current, updated, frozenset(u.staged for u in uploads))
-            except StaleCourse:
-                continue
-            except OverQuota:
-                raise app.storage.exceeded(teacher_id) from None
-            return updated
-        raise StaleCourse(course_id)
+        return _until_saved(save, course_id)
     except BaseException:
         writes.discard(lambda: _media_of(app, course_id))
         raise
+
+
+def _until_saved(save: Callable[[int], T], course_id: str) -> T:
+    """`save` run again while the course changes under it; StaleCourse after SAVE_ATTEMPTS."""
+    return retry_on_conflict(
+        save,
+        conflicts=(StaleCourse,),
+        attempts=SAVE_ATTEMPTS,
+        give_up=lambda _: StaleCourse(course_id),
+    )
 
 
 def _media_of(app: Catalog, course_id: str) -> frozenset[str]:
@@ -151,19 +165,21 @@ def _save(app: Catalog, current: Course, updated: Course, staged: frozenset[str]
     app.storage.charge(uow, updated.teacher_id, updated.stored_bytes - current.stored_bytes)
     became_public = updated.is_public and not current.is_public
     snapshot = updated.snapshot()
-    uow.raise_event(CoursePublished(snapshot) if became_public else CourseUpdated(snapshot))
+    event_class = CoursePublished if became_public else CourseUpdated
+    uow.raise_event(event_class(course=snapshot))
     _release(uow, updated.course_id, (current.media_keys - updated.media_keys) | staged)
     uow.commit()
 
 
 def _release(uow: UnitOfWork, course_id: str, keys: frozenset[str]) -> None:
     if keys:
-        uow.raise_event(MediaReleased(course_id, tuple(sorted(keys))))
+        uow.raise_event(MediaReleased(course_id=course_id, keys=tuple(sorted(keys))))
 
 
 def remove_course(app: Catalog, teacher_id: str, course_id: str) -> Course:
     """Archive a course that has students; delete one that has none, with its media."""
-    for _ in range(SAVE_ATTEMPTS):
+
+    def remove(_attempt: int) -> Course:
         current = app.courses.get(course_id)
         if current is None:
             raise CourseNotFound(course_id)
@@ -175,19 +191,17 @@ def remove_course(app: Catalog, teacher_id: str, course_id: str) -> Course:
         if current.enrollment_count > 0:
             result = archive(current, now_iso())
             app.courses.replace(uow, result, current)
-            uow.raise_event(CourseArchived(result.snapshot()))
+            uow.raise_event(CourseArchived(course=result.snapshot()))
         else:
             result = deleted(current, now_iso())
             app.courses.remove(uow, current)
-            uow.raise_event(CourseDeleted(result.snapshot()))
+            uow.raise_event(CourseDeleted(course=result.snapshot()))
             app.storage.charge(uow, current.teacher_id, -current.stored_bytes)
             _release(uow, course_id, current.media_keys)
-        try:
-            uow.commit()
-        except StaleCourse:
-            continue
+        uow.commit()
         return result
-    raise StaleCourse(course_id)
+
+    return _until_saved(remove, course_id)
 
 
 def upload_url(
@@ -241,19 +255,24 @@ def backfill_cards(app: Catalog, course_ids: Iterable[str]) -> int:
     read again."""
     written = 0
     for course_id in course_ids:
-        for _ in range(SAVE_ATTEMPTS):
-            course = app.courses.get(course_id)
-            if course is None or app.courses.card(course_id) is not None:
-                break
-            uow = app.runtime.unit_of_work()
-            app.courses.adopt_card(uow, course)
-            try:
-                uow.commit()
-            except ConditionFailed:
-                continue
-            written += 1
-            break
+        with suppress(ConditionFailed):  # still changing after SAVE_ATTEMPTS: skipped, uncounted
+            written += retry_on_conflict(
+                partial(_adopt_card, app, course_id),
+                conflicts=(ConditionFailed,),
+                attempts=SAVE_ATTEMPTS,
+            )
     return written
+
+
+def _adopt_card(app: Catalog, course_id: str, _attempt: int) -> int:
+    """Write the card of the course unless it has one or is gone; how many were written."""
+    course = app.courses.get(course_id)
+    if course is None or app.courses.card(course_id) is not None:
+        return 0
+    uow = app.runtime.unit_of_work()
+    app.courses.adopt_card(uow, course)
+    uow.commit()
+    return 1
 
 
 def event_handlers(

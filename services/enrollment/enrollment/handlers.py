@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -27,12 +25,12 @@ from shared.events.envelope import Envelope
 from shared.messaging.consumer import EventHandler
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.readmodels.course_cards import CourseCards, course_card_handlers
+from shared.retry import retry_on_conflict
 
 if TYPE_CHECKING:
     from enrollment.bootstrap import Learning
 
 SAVE_ATTEMPTS = 10
-RETRY_JITTER_SECONDS = 0.01
 
 
 class NotEnrolled(Exception):
@@ -78,8 +76,8 @@ def report_progress(
     if course is None:
         raise CourseUnknown(course_id)
     reports = parse_report(body, course)
-    for attempt in range(SAVE_ATTEMPTS):
-        time.sleep(random.uniform(0, RETRY_JITTER_SECONDS * attempt))
+
+    def save(_attempt: int) -> tuple[Enrollment, Progress, CourseSnapshot]:
         enrollment, current = enrolled_progress(app, user_id, course_id)
         now = now_iso()
         outcome = apply_report(
@@ -88,15 +86,22 @@ def report_progress(
         uow = app.runtime.unit_of_work()
         app.enrollments.save_progress(uow, outcome.progress, current.version)
         for chapter_id in outcome.newly_completed:
-            uow.raise_event(ChapterCompleted(user_id, course_id, chapter_id, now))
+            uow.raise_event(
+                ChapterCompleted(
+                    user_id=user_id, course_id=course_id, chapter_id=chapter_id, completed_at=now
+                )
+            )
         if outcome.course_completed:
-            uow.raise_event(CourseCompleted(user_id, course_id, now))
-        try:
-            uow.commit()
-        except StaleProgress:
-            continue
+            uow.raise_event(CourseCompleted(user_id=user_id, course_id=course_id, completed_at=now))
+        uow.commit()
         return enrollment, outcome.progress, course
-    raise StaleProgress(course_id)
+
+    return retry_on_conflict(
+        save,
+        conflicts=(StaleProgress,),
+        attempts=SAVE_ATTEMPTS,
+        give_up=lambda _: StaleProgress(course_id),
+    )
 
 
 def _chapter(course: CourseSnapshot, chapter_id: str) -> ChapterOutline:
@@ -198,7 +203,11 @@ def revoke_refunded(enrollments: EnrollmentRepository) -> EventHandler:
             enrollments.switch_order(uow, current, min(current.standby_orders))
         elif current.order_id == event.order_id:
             enrollments.revoke(uow, current, at)
-            uow.raise_event(EnrollmentRevoked(event.user_id, event.course_id, "refund", at))
+            uow.raise_event(
+                EnrollmentRevoked(
+                    user_id=event.user_id, course_id=event.course_id, reason="refund", revoked_at=at
+                )
+            )
         else:
             enrollments.require_no_access_from(uow, event.user_id, event.course_id, event.order_id)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,7 +14,6 @@ from mentorship.adapters.video_tokens import agora_uid
 from mentorship.domain.availability import Availability, parse_availability
 from mentorship.domain.session import CANCELLED, COMPLETED, STATUSES, Session
 from mentorship.domain.slots import Slot, free_slots, is_bookable
-from shared.backoff import backoff_seconds
 from shared.clock import iso, now_iso, parse_iso, utc_now
 from shared.dynamo.transaction import TransactionConflict
 from shared.events.contracts import (
@@ -27,6 +25,7 @@ from shared.events.contracts import (
 from shared.messaging.consumer import EventHandler
 from shared.readmodels.course_cards import course_card_handlers
 from shared.readmodels.memberships import membership_handlers
+from shared.retry import retry_on_conflict
 from shared.web.ids import ID_RULE, is_id
 
 if TYPE_CHECKING:
@@ -34,7 +33,6 @@ if TYPE_CHECKING:
 
 BOOKING_ATTEMPTS = 6
 """Enough for the student's own concurrent bookings: each lost attempt means one of them won."""
-RETRY_BASE_SECONDS, RETRY_CAP_SECONDS = 0.01, 0.1
 MAX_WINDOW = timedelta(days=31)
 LONGEST_BLOCK = timedelta(minutes=180 + 60)
 """The longest a session plus its buffer can be (availability's limits)."""
@@ -175,23 +173,28 @@ def _commit_booking(app: Mentorship, session: Session) -> Session:
     upcoming set with the teacher (within the limit, and unchanged since it was read), the event.
     A concurrent write to the same items means reading them again."""
     limit = app.settings.mentorship.max_upcoming_per_teacher
-    failure: Exception = SlotTaken(session.session_id)
-    for attempt in range(1, BOOKING_ATTEMPTS + 1):
+
+    def book(_attempt: int) -> Session:
         before = app.repository.upcoming(session.student_id, session.teacher_id)
         after = before.hold(session.session_id, session.starts_at, utc_now(), limit)
         uow = app.runtime.unit_of_work()
         app.students.require_active(uow, session.course_id, session.student_id, NotEnrolled)
         app.repository.book(uow, session)
         app.repository.save_upcoming(uow, before, after)
-        uow.raise_event(SessionBooked(session.event_payload()))
-        try:
-            uow.commit()
-        except (TransactionConflict, UpcomingChanged) as exc:
-            failure = exc if isinstance(exc, UpcomingChanged) else SlotTaken(session.session_id)
-            time.sleep(backoff_seconds(attempt, RETRY_BASE_SECONDS, RETRY_CAP_SECONDS))
-            continue
+        uow.raise_event(SessionBooked(session=session.event_payload()))
+        uow.commit()
         return session
-    raise failure
+
+    def given_up(last: Exception) -> Exception:
+        """A changed upcoming set as is; a transaction conflict as the slot taken."""
+        return last if isinstance(last, UpcomingChanged) else SlotTaken(session.session_id)
+
+    return retry_on_conflict(
+        book,
+        conflicts=(TransactionConflict, UpcomingChanged),
+        attempts=BOOKING_ATTEMPTS,
+        give_up=given_up,
+    )
 
 
 def session_for(app: Mentorship, session_id: str, user_id: str) -> Session:
@@ -215,7 +218,7 @@ def change_status(app: Mentorship, session_id: str, user_id: str, body: dict[str
     stamp = now_iso()
     changed = session.complete(user_id, utc_now(), stamp)
     uow = app.runtime.unit_of_work()
-    uow.raise_event(SessionCompleted(changed.event_payload(), stamp))
+    uow.raise_event(SessionCompleted(session=changed.event_payload(), completed_at=stamp))
     app.repository.change_status(uow, changed)
     uow.commit()
     return changed
