@@ -46,6 +46,7 @@ class ClerkSettings:
     jwks_url: str | None
     issuer: str | None
     secret_key: str
+    """Empty in a process whose service does not hold CLERK_SECRET_KEY (SERVICE_SECRETS)."""
     api_url: str
     authorized_parties: tuple[str, ...]
     jwks_cache_seconds: float = 300
@@ -57,10 +58,17 @@ class ClerkSettings:
         if self.jwks_cache_seconds <= 0 or self.jwks_refetch_seconds < 0:
             raise ValueError("jwks_cache_seconds must be > 0 and jwks_refetch_seconds >= 0")
 
+    @property
+    def jwks_needs_secret_key(self) -> bool:
+        """Whether the JWKS URL is the Backend API's (`…/v1/jwks`), which requires the secret key;
+        the Frontend API's public `/.well-known/jwks.json` does not."""
+        return (self.jwks_url or "").startswith(f"{self.api_url}/")
+
 
 @dataclass(frozen=True)
 class CashfreeSettings:
-    """Cashfree PG credentials and endpoint (the simulator by default)."""
+    """Cashfree PG credentials and endpoint (the simulator by default); the credentials are empty
+    in a process whose service does not hold them (SERVICE_SECRETS)."""
 
     client_id: str
     client_secret: str
@@ -81,7 +89,6 @@ class MessagingSettings:
     relay_grace_seconds: float
     max_retries: int
     retry_backoff_max: int
-    handler_delay_ms: int
     worker_stall_seconds: float = 60
     """A worker that fetched nothing this long while its queue held messages is not live."""
     broker_loss_window: float = 5.0
@@ -194,6 +201,7 @@ class MailSettings:
     """Resend, the addresses mail comes from and goes to, and when notifications go out."""
 
     resend_api_key: str = "re_test_local"
+    """Empty in a process whose service does not hold RESEND_API_KEY (SERVICE_SECRETS)."""
     resend_api_url: str = f"{LOCAL_STANDINS}/resend"
     email_from: str = "ProLearn <no-reply@prolearn.test>"
     email_user: str = "support@prolearn.test"
@@ -245,6 +253,7 @@ class Settings:
     log_level: str
     client_urls: tuple[str, ...]
     internal_api_token: str
+    """Empty in a process whose service does not hold INTERNAL_API_TOKEN (SERVICE_SECRETS)."""
     service_urls: Mapping[str, str]
     aws: AwsSettings
     clerk: ClerkSettings
@@ -284,30 +293,152 @@ PRODUCTION_SECRETS: Mapping[str, str] = {
     "CASHFREE_CLIENT_SECRET": "TEST_PROLEARN_SECRET",
     "RESEND_API_KEY": "re_test_local",
 }
-"""Secrets with their public local defaults: production must set each, to anything else."""
+"""Secrets with their public local defaults: in production a service that holds one must set
+it, to anything else."""
+
+OPTIONAL_SECRETS = ("AGORA_APP_CERTIFICATE", "CLOUDFRONT_PRIVATE_KEY")
+"""Secrets without a default: unset turns their feature off (video tokens, CloudFront URLs)."""
+
+
+@dataclass(frozen=True)
+class ServiceSecrets:
+    """The secrets every process of one service reads: web, worker, relay, operator commands."""
+
+    required: frozenset[str] = frozenset()
+    """From PRODUCTION_SECRETS: in production each must be set, and not to its local default."""
+    optional: frozenset[str] = frozenset()
+    """From OPTIONAL_SECRETS: read when set."""
+
+    @property
+    def names(self) -> frozenset[str]:
+        """Every secret the service is given, required or optional."""
+        return self.required | self.optional
+
+
+SERVICE_SECRETS: Mapping[str, ServiceSecrets] = {
+    # shared.clerk (the /users endpoints)
+    "gateway": ServiceSecrets(frozenset({"CLERK_SECRET_KEY"})),
+    # require_internal (billing's /internal/ calls), shared.clerk, shared.media.playback
+    "catalog": ServiceSecrets(
+        frozenset({"INTERNAL_API_TOKEN", "CLERK_SECRET_KEY"}),
+        frozenset({"CLOUDFRONT_PRIVATE_KEY"}),
+    ),
+    # shared.http.internal_session (catalog's and enrollment's /internal/), shared.clerk,
+    # CashfreeClient and the webhook signature
+    "billing": ServiceSecrets(
+        frozenset(
+            {
+                "INTERNAL_API_TOKEN",
+                "CLERK_SECRET_KEY",
+                "CASHFREE_CLIENT_ID",
+                "CASHFREE_CLIENT_SECRET",
+            }
+        )
+    ),
+    # require_internal (billing's /internal/ calls), shared.media.playback
+    "enrollment": ServiceSecrets(
+        frozenset({"INTERNAL_API_TOKEN"}), frozenset({"CLOUDFRONT_PRIVATE_KEY"})
+    ),
+    # shared.clerk, the Agora token builder
+    "mentorship": ServiceSecrets(
+        frozenset({"CLERK_SECRET_KEY"}), frozenset({"AGORA_APP_CERTIFICATE"})
+    ),
+    # require_internal (operators' /internal/stats), shared.clerk
+    "chat": ServiceSecrets(frozenset({"INTERNAL_API_TOKEN", "CLERK_SECRET_KEY"})),
+    # shared.clerk (the recipients' addresses), ResendMailer
+    "notifications": ServiceSecrets(frozenset({"CLERK_SECRET_KEY", "RESEND_API_KEY"})),
+    # shared.provision: tables and the bucket, no secret
+    "provision": ServiceSecrets(),
+}
+"""Which secrets each service's processes are given: the one place that says so. A process
+holds only these; every other secret is empty (None for an optional one) in its settings.
+
+A table here rather than a declaration in each service package: the secrets are read through
+the settings this module builds, mostly by shared adapters (shared.clerk, shared.auth.access,
+shared.media.playback) that several services wire; `provision` is no service package; and this
+module, imported by every process (the image's `probe` included), imports no service."""
 
 
 class ConfigurationError(Exception):
-    """The environment cannot run this process (a production secret left at its default)."""
+    """The environment cannot run this process: a secret it needs is missing or at its public
+    default in production, its service is unknown there, or it would use a secret not given."""
+
+
+def local_secrets(env: Mapping[str, str]) -> dict[str, str]:
+    """Every secret of PRODUCTION_SECRETS as a process holding it reads it from `env`."""
+    return {name: env.get(name) or PRODUCTION_SECRETS[name] for name in PRODUCTION_SECRETS}
+
+
+def held_secret(value: str, name: str) -> str:
+    """`value` of the secret `name`, refused when this process was not given it."""
+    if not value:
+        raise ConfigurationError(
+            f"this process holds no {name}: add it to its service in SERVICE_SECRETS"
+        )
+    return value
+
+
+def service_secrets(service: str, production: bool) -> ServiceSecrets:
+    """What `service` holds. A name missing from SERVICE_SECRETS is refused in production and
+    holds nothing elsewhere (a test's throwaway app)."""
+    secrets = SERVICE_SECRETS.get(service)
+    if secrets is not None:
+        return secrets
+    if production:
+        raise ConfigurationError(
+            f"unknown service {service!r}: SERVICE_SECRETS names {', '.join(SERVICE_SECRETS)}"
+        )
+    return ServiceSecrets()
+
+
+def _refuse_weak_secrets(service: str, secrets: ServiceSecrets, env: Mapping[str, str]) -> None:
+    weak = [
+        name
+        for name in PRODUCTION_SECRETS
+        if name in secrets.required and env.get(name, "") in ("", PRODUCTION_SECRETS[name])
+    ]
+    if weak:
+        raise ConfigurationError(
+            f"{service} needs {', '.join(weak)} set in production, and not to the public local "
+            "default"
+        )
+
+
+def _held_secrets(secrets: ServiceSecrets, env: Mapping[str, str]) -> dict[str, str]:
+    """The values of the secrets a service holds; a required one unset is at its local default."""
+    required = {
+        name: value for name, value in local_secrets(env).items() if name in secrets.required
+    }
+    optional = {name: env.get(name, "") for name in OPTIONAL_SECRETS if name in secrets.optional}
+    return required | optional
+
+
+def _refuse_unheld_jwks_key(service: str, clerk: ClerkSettings) -> None:
+    """A web service verifies session tokens; a JWKS that needs the secret key needs it held."""
+    fetches_backend_jwks = not clerk.jwt_key and clerk.jwks_needs_secret_key
+    if service in SERVICE_PORTS and fetches_backend_jwks and not clerk.secret_key:
+        raise ConfigurationError(
+            f"{service} holds no CLERK_SECRET_KEY, which CLERK_JWKS_URL {clerk.jwks_url} "
+            "(the Backend API) requires: use the Frontend API's /.well-known/jwks.json or "
+            "CLERK_JWT_KEY"
+        )
 
 
 def load_settings(service: str, env: Mapping[str, str] | None = None) -> Settings:
-    """Build the settings of `service` from `env` (default: the process environment)."""
+    """Build the settings of `service` from `env` (default: the process environment), with only
+    the secrets SERVICE_SECRETS gives it."""
     e = os.environ if env is None else env
-    if e.get("PROLEARN_ENV") == "production":
-        weak = [
-            name for name in PRODUCTION_SECRETS if e.get(name, "") in ("", PRODUCTION_SECRETS[name])
-        ]
-        if weak:
-            raise ConfigurationError(
-                f"production needs {', '.join(weak)} set, and not to the public local default"
-            )
 
     def get(name: str, default: str) -> str:
         return e.get(name) or default
 
     environment = get("PROLEARN_ENV", "local")
     production = environment == "production"
+    held = service_secrets(service, production)
+    if production:
+        _refuse_weak_secrets(service, held, e)
+    secret = _held_secrets(held, e)
+    cloudfront_key = secret.get("CLOUDFRONT_PRIVATE_KEY", "")
     client_urls = _split(get("CLIENT_URL", "http://localhost:3000"))
     service_urls = {
         name: get(
@@ -315,12 +446,12 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         )
         for name, port in SERVICE_PORTS.items()
     }
-    return Settings(
+    settings = Settings(
         service=service,
         environment=environment,
         log_level=get("LOG_LEVEL", "INFO"),
         client_urls=client_urls,
-        internal_api_token=get("INTERNAL_API_TOKEN", PRODUCTION_SECRETS["INTERNAL_API_TOKEN"]),
+        internal_api_token=secret.get("INTERNAL_API_TOKEN", ""),
         service_urls=service_urls,
         aws=AwsSettings(
             region=get("AWS_REGION", "ap-south-1"),
@@ -333,17 +464,15 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
             jwt_key=e.get("CLERK_JWT_KEY") or None,
             jwks_url=get("CLERK_JWKS_URL", f"{LOCAL_STANDINS}/idp/.well-known/jwks.json"),
             issuer=e.get("CLERK_ISSUER") or None,
-            secret_key=get("CLERK_SECRET_KEY", PRODUCTION_SECRETS["CLERK_SECRET_KEY"]),
+            secret_key=secret.get("CLERK_SECRET_KEY", ""),
             api_url=get("CLERK_API_URL", f"{LOCAL_STANDINS}/idp/v1").rstrip("/"),
             authorized_parties=client_urls,
             jwks_cache_seconds=float(get("CLERK_JWKS_CACHE_SECONDS", "300")),
             jwks_refetch_seconds=float(get("CLERK_JWKS_REFETCH_SECONDS", "10")),
         ),
         cashfree=CashfreeSettings(
-            client_id=get("CASHFREE_CLIENT_ID", PRODUCTION_SECRETS["CASHFREE_CLIENT_ID"]),
-            client_secret=get(
-                "CASHFREE_CLIENT_SECRET", PRODUCTION_SECRETS["CASHFREE_CLIENT_SECRET"]
-            ),
+            client_id=secret.get("CASHFREE_CLIENT_ID", ""),
+            client_secret=secret.get("CASHFREE_CLIENT_SECRET", ""),
             api_url=get("CASHFREE_API_URL", f"{LOCAL_STANDINS}/pg").rstrip("/"),
             api_version=get("CASHFREE_API_VERSION", "2023-08-01"),
             placeholder_phone=get("CASHFREE_PLACEHOLDER_PHONE", "9999999999"),
@@ -359,7 +488,6 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
             relay_grace_seconds=float(get("RELAY_GRACE_SECONDS", "3")),
             max_retries=int(get("EVENT_MAX_RETRIES", "6")),
             retry_backoff_max=int(get("EVENT_RETRY_BACKOFF_MAX_SECONDS", "300")),
-            handler_delay_ms=int(get("FAULT_HANDLER_DELAY_MS", "0")),
             worker_stall_seconds=float(get("WORKER_STALL_SECONDS", "60")),
             broker_loss_window=float(get("BROKER_LOSS_WINDOW_SECONDS", "5")),
         ),
@@ -390,7 +518,7 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
             staging_expiry_days=int(get("STAGING_UPLOAD_EXPIRY_DAYS", "1")),
             cloudfront_domain=e.get("CLOUDFRONT_DOMAIN", "").strip().rstrip("/") or None,
             cloudfront_key_pair_id=e.get("CLOUDFRONT_KEY_PAIR_ID") or None,
-            cloudfront_private_key=e.get("CLOUDFRONT_PRIVATE_KEY", "").replace("\\n", "\n") or None,
+            cloudfront_private_key=cloudfront_key.replace("\\n", "\n") or None,
         ),
         progress_complete_percent=float(get("PROGRESS_COMPLETE_PERCENT", "80")),
         mentorship=MentorshipSettings(
@@ -399,7 +527,7 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
             token_grace_minutes=int(get("VIDEO_TOKEN_GRACE_MINUTES", "10")),
             max_upcoming_per_teacher=int(get("MAX_UPCOMING_SESSIONS_PER_TEACHER", "3")),
             agora_app_id=e.get("AGORA_APP_ID") or None,
-            agora_app_certificate=e.get("AGORA_APP_CERTIFICATE") or None,
+            agora_app_certificate=secret.get("AGORA_APP_CERTIFICATE") or None,
         ),
         billing=BillingSettings(
             reconcile_after_seconds=int(get("RECONCILE_AFTER_SECONDS", "60")),
@@ -409,7 +537,7 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
             refund_max_progress_percent=float(get("REFUND_MAX_PROGRESS_PERCENT", "30")),
         ),
         mail=MailSettings(
-            resend_api_key=get("RESEND_API_KEY", PRODUCTION_SECRETS["RESEND_API_KEY"]),
+            resend_api_key=secret.get("RESEND_API_KEY", ""),
             resend_api_url=get("RESEND_API_URL", f"{LOCAL_STANDINS}/resend").rstrip("/"),
             email_from=get("EMAIL_FROM", "ProLearn <no-reply@prolearn.test>"),
             email_user=get("EMAIL_USER", "support@prolearn.test"),
@@ -429,3 +557,5 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
             host=get("METRICS_HOST", "0.0.0.0"),
         ),
     )
+    _refuse_unheld_jwks_key(service, settings.clerk)
+    return settings

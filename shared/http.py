@@ -13,6 +13,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
+from shared.config import held_secret
+
 SAFE_METHODS = Retry.DEFAULT_ALLOWED_METHODS
 """GET, HEAD, PUT, DELETE, OPTIONS, TRACE: a second try cannot do anything twice."""
 
@@ -47,6 +49,14 @@ def new_session(pool_size: int = 32, *, retry_writes: bool = False) -> requests.
     adapter = HTTPAdapter(pool_connections=8, pool_maxsize=pool_size, max_retries=retry)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
+    return session
+
+
+def internal_session(internal_token: str) -> requests.Session:
+    """A session for another service's /internal/ routes, refused when this process holds no
+    INTERNAL_API_TOKEN."""
+    session = new_session()
+    session.headers["X-Internal-Token"] = held_secret(internal_token, "INTERNAL_API_TOKEN")
     return session
 
 

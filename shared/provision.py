@@ -51,11 +51,13 @@ def ensure_bucket(settings: Settings) -> None:
 
 
 def provision(services: tuple[str, ...] = SERVICES_WITH_TABLES) -> None:
+    """With the settings of `provision`, which hold no secret: it needs none of the services'."""
+    settings = load_settings("provision")
+    dynamodb = dynamodb_client(settings.aws)
     for service in services:
-        settings = load_settings(service)
-        ensure_table(dynamodb_client(settings.aws), settings.table_name())
-        log.info("table ready", extra={"table": settings.table_name()})
-    ensure_bucket(load_settings("catalog"))
+        ensure_table(dynamodb, settings.table_name(service))
+        log.info("table ready", extra={"table": settings.table_name(service)})
+    ensure_bucket(settings)
 
 
 def main() -> None:

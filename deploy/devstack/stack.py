@@ -14,7 +14,7 @@ from devstack.backing import CACHE, aws_credentials, ensure_moto, ensure_redis
 from devstack.probes import free_port, free_ports, port_open
 from devstack.processes import ProcessGroup, StopRequest
 from devstack.spec import DevstackError
-from shared.config import SERVICE_PORTS, load_settings
+from shared.config import SERVICE_PORTS, local_secrets
 
 HOST = "127.0.0.1"
 # Variables the stack wires to its own stand-ins; a value set in the caller's environment wins.
@@ -170,13 +170,7 @@ def shared_secrets(env: Mapping[str, str]) -> dict[str, str]:
 
     Stated explicitly, so both sides get the same value and tests can sign with it.
     """
-    effective = load_settings("gateway", env)
-    return {
-        "CASHFREE_CLIENT_ID": effective.cashfree.client_id,
-        "CASHFREE_CLIENT_SECRET": effective.cashfree.client_secret,
-        "CLERK_SECRET_KEY": effective.clerk.secret_key,
-        "INTERNAL_API_TOKEN": effective.internal_api_token,
-    }
+    return local_secrets(env)
 
 
 @dataclass(repr=False)

@@ -15,7 +15,7 @@ import yaml
 
 from devstack import commands
 from devstack.stack import default_metrics_ports, metrics_port_variable
-from shared.config import SERVICE_PORTS
+from shared.config import SERVICE_PORTS, SERVICE_SECRETS
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
@@ -39,6 +39,30 @@ SECRETS = {
     "AWS_SECRET_ACCESS_KEY",
 }
 """Variables whose values never appear in a manifest (the .env.example marks them [secret])."""
+AWS_KEYS = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}
+"""Read by boto3: every process may be given them (optional: an IAM role is better)."""
+CREDENTIALS = {
+    "internal-token": {"INTERNAL_API_TOKEN"},
+    "clerk": {"CLERK_SECRET_KEY"},
+    "cashfree": {"CASHFREE_CLIENT_ID", "CASHFREE_CLIENT_SECRET"},
+    "resend": {"RESEND_API_KEY"},
+    "agora": {"AGORA_APP_CERTIFICATE"},
+    "cloudfront": {"CLOUDFRONT_PRIVATE_KEY"},
+}
+"""The services' secrets by credential: compose's `secrets/<credential>.env`, Render's group
+`prolearn-<credential>`."""
+
+
+def credentials_of(service: str) -> dict[str, bool]:
+    """The credentials whose secrets `service` holds (SERVICE_SECRETS), each with whether it is
+    required; a credential is held whole or not at all."""
+    held = SERVICE_SECRETS[service]
+    found: dict[str, bool] = {}
+    for credential, names in CREDENTIALS.items():
+        if names & held.names:
+            assert names <= held.names, (service, credential)
+            found[credential] = bool(names & held.required)
+    return found
 
 
 def load_entrypoint() -> ModuleType:

@@ -15,6 +15,7 @@ from deploy_manifests import (
     DEPLOY,
     PRODUCERS,
     SERVICES,
+    credentials_of,
     load_entrypoint,
     load_yaml,
     redis_options,
@@ -131,7 +132,7 @@ def test_workers_restart_when_they_exit_and_are_health_checked_on_live(service: 
 def test_configuration_is_environment_only() -> None:
     for name in APP:
         service = services[name]
-        assert service["env_file"] == [{"path": ".env", "required": False}]
+        assert service["env_file"][0] == {"path": ".env", "required": False}, name
         assert "volumes" not in service and "configs" not in service, name
     environment = services["gateway"]["environment"]
     for service in SERVICES:
@@ -142,6 +143,30 @@ def test_configuration_is_environment_only() -> None:
     assert environment["REDIS_URL"] == "${REDIS_URL:-redis://redis:6379/0}"
     # `-` not `:-`: an empty AWS_ENDPOINT_URL in .env must reach the processes (real AWS).
     assert environment["AWS_ENDPOINT_URL"] == "${AWS_ENDPOINT_URL-http://aws:5055}"
+
+
+def secret_owner(name: str) -> str:
+    """The service whose secrets a compose process is given (`provision` and the emulator hold
+    none)."""
+    command = services[name]["command"]
+    return command[1] if command[0] in ("web", "worker", "relay") else "provision"
+
+
+@pytest.mark.parametrize("name", sorted(APP - {"standins"}))
+def test_each_process_reads_only_its_services_secret_files(name: str) -> None:
+    """`.env` (settings, AWS keys), then one file per credential its service holds; a file of
+    an optional secret may be missing."""
+    files = {entry["path"]: entry.get("required", True) for entry in services[name]["env_file"][1:]}
+    expected = {
+        f"secrets/{credential}.env": required
+        for credential, required in credentials_of(secret_owner(name)).items()
+    }
+    assert files == expected
+
+
+def test_the_stand_ins_read_the_keys_they_check() -> None:
+    files = [entry["path"] for entry in services["standins"]["env_file"][1:]]
+    assert files == ["secrets/clerk.env", "secrets/cashfree.env", "secrets/resend.env"]
 
 
 def host_ip(port: str | dict[str, Any]) -> str | None:

@@ -13,6 +13,7 @@ import kubernetes_validate
 import kubernetes_validate.utils
 import pytest
 from deploy_manifests import (
+    AWS_KEYS,
     CACHE_REDIS,
     CONSUMERS,
     K8S,
@@ -27,7 +28,7 @@ from deploy_manifests import (
 )
 from offline_kustomize import kustomize_build, pod_spec, strategic_merge
 
-from shared.config import SERVICE_PORTS
+from shared.config import SERVICE_PORTS, SERVICE_SECRETS
 
 KUBERNETES_VERSION = "1.30"
 BASE = K8S / "base"
@@ -201,12 +202,29 @@ def test_secrets_are_referenced_never_embedded(build: str) -> None:
     assert not SECRETS & set(config["data"])
     for workload in [*prolearn(objects, "Deployment").values(), *prolearn(objects, "Job").values()]:
         env = {e["name"]: e for e in container(workload)["env"]}
-        assert set(env) == SECRETS, workload["metadata"]["name"]
+        assert set(env) <= SECRETS, workload["metadata"]["name"]
         for name, entry in env.items():
             assert "value" not in entry
             assert entry["valueFrom"]["secretKeyRef"]["name"] == "prolearn-secrets"
             assert entry["valueFrom"]["secretKeyRef"]["key"] == name
         assert container(workload)["envFrom"] == [{"configMapRef": {"name": "prolearn-config"}}]
+
+
+@pytest.mark.parametrize("build", BUILDS)
+def test_each_pod_is_given_only_its_services_secrets(build: str) -> None:
+    """SERVICE_SECRETS, the AWS keys (optional) and, for a web, worker or relay, the broker."""
+    objects = BUILDS[build]
+    workloads = [*prolearn(objects, "Deployment").values(), *prolearn(objects, "Job").values()]
+    assert {w["metadata"]["labels"]["app.kubernetes.io/name"] for w in workloads} == set(
+        SERVICE_SECRETS
+    )
+    for workload in workloads:
+        held = SERVICE_SECRETS[workload["metadata"]["labels"]["app.kubernetes.io/name"]]
+        broker = {"REDIS_URL"} if workload["kind"] == "Deployment" else set()
+        env = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in container(workload)["env"]}
+        assert set(env) == held.names | AWS_KEYS | broker, workload["metadata"]["name"]
+        optional = {name for name, ref in env.items() if ref.get("optional")}
+        assert optional == held.optional | AWS_KEYS, workload["metadata"]["name"]
 
 
 @pytest.mark.parametrize("build", BUILDS)

@@ -6,11 +6,14 @@ from typing import Any
 
 import pytest
 from deploy_manifests import (
+    AWS_KEYS,
     CONSUMERS,
+    CREDENTIALS,
     DEPLOY,
     PRODUCERS,
     SECRETS,
     SERVICES,
+    credentials_of,
     documented_env,
     load_entrypoint,
     load_yaml,
@@ -88,7 +91,7 @@ def test_the_broker_never_evicts_and_the_listing_cache_drops_old_pages() -> None
         env = service["envVars"]
         assert connection("REDIS_URL", "prolearn-redis") in env, name
         assert (connection("CACHE_REDIS_URL", "prolearn-cache") in env) == (name in catalog), name
-        assert {"fromGroup": "prolearn-config"} in env and {"fromGroup": "prolearn-secrets"} in env
+        assert {"fromGroup": "prolearn-config"} in env and {"fromGroup": "prolearn-aws"} in env
 
 
 def test_services_listen_where_the_others_look_for_them() -> None:
@@ -111,9 +114,26 @@ def test_no_secret_value_is_committed() -> None:
                 or variable.get("generateValue")
                 or "fromService" in variable
             )
-    secrets = {v["key"] for v in groups["prolearn-secrets"]}
-    assert secrets == SECRETS - {"REDIS_URL"}
-    assert {"key": "INTERNAL_API_TOKEN", "generateValue": True} in groups["prolearn-secrets"]
+    secrets = {name: {v["key"] for v in group} for name, group in groups.items()}
+    assert secrets.pop("prolearn-config").isdisjoint(SECRETS)
+    assert secrets == {
+        "prolearn-aws": AWS_KEYS,
+        **{f"prolearn-{credential}": names for credential, names in CREDENTIALS.items()},
+    }
+    assert set().union(*secrets.values()) == SECRETS - {"REDIS_URL"}
+    assert groups["prolearn-internal-token"] == [
+        {"key": "INTERNAL_API_TOKEN", "generateValue": True}
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(APP))
+def test_each_process_is_given_only_its_services_secret_groups(name: str) -> None:
+    """Its service's credentials (SERVICE_SECRETS), the AWS keys and the settings; the
+    pre-deploy `provision` needs none of them."""
+    service = command(APP[name])[1]
+    given = {v["fromGroup"] for v in APP[name]["envVars"] if "fromGroup" in v}
+    expected = {f"prolearn-{credential}" for credential in credentials_of(service)}
+    assert given == {"prolearn-config", "prolearn-aws", *expected}
 
 
 def test_every_variable_set_is_a_documented_one() -> None:

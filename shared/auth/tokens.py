@@ -7,7 +7,7 @@ from typing import Any
 import jwt
 
 from shared.auth.principal import Principal, role_from_claims
-from shared.config import ClerkSettings
+from shared.config import ClerkSettings, held_secret
 from shared.web.errors import Unauthorized
 from shared.web.ids import is_id
 
@@ -81,6 +81,6 @@ def jwks_client(settings: ClerkSettings) -> jwt.PyJWKClient:
 def jwks_headers(settings: ClerkSettings) -> dict[str, str]:
     """The secret key goes only to Clerk's Backend API (`…/v1/jwks`), which requires it; the
     Frontend API's public `/.well-known/jwks.json` gets no credentials."""
-    if (settings.jwks_url or "").startswith(f"{settings.api_url}/"):
-        return {"Authorization": f"Bearer {settings.secret_key}"}
+    if settings.jwks_needs_secret_key:
+        return {"Authorization": f"Bearer {held_secret(settings.secret_key, 'CLERK_SECRET_KEY')}"}
     return {}

@@ -9,7 +9,7 @@ from typing import Any
 
 import requests
 
-from shared.config import CashfreeSettings
+from shared.config import CashfreeSettings, held_secret
 from shared.context import current_correlation_id
 from shared.http import new_session, url_path
 
@@ -37,8 +37,8 @@ class CashfreeClient:
         self._session = session or new_session(retry_writes=True)  # every write is keyed
         self._session.headers.update(
             {
-                "x-client-id": settings.client_id,
-                "x-client-secret": settings.client_secret,
+                "x-client-id": held_secret(settings.client_id, "CASHFREE_CLIENT_ID"),
+                "x-client-secret": held_secret(settings.client_secret, "CASHFREE_CLIENT_SECRET"),
                 "x-api-version": settings.api_version,
                 "Content-Type": "application/json",
                 "Accept": "application/json",

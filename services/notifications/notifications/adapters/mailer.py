@@ -10,7 +10,7 @@ import resend
 from resend.exceptions import ResendError
 from resend.http_client_requests import RequestsClient
 
-from shared.config import MailSettings
+from shared.config import MailSettings, held_secret
 
 SEND_TIMEOUT_SECONDS = 10
 RETRYABLE_CODES = frozenset({"429", "500", "502", "503", "504"})
@@ -45,7 +45,7 @@ class ResendMailer:
     """The SDK is configured module-wide: one API key and URL per process."""
 
     def __init__(self, settings: MailSettings) -> None:
-        resend.api_key = settings.resend_api_key
+        resend.api_key = held_secret(settings.resend_api_key, "RESEND_API_KEY")
         resend.api_url = settings.resend_api_url
         resend.default_http_client = RequestsClient(timeout=SEND_TIMEOUT_SECONDS)
         self._sender = settings.email_from
