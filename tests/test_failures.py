@@ -5,12 +5,17 @@ from __future__ import annotations
 import os
 import signal
 import time
+from pathlib import Path
 
 from devstack.stack import Stack
 from tests.helpers import Api, eventually
 from tests.test_webhook_reliability import assert_enrolled_once, bought
 
-SLOW_HANDLER = {"FAULT_HANDLER_DELAY_MS": "2500"}
+SLOW_HANDLER = {
+    "FAULT_HANDLER_DELAY_MS": "2500",
+    "PYTHONPATH": str(Path(__file__).parent / "fixtures" / "slow_handlers"),
+}
+"""Each handler 2.5 s longer, wired by tests/fixtures/slow_handlers/sitecustomize.py."""
 
 
 def test_pool_child_killed_mid_event_is_redelivered(api: Api, stack: Stack) -> None:

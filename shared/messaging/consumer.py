@@ -25,6 +25,7 @@ from shared.metrics.instruments import (
     EVENTS_FAILED,
     event_type_label,
 )
+from shared.retry import retry_on_conflict
 from shared.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,9 @@ class Consumer:
         )
 
     def consume(self, envelope: Envelope) -> str:
-        """Apply the event's effect exactly once; returns (and counts) what happened."""
+        """Apply the event's effect unless its inbox entry says it already was: a copy that
+        arrives again (redelivery, a duplicate publish) changes nothing; returns (and counts)
+        what happened."""
         outcome = self._apply(envelope)
         service = self.runtime.settings.service
         EVENTS_CONSUMED.labels(service, event_type_label(envelope.event_type), outcome).inc()
@@ -94,9 +97,10 @@ class Consumer:
         if handler is None:
             raise NoHandler(envelope.event_type)
         payload = envelope.payload()
-        for attempt in range(OPTIMISTIC_ATTEMPTS):
+
+        def run(attempt: int) -> str:
             uow = self.runtime.unit_of_work()
-            uow.optimistic = attempt == 0
+            uow.optimistic = attempt == 1
             # The inbox entry goes first: when a concurrent copy of the event committed, its
             # condition is the failure reported, not whatever the handler's writes collided with.
             uow.tx.put(
@@ -105,20 +109,18 @@ class Consumer:
                 on_condition_failed=AlreadyHandled,
             )
             handler(payload, envelope, uow)
-            self._fault_delay()
             try:
                 uow.commit()
             except AlreadyHandled:
                 return DUPLICATE
-            except (ConditionFailed, TransactionConflict):
-                continue
             return HANDLED
-        raise TransactionConflict("state kept changing under the handler")
 
-    def _fault_delay(self) -> None:
-        delay_ms = self.runtime.settings.messaging.handler_delay_ms
-        if delay_ms:
-            time.sleep(delay_ms / 1000)
+        return retry_on_conflict(
+            run,
+            conflicts=(ConditionFailed, TransactionConflict),
+            attempts=OPTIMISTIC_ATTEMPTS,
+            give_up=lambda _: TransactionConflict("state kept changing under the handler"),
+        )
 
 
 def register_consumer(app: Celery, consumer: Consumer) -> Task:
