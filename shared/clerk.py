@@ -13,14 +13,30 @@ from clerk_backend_api.models import ClerkBaseError, NoResponseError, User
 from clerk_backend_api.utils import serializers
 from pydantic import BaseModel, ConfigDict, create_model
 
-from shared.config import ClerkSettings
+from shared.config import ClerkSettings, held_secret
 from shared.hold import BriefHold
 from shared.http import segment
-from shared.web.errors import NotFound, Unavailable
 
 PROFILE_TTL_SECONDS = 60.0
 MAX_PROFILES = 10_000
 TIMEOUT = httpx.Timeout(5.0, connect=2.0)
+
+
+class UserNotFound(LookupError):
+    """Clerk knows no user with this id."""
+
+
+class ClerkFailed(Exception):
+    """Clerk gave no usable answer; trying again later may work."""
+
+
+class ClerkUnavailable(ClerkFailed):
+    """Clerk could not be reached, or dropped the connection before answering."""
+
+
+class ClerkRefused(ClerkFailed):
+    """Clerk answered with an error other than "no such user" (a bad key, a bad request)."""
+
 
 _UNMARSHALLERS: dict[Any, type[BaseModel]] = {}
 _UNMARSHALLERS_LOCK = threading.Lock()
@@ -95,7 +111,7 @@ class ClerkClient:
 
     def __init__(self, settings: ClerkSettings, http_client: httpx.Client | None = None) -> None:
         sdk = Clerk(
-            bearer_auth=settings.secret_key,
+            bearer_auth=held_secret(settings.secret_key, "CLERK_SECRET_KEY"),
             server_url=settings.api_url,
             client=http_client or httpx.Client(timeout=TIMEOUT, trust_env=False),
             retry_config=None,
@@ -135,11 +151,9 @@ def _call(request: Callable[[], User]) -> UserProfile:
     try:
         user = _sent(request)
     except (httpx.TransportError, NoResponseError) as exc:
-        raise Unavailable(
-            "The identity provider is unavailable.", code="clerk_unavailable"
-        ) from exc
+        raise ClerkUnavailable(str(exc)) from exc
     except ClerkBaseError as exc:
         if exc.status_code == 404:
-            raise NotFound("No such user.", code="user_not_found") from exc
-        raise Unavailable("The identity provider refused the request.", code="clerk_error") from exc
+            raise UserNotFound(str(exc)) from exc
+        raise ClerkRefused(str(exc)) from exc
     return profile_from_user(user.model_dump())

@@ -5,15 +5,20 @@ from __future__ import annotations
 import base64
 
 import pytest
+from flask import Blueprint, Response, request
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from shared.config import load_settings
+from shared.dynamo.pagination import ForeignCursor, start_key
+from shared.web.app import build_app
 from shared.web.errors import BadRequest
 from shared.web.responses import (
     MAX_CURSOR_CHARS,
     MAX_KEY_BYTES,
     decode_cursor,
     encode_cursor,
+    ok,
     parse_limit,
 )
 
@@ -86,3 +91,26 @@ def test_limits_in_range_parse() -> None:
         1,
         100,
     )
+
+
+def test_a_cursor_of_another_list_is_answered_400_by_any_service() -> None:
+    """start_key raises a domain error; the edge every app shares answers it."""
+    bp = Blueprint("listing", __name__)
+
+    @bp.get("/orders")
+    def orders() -> Response:
+        start = decode_cursor(request.args.get("cursor"))
+        return ok({"start": start_key(start, None, "USER#user_1")})
+
+    client = build_app(load_settings("billing", {}), [bp], {}).test_client()
+    mine = client.get("/orders", query_string={"cursor": encode_cursor(LAST_KEY)})
+    assert mine.status_code == 200 and mine.get_json()["data"]["start"] == LAST_KEY
+    theirs = {"PK": "USER#user_2", "SK": LAST_KEY["SK"]}
+    foreign = client.get("/orders", query_string={"cursor": encode_cursor(theirs)})
+    assert foreign.status_code == 400
+    assert foreign.get_json()["error"] == {
+        "code": "validation_error",
+        "details": {"cursor": "foreign"},
+    }
+    with pytest.raises(ForeignCursor):
+        start_key(theirs, None, "USER#user_1")

@@ -14,10 +14,11 @@ from prometheus_client.registry import Collector
 from shared.config import Settings
 from shared.logs import configure_logging
 from shared.metrics.http import install_http_metrics
-from shared.web.errors import install_error_handlers
+from shared.web.errors import install_error_handlers, translate_errors
 from shared.web.health import ReadinessCheck, health_blueprint
 from shared.web.ids import install_id_check
 from shared.web.json_provider import BoundedJSONProvider
+from shared.web.kernel_errors import KERNEL_ERRORS
 from shared.web.requests_context import install_request_context
 
 _FLAGS_DECIDE = sys.version_info < (3, 12)
@@ -50,15 +51,16 @@ def build_app(
     readiness: Mapping[str, ReadinessCheck],
     state: Sequence[Collector] = (),
 ) -> Flask:
-    """A Flask app with JSON errors, request ids and access log, path ids checked (404),
-    health/ready, GET /metrics (request counts and latency, then the `state` gauges read at
-    scrape) and the blueprints."""
+    """A Flask app with JSON errors (the kernel's domain errors among them), request ids and
+    access log, path ids checked (404), health/ready, GET /metrics (request counts and
+    latency, then the `state` gauges read at scrape) and the blueprints."""
     configure_logging(settings.service, settings.log_level)
     app = ServiceApp(settings.service, static_folder=None)
     app.config["SETTINGS"] = settings
     install_request_context(app)
     install_http_metrics(app, settings.service, state)
     install_error_handlers(app)
+    translate_errors(app, KERNEL_ERRORS)
     install_id_check(app)
     app.register_blueprint(health_blueprint(readiness))
     for blueprint in blueprints:

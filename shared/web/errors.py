@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, Flask, Response, jsonify
@@ -73,18 +75,29 @@ def error_response(
     return response
 
 
-def translate_errors(
-    blueprint: Blueprint, mapping: dict[type[Exception], tuple[int, str, str]]
-) -> None:
+ErrorTable = Mapping[type[Exception], tuple[int, str | None, str | None]]
+"""Domain exceptions and how the edge answers each: (status, code, message); a code of None is
+the exception's own `code`, a message of None its own text."""
+
+
+def translate_errors(target: Blueprint | Flask, mapping: ErrorTable) -> None:
     """Answer domain exceptions with (status, code, message); `exc.details` is kept if present."""
-    for exc_type, (status, code, message) in mapping.items():
+    for exc_type in mapping:
+        target.register_error_handler(exc_type, partial(translated_response, table=mapping))
 
-        def handler(
-            exc: Exception, status: int = status, code: str = code, message: str = message
-        ) -> Response:
-            return error_response(status, code, message, getattr(exc, "details", None))
 
-        blueprint.register_error_handler(exc_type, handler)
+def translated_response(exc: Exception, table: ErrorTable) -> Response:
+    """`exc` answered as the first of its classes `table` names (a 5xx logged with its cause)."""
+    status, code, message = next(table[cls] for cls in type(exc).__mro__ if cls in table)
+    code = code or str(getattr(exc, "code", "error"))
+    if status >= 500:
+        _log_failure(status, code, exc.__cause__)
+    return error_response(status, code, message or str(exc), getattr(exc, "details", None))
+
+
+def _log_failure(status: int, code: str, cause: BaseException | None) -> None:
+    """A 5xx is ours or a dependency's failure: say which, and why."""
+    log.warning("answered %s %s", status, code, extra={"cause": repr(cause)} if cause else {})
 
 
 def install_error_handlers(app: Flask) -> None:
@@ -92,14 +105,8 @@ def install_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> Response:
-        if exc.status >= 500:  # ours or a dependency's failure: say which, and why
-            cause = exc.__cause__
-            log.warning(
-                "answered %s %s",
-                exc.status,
-                exc.code,
-                extra={"cause": repr(cause)} if cause else {},
-            )
+        if exc.status >= 500:
+            _log_failure(exc.status, exc.code, exc.__cause__)
         return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
 
     @app.errorhandler(HTTPException)

@@ -6,9 +6,11 @@ import contextlib
 import hashlib
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from billing import reconciler
@@ -16,10 +18,11 @@ from billing.adapters.cashfree import CashfreeError
 from billing.adapters.repository import CheckoutTaken
 from billing.domain.model import PENDING, SUCCESS, Attempt, Order
 from billing.domain.money import to_major
+from billing.errors import AlreadyEnrolled, CheckoutBusy, CourseNotForSale
 from billing.payments import apply_attempt
 from billing.schedule import first_check
 from shared.clock import now_iso, parse_iso, utc_now
-from shared.web.errors import Conflict, NotFound
+from shared.retry import retry_on_conflict
 
 if TYPE_CHECKING:
     from billing.bootstrap import Billing
@@ -52,17 +55,20 @@ def create_order(app: Billing, user_id: str, course_id: str) -> dict[str, Any]:
     """Cashfree's order for the browser SDK; the same open order is returned again."""
     course = app.catalog.priced_course(course_id)
     if course.status != "Published":
-        raise NotFound("This course is not for sale.", code="course_not_found")
-    for _ in range(CHECKOUT_ATTEMPTS):
+        raise CourseNotForSale("This course is not for sale.")
+
+    def open_checkout(_attempt: int) -> Callable[[], dict[str, Any]]:
+        """The user's open checkout for the course, reused or committed anew (a free course's
+        is left to `_enroll_free`); what is left to do with it."""
         owner, open_id = app.orders.standing(user_id, course_id)
         if owner is not None:
-            raise Conflict("You are already enrolled in this course.", code="already_enrolled")
+            raise AlreadyEnrolled(user_id)
         current = app.orders.get(open_id) if open_id else None
         if current is not None and _reusable(current, course.price):
-            return _with_provider_order(app, current)
+            return partial(_with_provider_order, app, current)
         superseded = current is not None and current.status == PENDING and current.sent_to_provider
         if superseded and current is not None and _retire(app, current).status == SUCCESS:
-            raise Conflict("You are already enrolled in this course.", code="already_enrolled")
+            raise AlreadyEnrolled(user_id)
         now = now_iso()
         order = Order(
             order_id=f"pl_{uuid.uuid4().hex}",
@@ -78,15 +84,21 @@ def create_order(app: Billing, user_id: str, course_id: str) -> dict[str, Any]:
             check_at=first_check(app),
         )
         if course.price == 0:
-            return _enroll_free(app, order, open_id)
+            return partial(_enroll_free, app, order, open_id)
         uow = app.runtime.unit_of_work()
         app.orders.add(uow, order, replacing=open_id)
-        try:
-            uow.commit()
-        except CheckoutTaken:
-            continue
-        return _with_provider_order(app, order)
-    raise Conflict("Checkout is busy for this course; try again.", code="checkout_busy")
+        uow.commit()
+        return partial(_with_provider_order, app, order)
+
+    # what is left runs once, after the retries, as it did: `_enroll_free` commits the free
+    # order itself, and its CheckoutTaken is not retried
+    finish = retry_on_conflict(
+        open_checkout,
+        conflicts=(CheckoutTaken,),
+        attempts=CHECKOUT_ATTEMPTS,
+        give_up=lambda _: CheckoutBusy(course_id),
+    )
+    return finish()
 
 
 def _retire(app: Billing, superseded: Order) -> Order:

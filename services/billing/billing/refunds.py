@@ -28,11 +28,12 @@ from billing.domain.refund_policy import (
     refusal_for_order,
     refusal_for_progress,
 )
+from billing.errors import OrderBusy, OrderNotFound, RefundRefused
 from billing.schedule import first_check
 from shared.clock import as_utc_iso, now_iso, utc_now
 from shared.events.contracts import RefundSucceeded
 from shared.messaging.unit_of_work import UnitOfWork
-from shared.web.errors import Conflict, NotFound
+from shared.retry import retry_on_conflict
 
 if TYPE_CHECKING:
     from billing.bootstrap import Billing
@@ -51,26 +52,33 @@ def refund_id_for(order_id: str) -> str:
 def request_refund(app: Billing, user_id: str, order_id: str, reason: str) -> tuple[Order, bool]:
     """The buyer's refund, recorded then sent to Cashfree; an existing one is returned as is."""
     policy = app.settings.billing
-    for _ in range(SAVE_ATTEMPTS):
+
+    def record(_attempt: int) -> tuple[Order, bool]:
+        """The order with its refund, and whether it was recorded now."""
         order = app.orders.get(order_id)
         if order is None or order.user_id != user_id:
-            raise NotFound("No such order.", code="order_not_found")
+            raise OrderNotFound(order_id)
         if order.refund is not None:
             return order, False
         refusal = refusal_for_order(
             order, utc_now(), policy.refund_window_days
         ) or _refusal_for_use(app, order)
         if refusal is not None:
-            raise Conflict(refusal.message, code=refusal.code, details=refusal.details)
+            raise RefundRefused(refusal)
         recorded = with_new_refund(app, order, REQUESTED_BY_STUDENT, reason)
         uow = app.runtime.unit_of_work()
         app.orders.save(uow, recorded, read_status=order.status, read_updated=order.updated_at)
-        try:
-            uow.commit()
-        except StaleOrder:
-            continue
-        return send(app, recorded), True
-    raise Conflict("The order is busy; try again.", code="order_busy")
+        uow.commit()
+        return recorded, True
+
+    # sent once, after the retries: a StaleOrder of `send`'s own is not retried here
+    order, recorded_now = retry_on_conflict(
+        record,
+        conflicts=(StaleOrder,),
+        attempts=SAVE_ATTEMPTS,
+        give_up=lambda _: OrderBusy(order_id),
+    )
+    return (send(app, order), True) if recorded_now else (order, False)
 
 
 def _refusal_for_use(app: Billing, order: Order) -> Refusal | None:
@@ -156,9 +164,9 @@ def apply_update(
     app: Billing, order_id: str, update: RefundUpdate, read: Order | None = None
 ) -> Order:
     """Move the order's refund to Cashfree's state, once; SUCCESS on a paid order settles it."""
-    for _ in range(SAVE_ATTEMPTS):
-        order = read or app.orders.get(order_id)
-        read = None
+
+    def move(tries: int) -> Order:
+        order = (read if tries == 1 else None) or app.orders.get(order_id)
         if order is None:
             raise LookupError(order_id)
         refund = order.refund or _from_provider(order, update)
@@ -173,14 +181,17 @@ def apply_update(
         app.orders.save(uow, updated, read_status=order.status, read_updated=order.updated_at)
         if changed.status == SUCCESS and updated.status == SUCCESS:
             settle(app, uow, updated)
-        try:
-            uow.commit()
-        except StaleOrder:
-            continue
+        uow.commit()
         if changed.status in FAILED_REFUND_STATES:
             app.orders.alert("refund_failed", {"orderId": order_id, "status": changed.status})
         return updated
-    raise StaleOrder(order_id)
+
+    return retry_on_conflict(
+        move,
+        conflicts=(StaleOrder,),
+        attempts=SAVE_ATTEMPTS,
+        give_up=lambda _: StaleOrder(order_id),
+    )
 
 
 def _from_provider(order: Order, update: RefundUpdate) -> Refund:

@@ -10,8 +10,8 @@ from billing import reconciler, refunds
 from billing.adapters.signature import signature_valid
 from billing.domain.model import PENDING, Attempt
 from billing.domain.money import BadAmount, to_minor
+from billing.errors import BadSignature, MalformedWebhook
 from billing.payments import UnknownOrder, apply_attempt
-from shared.web.errors import BadRequest, Unauthorized
 from shared.web.json_provider import bounded_loads
 
 if TYPE_CHECKING:
@@ -33,13 +33,13 @@ def parse_verified(app: Billing, raw: bytes, headers: dict[str, str]) -> dict[st
     timestamp = headers.get("x-webhook-timestamp", "")
     signature = headers.get("x-webhook-signature", "")
     if not signature_valid(secret, timestamp, raw, signature):
-        raise Unauthorized("The webhook signature does not match.", code="bad_signature")
+        raise BadSignature(timestamp)
     try:
         body = bounded_loads(raw, parse_float=Decimal)
     except ValueError as exc:
-        raise BadRequest("The webhook body is not JSON.", code="malformed_json") from exc
+        raise MalformedWebhook("The webhook body is not JSON.") from exc
     if not isinstance(body, dict):
-        raise BadRequest("The webhook body is not a JSON object.", code="malformed_json")
+        raise MalformedWebhook("The webhook body is not a JSON object.")
     return body
 
 

@@ -13,8 +13,8 @@ from billing.adapters.repository import to_item
 from billing.bootstrap import Billing
 from billing.domain.model import SUCCESS, Order
 from billing.domain.refund_policy import IssuedShare, refusal_for_issued_share
+from billing.errors import RefundRefused
 from shared.clock import now_iso
-from shared.web.errors import Conflict
 
 PAID_VIDEOS = frozenset({"v1", "v2", "v3", "v4", "v5"})
 
@@ -88,7 +88,7 @@ def issued_by(
 def test_both_records_count_together(billing: Billing, monkeypatch: pytest.MonkeyPatch) -> None:
     order = paid_order(billing)
     issued_by(monkeypatch, billing, 0, frozenset({"v1"}), frozenset({"v2"}))
-    with pytest.raises(Conflict) as caught:
+    with pytest.raises(RefundRefused) as caught:
         refunds.request_refund(billing, "u1", order.order_id, "opened two of five")
     assert caught.value.code == "refund_content_issued"
     assert caught.value.details == {
@@ -104,7 +104,7 @@ def test_reported_progress_is_checked_first(
 ) -> None:
     order = paid_order(billing)
     issued_by(monkeypatch, billing, 50, PAID_VIDEOS, PAID_VIDEOS)
-    with pytest.raises(Conflict) as caught:
+    with pytest.raises(RefundRefused) as caught:
         refunds.request_refund(billing, "u1", order.order_id, "watched half")
     assert caught.value.code == "progress_limit_reached"
 

@@ -16,11 +16,11 @@ from billing import reconciler, refunds
 from billing.adapters.repository import to_item
 from billing.bootstrap import Billing
 from billing.domain.model import PENDING, SUCCESS, Attempt, Order, RefundUpdate
+from billing.errors import OrderNotFound, RefundRefused
 from billing.payments import apply_attempt
 from billing.schedule import first_check
 from shared.clock import iso, now_iso, utc_now
 from shared.dynamo.codec import deserialize
-from shared.web.errors import Conflict, NotFound
 
 
 def open_order(app: Billing, user_id: str = "u1") -> Order:
@@ -114,11 +114,11 @@ def test_a_refund_recorded_before_its_payment_settles_with_it(billing: Billing) 
 
 def test_refunds_only_for_the_buyer_of_a_paid_order_in_the_window(billing: Billing) -> None:
     order = open_order(billing)
-    with pytest.raises(Conflict) as caught:
+    with pytest.raises(RefundRefused) as caught:
         refunds.request_refund(billing, "u1", order.order_id, "changed my mind")
     assert caught.value.code == "order_not_paid"
     paid = apply_attempt(billing, order.order_id, Attempt("cf_2", SUCCESS, 49900, "INR", now_iso()))
-    with pytest.raises(NotFound):
+    with pytest.raises(OrderNotFound):
         refunds.request_refund(billing, "someone_else", order.order_id, "mine now")
 
     long_ago = iso(utc_now() - timedelta(days=7, minutes=1))
@@ -127,7 +127,7 @@ def test_refunds_only_for_the_buyer_of_a_paid_order_in_the_window(billing: Billi
         uow, replace(paid, paid_at=long_ago), read_status=SUCCESS, read_updated=paid.updated_at
     )
     uow.commit()
-    with pytest.raises(Conflict) as caught:
+    with pytest.raises(RefundRefused) as caught:
         refunds.request_refund(billing, "u1", order.order_id, "too late")
     assert caught.value.code == "refund_window_closed"
     assert caught.value.details["windowDays"] == 7

@@ -15,7 +15,15 @@ from flask import Response, request
 from gateway.callers import current_caller
 from gateway.headers import response_subset
 from shared.context import new_id
-from shared.web.errors import ApiError, BadRequest, Conflict, Unavailable, error_response
+from shared.web.errors import (
+    ApiError,
+    BadRequest,
+    Conflict,
+    Unavailable,
+    error_response,
+    translated_response,
+)
+from shared.web.kernel_errors import KERNEL_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -139,8 +147,11 @@ def _final(response: Response) -> bool:
 
 
 def _respond(handler: Callable[[], Response]) -> Response:
-    """The handler's answer, with a raised ApiError rendered so a 4xx can be remembered too."""
+    """The handler's answer, with a raised ApiError or kernel error rendered so a 4xx can be
+    remembered too."""
     try:
         return handler()
     except ApiError as exc:
         return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
+    except tuple(KERNEL_ERRORS) as exc:
+        return translated_response(exc, KERNEL_ERRORS)

@@ -13,10 +13,10 @@ from notifications.domain.digest_schedule import next_digest_at
 from notifications.domain.mail import DIGESTED, FAILED, PENDING, SENT, SKIPPED, Mail
 from notifications.domain.preferences import DIGEST, SKIP, decide
 from notifications.rendering import render
+from shared.clerk import ClerkFailed, UserNotFound
 from shared.clock import iso, parse_iso, utc_now
 from shared.context import bound
 from shared.ics import mentorship_invite
-from shared.web.errors import NotFound, Unavailable
 
 if TYPE_CHECKING:
     from notifications.adapters.directory import Recipient
@@ -70,9 +70,9 @@ def _deliver(app: Notifications, mail: Mail) -> str:
         return "taken"
     try:
         recipient = app.directory.recipient(mail.recipient_id)
-    except NotFound:
+    except UserNotFound:
         return _settle(app, mail.finished(SKIPPED, "no such user"))
-    except Unavailable as exc:
+    except ClerkFailed as exc:
         return _retry(app, mail, str(exc))
     decision = decide(mail.category, recipient.preferences)
     if decision == SKIP:

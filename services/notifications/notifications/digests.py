@@ -12,9 +12,9 @@ from notifications.adapters.mailer import MailRejected, MailUnavailable, Message
 from notifications.delivery import CARD_WAIT_ATTEMPTS, enriched
 from notifications.domain.digest_schedule import next_digest_at
 from notifications.rendering import render
+from shared.clerk import ClerkFailed, UserNotFound
 from shared.clock import iso, utc_now
 from shared.user_settings import DEFAULT_TIMEZONE
-from shared.web.errors import NotFound, Unavailable
 
 if TYPE_CHECKING:
     from notifications.bootstrap import Notifications
@@ -31,7 +31,7 @@ def send_due_digests(app: Notifications, as_of: datetime | None = None) -> int:
     for user_id in app.digests.due_users(iso(now), BATCH):
         try:
             sent += send_digest(app, user_id, now)
-        except (Unavailable, MailUnavailable) as exc:
+        except (ClerkFailed, MailUnavailable) as exc:
             log.warning("digest deferred", extra={"user_id": user_id, "error": str(exc)})
     return sent
 
@@ -41,7 +41,7 @@ def send_digest(app: Notifications, user_id: str, now: datetime) -> int:
     entries = app.digests.entries(user_id)
     try:
         recipient = app.directory.recipient(user_id)
-    except NotFound:
+    except UserNotFound:
         recipient = None
     preferences = recipient.preferences if recipient else None
     frequency = "weekly" if preferences and preferences.frequency == "weekly" else "daily"

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import requests
 
-from shared.http import new_session, url_path
-from shared.web.errors import NotFound, Unavailable
+from billing.errors import CourseNotForSale, DependencyUnavailable
+from shared.http import internal_session, url_path
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,7 @@ class CoursePlayback:
 class CatalogClient:
     def __init__(self, base_url: str, internal_token: str) -> None:
         self._base = base_url.rstrip("/")
-        self._session = new_session()
-        self._session.headers["X-Internal-Token"] = internal_token
+        self._session = internal_session(internal_token)
 
     def priced_course(self, course_id: str) -> PricedCourse:
         try:
@@ -40,11 +39,13 @@ class CatalogClient:
                 self._base + url_path("internal", "courses", course_id), timeout=(2, 5)
             )
         except requests.RequestException as exc:
-            raise Unavailable("The catalog is unavailable.", code="catalog_unavailable") from exc
+            raise DependencyUnavailable(
+                "The catalog is unavailable.", "catalog_unavailable"
+            ) from exc
         if response.status_code == 404:
-            raise NotFound("No such course.", code="course_not_found")
+            raise CourseNotForSale("No such course.")
         if response.status_code != 200:
-            raise Unavailable("The catalog could not price the course.", code="catalog_error")
+            raise DependencyUnavailable("The catalog could not price the course.", "catalog_error")
         data = response.json()["data"]
         return PricedCourse(
             course_id=data["courseId"],
@@ -63,11 +64,15 @@ class CatalogClient:
                 timeout=(2, 5),
             )
         except requests.RequestException as exc:
-            raise Unavailable("The catalog is unavailable.", code="catalog_unavailable") from exc
+            raise DependencyUnavailable(
+                "The catalog is unavailable.", "catalog_unavailable"
+            ) from exc
         if response.status_code == 404 and _error_code(response) == "course_not_found":
             return CoursePlayback(frozenset(), frozenset())
         if response.status_code != 200:
-            raise Unavailable("The catalog could not be asked; try again.", code="catalog_error")
+            raise DependencyUnavailable(
+                "The catalog could not be asked; try again.", "catalog_error"
+            )
         data = response.json()["data"]
         return CoursePlayback(
             paid_videos=frozenset(data["paidVideoChapterIds"]),

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import requests
 
-from shared.http import new_session, url_path
-from shared.web.errors import Unavailable
+from billing.errors import DependencyUnavailable
+from shared.http import internal_session, url_path
 
 
 @dataclass(frozen=True)
@@ -23,8 +23,7 @@ class Standing:
 class EnrollmentClient:
     def __init__(self, base_url: str, internal_token: str) -> None:
         self._base = base_url.rstrip("/")
-        self._session = new_session()
-        self._session.headers["X-Internal-Token"] = internal_token
+        self._session = internal_session(internal_token)
 
     def standing(self, user_id: str, course_id: str) -> Standing:
         try:
@@ -32,12 +31,12 @@ class EnrollmentClient:
                 self._base + url_path("internal", "progress", user_id, course_id), timeout=(2, 5)
             )
         except requests.RequestException as exc:
-            raise Unavailable(
-                "Progress could not be checked; try again.", code="enrollment_unavailable"
+            raise DependencyUnavailable(
+                "Progress could not be checked; try again.", "enrollment_unavailable"
             ) from exc
         if response.status_code != 200:
-            raise Unavailable(
-                "Progress could not be checked; try again.", code="enrollment_unavailable"
+            raise DependencyUnavailable(
+                "Progress could not be checked; try again.", "enrollment_unavailable"
             )
         data = response.json()["data"]
         return Standing(

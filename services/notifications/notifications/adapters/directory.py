@@ -22,7 +22,7 @@ class Directory:
         self._clerk = clerk
 
     def recipient(self, user_id: str) -> Recipient:
-        """Raises NotFound for a deleted user and Unavailable when Clerk cannot answer."""
+        """Raises UserNotFound for a deleted user and ClerkFailed when Clerk cannot answer."""
         profile = self._clerk.get_user(user_id)
         return Recipient(
             user_id=user_id,
