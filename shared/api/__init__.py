@@ -35,9 +35,10 @@ AREAS = (users, courses, payments, learning, mentorship, chat, contact, operatio
 
 
 def _merged(parts: Iterable[Mapping[str, V]], what: str) -> dict[str, V]:
+    """One mapping of every part's; a name two parts define differently is an error."""
     merged: dict[str, V] = {}
     for part in parts:
-        clash = merged.keys() & part.keys()
+        clash = {name for name in merged.keys() & part.keys() if merged[name] != part[name]}
         if clash:
             raise ValueError(f"{what} defined twice: {sorted(clash)}")
         merged.update(part)
@@ -47,6 +48,11 @@ def _merged(parts: Iterable[Mapping[str, V]], what: str) -> dict[str, V]:
 OPERATIONS: dict[str, OperationSpec] = _merged((a.OPERATIONS for a in AREAS), "operations")
 """Every operation's spec, keyed `METHOD /path/{param}`."""
 SCHEMAS: dict[str, Schema] = _merged(
-    (common.SCHEMAS, *(a.SCHEMAS for a in AREAS)), "component schemas"
+    (
+        common.SCHEMAS,
+        *(a.SCHEMAS for a in AREAS),
+        *(spec.body.components for spec in OPERATIONS.values() if spec.body),
+    ),
+    "component schemas",
 )
 """The named component schemas the specs refer to."""

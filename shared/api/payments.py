@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from pydantic import Field
+
 from shared.api.common import INVALID, NEXT_CURSOR, PAGE, error
 from shared.api.spec import (
     Answer,
@@ -21,6 +25,7 @@ from shared.api.spec import (
     string,
     timestamp,
 )
+from shared.web.body import Id, RequestBody
 
 TAG = "payments"
 ORDER_STATUSES = ("PENDING", "SUCCESS", "FAILED")
@@ -91,6 +96,32 @@ SCHEMAS: dict[str, Schema] = {
 
 REFUND = envelope(ref("Refund"))
 SELF_ID = string("The caller's own id.")
+MAX_REASON_CHARS = 500
+
+
+class CreateOrderBody(RequestBody):
+    """The course to buy; its price is the catalog's, never the client's."""
+
+    INVALID: ClassVar[str] = "The order request has invalid fields."
+    IDENTITY_FIELDS: ClassVar[tuple[str, ...]] = ("userId",)
+
+    course_id: Id
+    user_id: str | None = None
+    """Must be the caller when present (else 403)."""
+
+
+class RefundBody(RequestBody):
+    """The order whose money the buyer asks back."""
+
+    INVALID: ClassVar[str] = "The refund request is invalid."
+    IDENTITY_FIELDS: ClassVar[tuple[str, ...]] = ("userId",)
+
+    order_id: Id
+    reason: str = Field(default="", max_length=MAX_REASON_CHARS)
+    """Why, in the buyer's words (kept with the refund)."""
+    user_id: str | None = None
+    """Must be the caller when present (else 403)."""
+
 
 OPERATIONS: Operations = {
     "POST /api/payments/create-order": OperationSpec(
@@ -105,12 +136,7 @@ OPERATIONS: Operations = {
             404: error("No such course, or it is not for sale (`course_not_found`)."),
             409: error("Already enrolled (`already_enrolled`), or checkout is busy."),
         },
-        body=Body(
-            obj(
-                {"courseId": string(minLength=1)},
-                {"userId": nullable(string("Must be the caller when present (else 403)."))},
-            )
-        ),
+        body=Body.of(CreateOrderBody),
     ),
     "POST /api/payments/refunds": OperationSpec(
         TAG,
@@ -129,15 +155,7 @@ OPERATIONS: Operations = {
         "Within the refund window, and below the limit both in reported progress and in the"
         " share of paid videos whose playback URLs were issued; on success the enrollment is"
         " revoked.",
-        body=Body(
-            obj(
-                {"orderId": string(minLength=1)},
-                {
-                    "reason": string(maxLength=500),
-                    "userId": nullable(string("Must be the caller when present (else 403).")),
-                },
-            )
-        ),
+        body=Body.of(RefundBody),
     ),
     "GET /api/payments/order-status/{userId}/{orderId}": OperationSpec(
         TAG,

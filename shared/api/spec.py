@@ -6,6 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel
+from pydantic.json_schema import GenerateJsonSchema
+
 Schema = dict[str, Any]
 """A JSON Schema (2020-12, as OpenAPI 3.1 reads it)."""
 
@@ -99,6 +102,34 @@ class Body:
     description: str = ""
     multipart: Schema | None = None
     required: bool = True
+    components: Mapping[str, Schema] = field(default_factory=dict)
+    """The named schemas `schema` refers to (a model's nested models)."""
+
+    @classmethod
+    def of(cls, model: type[BaseModel], description: str = "") -> Body:
+        """The body a request model parses, as its wire names spell it."""
+        schema, components = model_schema(model)
+        return cls(schema, description, components=components)
+
+
+class _WireSchema(GenerateJsonSchema):
+    """Pydantic's JSON Schema without a title on every field (the name already says it)."""
+
+    def field_title_should_be_set(self, schema: Any) -> bool:
+        return False
+
+
+def model_schema(model: type[BaseModel]) -> tuple[Schema, dict[str, Schema]]:
+    """A model's JSON Schema by alias, and the component schemas of the models it nests."""
+    schema = model.model_json_schema(
+        by_alias=True,
+        ref_template="#/components/schemas/{model}",
+        schema_generator=_WireSchema,
+        mode="validation",
+    )
+    components = schema.pop("$defs", {})
+    schema.pop("title", None)
+    return schema, components
 
 
 @dataclass(frozen=True)

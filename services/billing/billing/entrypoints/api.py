@@ -4,18 +4,38 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from billing import checkout, reconciler, refunds, webhook
+from billing import checkout, errors, reconciler, refunds, webhook
 from billing.adapters.cashfree import CashfreeError, CashfreeUnavailable
 from billing.bootstrap import Billing
 from billing.views import refund_json, transaction_json
-from shared.auth.access import check_identity_fields, current_principal, require_auth
-from shared.web.errors import BadRequest, Unavailable
-from shared.web.ids import ID_RULE, is_id, require_id
+from shared.api.payments import CreateOrderBody, RefundBody
+from shared.auth.access import current_principal, require_auth
+from shared.web.body import parse_body
+from shared.web.errors import translate_errors
 from shared.web.responses import decode_cursor, encode_cursor, ok, parse_limit
 
 bp = Blueprint("payments", __name__, url_prefix="/api/payments")
 
-MAX_REASON_CHARS = 500
+translate_errors(
+    bp,
+    {
+        errors.CourseNotForSale: (404, "course_not_found", None),
+        errors.AlreadyEnrolled: (
+            409,
+            "already_enrolled",
+            "You are already enrolled in this course.",
+        ),
+        errors.CheckoutBusy: (409, "checkout_busy", "Checkout is busy for this course; try again."),
+        errors.OrderNotFound: (404, "order_not_found", "No such order."),
+        errors.OrderBusy: (409, "order_busy", "The order is busy; try again."),
+        errors.RefundRefused: (409, None, None),
+        errors.BadSignature: (401, "bad_signature", "The webhook signature does not match."),
+        errors.MalformedWebhook: (400, "malformed_json", None),
+        errors.DependencyUnavailable: (503, None, None),
+        CashfreeUnavailable: (503, "payments_unavailable", "The payment gateway is unavailable."),
+        CashfreeError: (503, "payments_unavailable", "The payment gateway is unavailable."),
+    },
+)
 
 
 def _app() -> Billing:
@@ -26,20 +46,8 @@ def _app() -> Billing:
 @bp.post("/create-order")
 @require_auth("student")
 def create_order() -> Response:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise BadRequest("The body must be a JSON object.", code="malformed_json")
-    check_identity_fields(body, "userId")
-    course_id = body.get("courseId")
-    if not isinstance(course_id, str) or not course_id:
-        raise BadRequest("courseId is required.", details={"courseId": "required"})
-    require_id(course_id, "courseId")
-    try:
-        order = checkout.create_order(_app(), current_principal().user_id, course_id)
-    except (CashfreeUnavailable, CashfreeError) as exc:
-        raise Unavailable(
-            "The payment gateway is unavailable.", code="payments_unavailable"
-        ) from exc
+    body = parse_body(CreateOrderBody)
+    order = checkout.create_order(_app(), current_principal().user_id, body.course_id)
     return ok(order, "Order created successfully")
 
 
@@ -67,22 +75,9 @@ def order_status(userId: str, orderId: str) -> Response:  # noqa: N803 - path na
 @require_auth("student")
 def request_refund() -> Response:
     """202 with the new refund (Cashfree settles it later); 200 with the order's existing one."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise BadRequest("The body must be a JSON object.", code="malformed_json")
-    check_identity_fields(body, "userId")
-    order_id, reason = body.get("orderId"), body.get("reason", "")
-    errors = {}
-    if not isinstance(order_id, str) or not order_id:
-        errors["orderId"] = "required"
-    elif not is_id(order_id):
-        errors["orderId"] = ID_RULE
-    if not isinstance(reason, str) or len(reason) > MAX_REASON_CHARS:
-        errors["reason"] = f"a text of at most {MAX_REASON_CHARS} characters"
-    if errors:
-        raise BadRequest("The refund request is invalid.", details=errors)
+    body = parse_body(RefundBody)
     order, created = refunds.request_refund(
-        _app(), current_principal().user_id, str(order_id), str(reason).strip()
+        _app(), current_principal().user_id, body.order_id, body.reason.strip()
     )
     data = refund_json(order, order.refund) if order.refund else None
     if created:
