@@ -29,6 +29,7 @@ lint: venv
 	$(PYTHON) -m ruff check shared services deploy tests bench chaos
 	$(PYTHON) -m ruff format --check shared services deploy tests bench chaos
 	MYPYPATH=$(MYPYPATH) $(PYTHON) -m mypy shared services deploy bench chaos
+	$(PYTHON) -m pylint shared services bench chaos  # clones of six lines or more (pyproject.toml)
 
 bench: venv
 	$(PYTHON) -m bench $(BENCH_ARGS)

@@ -1,4 +1,4 @@
-"""Celery apps configured for at-least-once delivery on Redis, per design §2."""
+"""Celery apps for at-least-once delivery on Redis: acked late, redelivered if a worker dies."""
 
 from __future__ import annotations
 

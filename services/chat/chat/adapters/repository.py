@@ -11,7 +11,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chat.adapters import keys
-from chat.domain.message import ChatMessage
+from chat.domain.message import ChatMessage, message_json
 from chat.domain.room import Room
 from shared.backoff import backoff_seconds
 from shared.dynamo.codec import Item, deserialize, serialize, values
@@ -61,14 +61,10 @@ def _room(item: Item) -> Room:
 
 
 def _message_item(message: ChatMessage) -> Item:
+    """The stored message: the API's ChatMessage and the sender's own id for it."""
     return {
         **keys.message_key(message.session_id, message.message_id),
-        "sessionId": message.session_id,
-        "messageId": message.message_id,
-        "timestamp": message.timestamp,
-        "senderId": message.sender_id,
-        "senderName": message.sender_name,
-        "text": message.text,
+        **message_json(message),
         "clientMessageId": message.client_message_id,
     }
 

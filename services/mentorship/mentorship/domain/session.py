@@ -38,9 +38,6 @@ class Session:
     def has_participant(self, user_id: str) -> bool:
         return user_id in (self.student_id, self.teacher_id)
 
-    def other_party(self, user_id: str) -> str:
-        return self.teacher_id if user_id == self.student_id else self.student_id
-
     @property
     def blocked_until(self) -> datetime:
         """The teacher is unavailable until the end plus the buffer between sessions."""

@@ -12,10 +12,6 @@ from shared.dynamo.reads import get_item, query_all
 from shared.messaging.unit_of_work import UnitOfWork
 
 
-class MailTaken(Exception):
-    """Another sender holds the mail, or it is no longer open."""
-
-
 def to_item(mail: Mail) -> Item:
     item: Item = {
         **keys.mail_key(mail.key),
@@ -121,9 +117,6 @@ class MailRepository:
     def settle(self, mail: Mail) -> None:
         """Write the mail's outcome (sent, skipped, failed, or back to pending for a retry)."""
         self._client.put_item(TableName=self._table, Item=serialize(to_item(mail)))
-
-    def settle_in(self, uow: UnitOfWork, mail: Mail) -> None:
-        uow.tx.put(to_item(mail))
 
 
 class DigestRepository:
