@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from pydantic import Field
+
 from shared.api.common import INVALID, error
 from shared.api.courses import CARD
 from shared.api.spec import (
@@ -23,6 +27,7 @@ from shared.api.spec import (
     string,
     timestamp,
 )
+from shared.web.body import Items, RequestBody
 
 TAG = "learning"
 PERCENT = integer("0 to 100.", minimum=0, maximum=100)
@@ -131,18 +136,37 @@ SCHEMAS: dict[str, Schema] = {
 }
 
 PROGRESS = envelope(ref("CourseProgress"))
-CHAPTER_REPORT = obj(
-    {"chapterId": string()},
-    {
-        "completed": boolean("A bare true completes the chapter."),
-        "watchedPercent": number(
-            "When sent, the chapter completes at ≥ 80 (configurable), never below.",
-            minimum=0,
-            maximum=100,
-        ),
-        "positionSeconds": number(minimum=0, maximum=MAX_POSITION_SECONDS),
-    },
-)
+
+
+class ChapterProgressBody(RequestBody):
+    """What the player says about one chapter; a field left out is not reported."""
+
+    chapter_id: str
+    completed: bool | None = None
+    """A bare true completes the chapter."""
+    watched_percent: float | None = Field(default=None, ge=0, le=100)
+    """When sent, the chapter completes at ≥ 80 (configurable), never below."""
+    position_seconds: float | None = Field(default=None, ge=0, le=MAX_POSITION_SECONDS)
+    """Where to resume."""
+
+
+class SectionProgressBody(RequestBody):
+    """The reported chapters of one section."""
+
+    section_id: str
+    chapters: Items[ChapterProgressBody] = ()
+
+
+class ProgressBody(RequestBody):
+    """A progress report; fields beside `sections` are ignored."""
+
+    INVALID: ClassVar[str] = "The progress report has invalid fields."
+    IDENTITY_FIELDS: ClassVar[tuple[str, ...]] = ("userId",)
+
+    sections: Items[SectionProgressBody] = ()
+    user_id: str | None = None
+    """Must be the caller when present (else 403)."""
+
 NO_COURSE = error("No such course or chapter (`not_found`), or the chapter has no video.")
 
 OPERATIONS: Operations = {
@@ -170,20 +194,7 @@ OPERATIONS: Operations = {
         },
         "Unknown ids are refused; progress never goes backwards; fields beside `sections` are"
         " ignored.",
-        body=Body(
-            obj(
-                {},
-                {
-                    "sections": array(
-                        obj(
-                            {"sectionId": string()},
-                            {"chapters": array(CHAPTER_REPORT)},
-                        )
-                    ),
-                    "userId": nullable(string("Must be the caller when present (else 403).")),
-                },
-            )
-        ),
+        body=Body.of(ProgressBody),
         path_params={"userId": SELF_ID},
     ),
     "GET /courses/{courseId}/chapters/{chapterId}/stream": OperationSpec(

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
-from enrollment import handlers
 from enrollment.app import create_app
 from enrollment.bootstrap import Learning
-from enrollment.handlers import enroll_buyer
+from enrollment.commands import StreamChapter
+from enrollment.errors import NotEnrolled, SignInToWatch
 from shared.config import load_settings
 from shared.dynamo.tables import ensure_table
 from shared.events.contracts import (
@@ -46,7 +46,7 @@ def app_and_learning() -> Iterator[tuple[Flask, Learning]]:
         paid_at=AT,
     )
     uow = learning.runtime.unit_of_work()
-    enroll_buyer(learning.enrollments)(payment, wrap(payment, producer="billing"), uow)
+    learning.on_event[PaymentSucceeded.EVENT_TYPE](payment, wrap(payment, producer="billing"), uow)
     uow.commit()
     yield app, learning
     learning.runtime.dynamodb.delete_table(TableName=learning.runtime.table)
@@ -88,19 +88,19 @@ def course_card() -> CourseSnapshot:
 
 
 def test_a_paid_chapter_streamed_by_a_student_is_recorded(learning: Learning) -> None:
-    handlers.stream(learning, COURSE, "v2", STUDENT)
-    handlers.stream(learning, COURSE, "v1", STUDENT)  # a free preview: free for anyone
-    handlers.stream(learning, COURSE, "v3", TEACHER)  # the owner needs no record
-    handlers.stream(learning, COURSE, "v1", None)
+    learning.stream_chapter(StreamChapter(COURSE, "v2", STUDENT))
+    learning.stream_chapter(StreamChapter(COURSE, "v1", STUDENT))  # a free preview: free for anyone
+    learning.stream_chapter(StreamChapter(COURSE, "v3", TEACHER))  # the owner needs no record
+    learning.stream_chapter(StreamChapter(COURSE, "v1", None))
     assert learning.issued_playback.chapters(COURSE, STUDENT) == {"v2"}
     assert learning.issued_playback.chapters(COURSE, TEACHER) == set()
 
 
 def test_a_refused_stream_records_nothing(learning: Learning) -> None:
-    with pytest.raises(handlers.NotEnrolled):
-        handlers.stream(learning, COURSE, "v2", "stranger")
-    with pytest.raises(handlers.SignInToWatch):
-        handlers.stream(learning, COURSE, "v2", None)
+    with pytest.raises(NotEnrolled):
+        learning.stream_chapter(StreamChapter(COURSE, "v2", "stranger"))
+    with pytest.raises(SignInToWatch):
+        learning.stream_chapter(StreamChapter(COURSE, "v2", None))
     assert learning.issued_playback.chapters(COURSE, "stranger") == set()
 
 
@@ -108,7 +108,7 @@ def test_the_internal_progress_answer_names_the_issued_chapters(
     app_and_learning: tuple[Flask, Learning],
 ) -> None:
     app, learning = app_and_learning
-    handlers.stream(learning, COURSE, "v3", STUDENT)
+    learning.stream_chapter(StreamChapter(COURSE, "v3", STUDENT))
     client = app.test_client()
     token = learning.settings.internal_api_token
     response = client.get(

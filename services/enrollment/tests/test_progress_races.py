@@ -8,17 +8,19 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import pytest
 
-from enrollment import bootstrap, handlers
+from enrollment import bootstrap
 from enrollment.bootstrap import Learning
+from enrollment.commands import ReportProgress
 from enrollment.domain.model import Enrollment
+from enrollment.domain.progress import ChapterReport, SectionReport
 from shared.config import load_settings
 from shared.dynamo.codec import deserialize
 from shared.dynamo.tables import ensure_table
 from shared.events.contracts import ChapterOutline, CourseSnapshot, SectionOutline
+from shared.runtime import Runtime
 
 NOW = "2026-11-25T10:00:00.000Z"
 RACERS = 8
@@ -27,7 +29,7 @@ RACERS = 8
 @pytest.fixture
 def learning() -> Iterator[Learning]:
     env = {**os.environ, "TABLE_PREFIX": f"t{uuid.uuid4().hex[:8]}-"}
-    app = bootstrap.build(load_settings("enrollment", env))
+    app = bootstrap.build(Runtime(load_settings("enrollment", env)))
     ensure_table(app.runtime.dynamodb, app.runtime.table)
     yield app
     app.runtime.dynamodb.delete_table(TableName=app.runtime.table)
@@ -73,9 +75,9 @@ def enrolled_in_two_chapter_course(app: Learning) -> None:
     uow.commit()
 
 
-def watched(chapter_id: str, percent: float) -> dict[str, Any]:
-    chapter = {"chapterId": chapter_id, "watchedPercent": percent}
-    return {"sections": [{"sectionId": "s1", "chapters": [chapter]}]}
+def watched(chapter_id: str, percent: float) -> ReportProgress:
+    chapter = ChapterReport(chapter_id, watched_percent=percent)
+    return ReportProgress("u1", "c1", (SectionReport("s1", (chapter,)),))
 
 
 def raised_events(app: Learning) -> Counter[str]:
@@ -87,17 +89,15 @@ def raised_events(app: Learning) -> Counter[str]:
 
 def test_racing_reports_complete_a_chapter_and_the_course_exactly_once(learning: Learning) -> None:
     enrolled_in_two_chapter_course(learning)
-    handlers.report_progress(learning, "u1", "c1", watched("v1", 100))
+    learning.report_progress(watched("v1", 100))
     with ThreadPoolExecutor(RACERS) as pool:
         results = list(
             pool.map(
-                lambda percent: handlers.report_progress(
-                    learning, "u1", "c1", watched("v2", percent)
-                ),
+                lambda percent: learning.report_progress(watched("v2", percent)),
                 [80 + i for i in range(RACERS)],
             )
         )
-    assert all(progress.completed("v2") for _, progress, _ in results)
+    assert all(report.progress.completed("v2") for report in results)
     assert raised_events(learning) == {
         "enrollment.chapter.completed.v1": 2,
         "enrollment.course.completed.v1": 1,

@@ -6,10 +6,14 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from enrollment.domain.model import Progress
-from enrollment.domain.progress import ProgressInvalid, apply_report, parse_report
+from enrollment.domain.progress import ChapterReport, ProgressInvalid, apply_report, known_chapters
+from enrollment.entrypoints.api import reported_sections
+from shared.api.learning import ProgressBody
 from shared.events.contracts import ChapterOutline, CourseSnapshot, SectionOutline
+from shared.web.body import field_problems
 
 NOW = "2026-11-25T10:00:00.000Z"
 
@@ -45,8 +49,13 @@ def report(**chapter: Any) -> dict[str, Any]:
     return {"sections": [{"sectionId": "s1", "chapters": [{"chapterId": "v1", **chapter}]}]}
 
 
+def parse(body: dict[str, Any]) -> list[ChapterReport]:
+    """As the PUT does: the body's shape (a 400 naming fields), then its ids against the course."""
+    return known_chapters(reported_sections(ProgressBody.model_validate(body)), COURSE)
+
+
 def run(progress: Progress, body: dict[str, Any], threshold: float = 80) -> Any:
-    return apply_report(progress, parse_report(body, COURSE), COURSE, threshold, NOW)
+    return apply_report(progress, parse(body), COURSE, threshold, NOW)
 
 
 def fresh() -> Progress:
@@ -107,6 +116,17 @@ def test_a_chapter_added_later_lowers_overall_progress() -> None:
     [
         ({"sections": [{"sectionId": "nope", "chapters": []}]}, "sections[0].sectionId"),
         (report(chapterId="ghost"), "sections[0].chapters[0].chapterId"),
+    ],
+)
+def test_unknown_ids_name_the_field(body: dict[str, Any], field: str) -> None:
+    with pytest.raises(ProgressInvalid) as caught:
+        parse(body)
+    assert field in caught.value.details
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
         (report(watchedPercent=101), "sections[0].chapters[0].watchedPercent"),
         (report(watchedPercent="80"), "sections[0].chapters[0].watchedPercent"),
         (report(positionSeconds=-1), "sections[0].chapters[0].positionSeconds"),
@@ -118,7 +138,7 @@ def test_a_chapter_added_later_lowers_overall_progress() -> None:
         (report(chapterId={"id": "v1"}), "sections[0].chapters[0].chapterId"),
     ],
 )
-def test_bad_reports_name_the_field(body: dict[str, Any], field: str) -> None:
-    with pytest.raises(ProgressInvalid) as caught:
-        parse_report(body, COURSE)
-    assert field in caught.value.details
+def test_malformed_reports_name_the_field(body: dict[str, Any], field: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        ProgressBody.model_validate(body)
+    assert field in field_problems(caught.value.errors())

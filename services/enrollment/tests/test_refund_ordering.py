@@ -12,12 +12,12 @@ import pytest
 
 from enrollment import bootstrap
 from enrollment.bootstrap import Learning
-from enrollment.handlers import enroll_buyer, event_handlers, revoke_refunded
 from shared.config import load_settings
 from shared.dynamo.tables import ensure_table
 from shared.events.contracts import PaymentSucceeded, RefundSucceeded
 from shared.events.envelope import wrap
 from shared.messaging.consumer import HANDLED, Consumer
+from shared.runtime import Runtime
 
 AT = "2026-11-25T10:00:00.000Z"
 
@@ -25,7 +25,7 @@ AT = "2026-11-25T10:00:00.000Z"
 @pytest.fixture
 def learning() -> Iterator[Learning]:
     env = {**os.environ, "TABLE_PREFIX": f"t{uuid.uuid4().hex[:8]}-"}
-    app = bootstrap.build(load_settings("enrollment", env))
+    app = bootstrap.build(Runtime(load_settings("enrollment", env)))
     ensure_table(app.runtime.dynamodb, app.runtime.table)
     yield app
     app.runtime.dynamodb.delete_table(TableName=app.runtime.table)
@@ -57,9 +57,7 @@ def refunded(order_id: str) -> RefundSucceeded:
 
 def apply(app: Learning, event: Any) -> None:
     """The handler alone, reading what it needs (a unit of work is not optimistic by default)."""
-    handler = (enroll_buyer if isinstance(event, PaymentSucceeded) else revoke_refunded)(
-        app.enrollments
-    )
+    handler = app.on_event[event.EVENT_TYPE]
     uow = app.runtime.unit_of_work()
     handler(event, wrap(event, producer="billing"), uow)
     uow.commit()
@@ -67,7 +65,7 @@ def apply(app: Learning, event: Any) -> None:
 
 def consume(app: Learning, event: Any) -> None:
     """As the worker does: an optimistic first run that skips reads, then runs that read."""
-    consumer = Consumer(app.runtime, event_handlers(app.enrollments, app.cards))
+    consumer = Consumer(app.runtime, app.on_event)
     assert consumer.consume(wrap(event, producer="billing")) == HANDLED
 
 

@@ -22,6 +22,7 @@ from shared.events.contracts import (
     SessionBooked,
     SessionCompleted,
 )
+from shared.invalid import Invalid
 from shared.messaging.consumer import EventHandler
 from shared.readmodels.course_cards import course_card_handlers
 from shared.readmodels.memberships import membership_handlers
@@ -40,12 +41,8 @@ EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo
 """The instants a request may name."""
 
 
-class BookingInvalid(Exception):
+class BookingInvalid(Invalid):
     """The booking names bad fields; details maps each to its problem."""
-
-    def __init__(self, details: dict[str, str]) -> None:
-        super().__init__("invalid booking")
-        self.details = details
 
 
 class CourseUnknown(Exception):

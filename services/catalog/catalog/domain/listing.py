@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from catalog.domain.search import QueryInvalid, query_words
 from catalog.domain.validation import MAX_CATEGORY_CHARS
+from shared.invalid import Invalid
 from shared.web.responses import DEFAULT_LIMIT, MAX_LIMIT
 
 EVERY_CATEGORY = "all"
@@ -15,12 +16,8 @@ SHARED_LIMITS = frozenset({DEFAULT_LIMIT, MAX_LIMIT})
 """Page sizes whose pages are cached: the default and the largest; others are rendered each time."""
 
 
-class ListingInvalid(Exception):
+class ListingInvalid(Invalid):
     """The listing request names bad parameters; `details` maps each to its problem."""
-
-    def __init__(self, details: dict[str, str]) -> None:
-        super().__init__("invalid listing request")
-        self.details = details
 
 
 @dataclass(frozen=True)

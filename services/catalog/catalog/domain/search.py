@@ -6,6 +6,8 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
+from shared.invalid import Invalid
+
 # A save writes added and deletes removed word items in one transaction (at most 100 items).
 MAX_INDEXED_WORDS = 40
 MAX_QUERY_WORDS = 8
@@ -36,12 +38,8 @@ def index_words(title: str, description: str) -> frozenset[str]:
     return frozenset(chosen)
 
 
-class QueryInvalid(Exception):
+class QueryInvalid(Invalid):
     """A search with more words, or longer ones, than a search takes; `details` says which."""
-
-    def __init__(self, details: dict[str, str]) -> None:
-        super().__init__("invalid search")
-        self.details = details
 
 
 def query_words(q: str) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ from catalog.domain.model import (
     Course,
     Section,
 )
+from shared.invalid import Invalid
 from shared.web.ids import ID_PATTERN
 from shared.web.json_provider import bounded_loads
 
@@ -31,12 +32,8 @@ MAX_SECTIONS, MAX_CHAPTERS = 100, 500
 MAX_CATEGORY_CHARS = 60
 
 
-class CourseInvalid(Exception):
+class CourseInvalid(Invalid):
     """The update names bad fields; details maps each to its problem."""
-
-    def __init__(self, details: dict[str, str]) -> None:
-        super().__init__("invalid course")
-        self.details = details
 
 
 def _text(value: Any, name: str, errors: dict[str, str], max_len: int, required: bool) -> str:

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from enrollment.domain.model import Progress
 from shared.events.contracts import CourseSnapshot
+from shared.invalid import Invalid
 
-MAX_POSITION_SECONDS = 24 * 3600
 MAX_NEWLY_COMPLETED = 90
 """Each completion is an event in the save's transaction, which holds at most 100 items."""
 
 
-class ProgressInvalid(Exception):
+class ProgressInvalid(Invalid):
     """The report names bad fields; details maps each to its problem."""
-
-    def __init__(self, details: dict[str, str]) -> None:
-        super().__init__("invalid progress")
-        self.details = details
 
 
 @dataclass(frozen=True)
@@ -38,65 +34,35 @@ class Outcome:
     course_completed: bool
 
 
-def _number(value: Any, at: str, low: float, high: float, errors: dict[str, str]) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        errors[at] = f"must be a number from {low:g} to {high:g}"
-        return None
-    return float(value)
+@dataclass(frozen=True)
+class SectionReport:
+    """The chapters reported in one section."""
+
+    section_id: str
+    chapters: tuple[ChapterReport, ...]
 
 
-def _chapter(
-    raw: Any, at: str, allowed: frozenset[str], errors: dict[str, str]
-) -> ChapterReport | None:
-    if not isinstance(raw, dict):
-        errors[at] = "must be an object"
-        return None
-    chapter_id = raw.get("chapterId")
-    if not isinstance(chapter_id, str) or chapter_id not in allowed:
-        errors[f"{at}.chapterId"] = "is not a chapter of this section"
-        return None
-    completed = raw.get("completed")
-    if completed is not None and not isinstance(completed, bool):
-        errors[f"{at}.completed"] = "must be true or false"
-    return ChapterReport(
-        chapter_id=str(chapter_id),
-        completed=completed if isinstance(completed, bool) else None,
-        watched_percent=_number(raw.get("watchedPercent"), f"{at}.watchedPercent", 0, 100, errors),
-        position_seconds=_number(
-            raw.get("positionSeconds"), f"{at}.positionSeconds", 0, MAX_POSITION_SECONDS, errors
-        ),
-    )
-
-
-def parse_report(body: dict[str, Any], course: CourseSnapshot) -> list[ChapterReport]:
-    """The chapters a PUT reports on; ids must be the course's current ones. Fields the frontend
-    may send beside `sections` are ignored: they cannot change anything."""
-    errors: dict[str, str] = {}
-    raw_sections = body.get("sections", [])
-    if not isinstance(raw_sections, list):
-        raise ProgressInvalid({"sections": "must be an array"})
+def known_chapters(
+    sections: Sequence[SectionReport], course: CourseSnapshot
+) -> list[ChapterReport]:
+    """The reported chapters, each one of the course's current ones; ProgressInvalid names every
+    section or chapter id the course does not have (a section's chapters are checked only when
+    the section is the course's)."""
     outline = {s.section_id: frozenset(c.chapter_id for c in s.chapters) for s in course.sections}
+    errors: dict[str, str] = {}
     reports: list[ChapterReport] = []
-    for i, section in enumerate(raw_sections):
-        at = f"sections[{i}]"
-        if not isinstance(section, dict):
-            errors[at] = "must be an object"
-            continue
-        section_id = section.get("sectionId")
-        allowed = outline.get(section_id) if isinstance(section_id, str) else None
+    for i, section in enumerate(sections):
+        allowed = outline.get(section.section_id)
         if allowed is None:
-            errors[f"{at}.sectionId"] = "is not a section of this course"
+            errors[f"sections[{i}].sectionId"] = "is not a section of this course"
             continue
-        chapters = section.get("chapters", [])
-        if not isinstance(chapters, list):
-            errors[f"{at}.chapters"] = "must be an array"
-            continue
-        for j, raw in enumerate(chapters):
-            report = _chapter(raw, f"{at}.chapters[{j}]", allowed, errors)
-            if report is not None:
-                reports.append(report)
+        for j, chapter in enumerate(section.chapters):
+            if chapter.chapter_id in allowed:
+                reports.append(chapter)
+            else:
+                errors[f"sections[{i}].chapters[{j}].chapterId"] = (
+                    "is not a chapter of this section"
+                )
     if errors:
         raise ProgressInvalid(errors)
     return reports

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
 
-from enrollment import handlers
 from enrollment.analytics import course_report, progress_csv
 from enrollment.bootstrap import Learning
+from enrollment.commands import ShowCourseAnalytics
 from enrollment.entrypoints.errors import translate_enrollment_errors
 from shared.auth.access import current_principal, require_auth
 from shared.web.errors import BadRequest
@@ -25,7 +25,7 @@ def course_analytics(courseId: str) -> Response:  # noqa: N803 - path names are 
     if output not in FORMATS:
         raise BadRequest("Unknown format.", details={"format": "must be json or csv"})
     learning: Learning = current_app.extensions["learning"]
-    course = handlers.owned_course(learning, current_principal().user_id, courseId)
+    course = learning.owned_course(ShowCourseAnalytics(current_principal().user_id, courseId))
     enrollments = learning.course_progress.enrollments(courseId)
     progress = learning.course_progress.progress(courseId, enrollments["userId"].tolist())
     if output == "csv":

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from flask import Blueprint, Response, current_app
 
-from flask import Blueprint, Response, current_app, request
-
-from enrollment import handlers
 from enrollment.bootstrap import Learning
+from enrollment.commands import ReportProgress, ShowProgress
+from enrollment.domain.progress import ChapterReport, SectionReport
 from enrollment.entrypoints.errors import translate_enrollment_errors
+from enrollment.errors import NotEnrolled
 from enrollment.views import course_json, progress_json
-from shared.auth.access import check_identity_fields, require_auth
-from shared.web.errors import BadRequest, NotFound
+from shared.api.learning import ProgressBody
+from shared.auth.access import require_auth
+from shared.web.body import parse_body
+from shared.web.errors import NotFound
 from shared.web.responses import ok
 
 bp = Blueprint("progress", __name__, url_prefix="/users/course-progress")
@@ -43,8 +45,8 @@ def enrolled_courses(userId: str) -> Response:  # noqa: N803 - path names are th
 def course_progress(userId: str, courseId: str) -> Response:  # noqa: N803
     app = _app()
     try:
-        enrollment, progress = handlers.enrolled_progress(app, userId, courseId)
-    except handlers.NotEnrolled:
+        enrollment, progress = app.show_progress(ShowProgress(userId, courseId))
+    except NotEnrolled:  # reading progress one does not have is a 404, reporting it a 403
         raise NotFound("You are not enrolled in this course.", code="not_enrolled") from None
     card = app.cards.get(courseId)
     return ok(progress_json(enrollment, progress, card), "Course progress retrieved successfully")
@@ -53,14 +55,25 @@ def course_progress(userId: str, courseId: str) -> Response:  # noqa: N803
 @bp.put("/<userId>/courses/<courseId>")
 @require_auth(self_param="userId")
 def update_progress(userId: str, courseId: str) -> Response:  # noqa: N803
-    body = _json_body()
-    check_identity_fields(body, "userId")
-    enrollment, progress, card = handlers.report_progress(_app(), userId, courseId, body)
-    return ok(progress_json(enrollment, progress, card), "Course progress updated successfully")
+    body = parse_body(ProgressBody)
+    report = _app().report_progress(ReportProgress(userId, courseId, reported_sections(body)))
+    data = progress_json(report.enrollment, report.progress, report.course)
+    return ok(data, "Course progress updated successfully")
 
 
-def _json_body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise BadRequest("The body must be a JSON object.", code="malformed_json")
-    return body
+def reported_sections(body: ProgressBody) -> tuple[SectionReport, ...]:
+    return tuple(
+        SectionReport(
+            section.section_id,
+            tuple(
+                ChapterReport(
+                    chapter.chapter_id,
+                    chapter.completed,
+                    chapter.watched_percent,
+                    chapter.position_seconds,
+                )
+                for chapter in section.chapters
+            ),
+        )
+        for section in body.sections
+    )

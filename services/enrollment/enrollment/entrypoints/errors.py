@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from enrollment import handlers
+from enrollment import errors
 from enrollment.adapters.repository import StaleProgress
 from enrollment.domain.progress import ProgressInvalid
 from shared.web.errors import translate_errors
@@ -15,11 +15,11 @@ def translate_enrollment_errors(bp: Blueprint) -> None:
         bp,
         {
             ProgressInvalid: (400, "validation_error", "The progress report has invalid fields."),
-            handlers.NotEnrolled: (403, "not_enrolled", "You are not enrolled in this course."),
-            handlers.CourseUnknown: (404, "not_found", "No such course or chapter."),
-            handlers.NoVideo: (404, "no_video", "This chapter has no video."),
-            handlers.SignInToWatch: (401, "unauthorized", "Sign in to watch this chapter."),
-            handlers.NotOwner: (403, "not_owner", "Only the course's teacher may see this."),
+            errors.NotEnrolled: (403, "not_enrolled", "You are not enrolled in this course."),
+            errors.CourseUnknown: (404, "not_found", "No such course or chapter."),
+            errors.NoVideo: (404, "no_video", "This chapter has no video."),
+            errors.SignInToWatch: (401, "unauthorized", "Sign in to watch this chapter."),
+            errors.NotOwner: (403, "not_owner", "Only the course's teacher may see this."),
             StaleProgress: (409, "conflict", "Progress kept changing; try again."),
         },
     )

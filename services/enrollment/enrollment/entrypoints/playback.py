@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app
 
-from enrollment import handlers
 from enrollment.bootstrap import Learning
+from enrollment.commands import StreamChapter
 from enrollment.entrypoints.errors import translate_enrollment_errors
 from shared.auth.access import optional_principal
 from shared.web.responses import ok
@@ -19,5 +19,6 @@ def stream(courseId: str, chapterId: str) -> Response:  # noqa: N803 - path name
     """Enrolled students and the owner get every video, anyone a free preview's."""
     learning: Learning = current_app.extensions["learning"]
     viewer = optional_principal()
-    granted = handlers.stream(learning, courseId, chapterId, viewer.user_id if viewer else None)
+    command = StreamChapter(courseId, chapterId, viewer.user_id if viewer else None)
+    granted = learning.stream_chapter(command)
     return ok({"url": granted.url, "expiresAt": granted.expires_at}, "Stream URL generated")

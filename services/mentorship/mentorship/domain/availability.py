@@ -10,6 +10,7 @@ from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from shared.invalid import Invalid
 from shared.user_settings import is_timezone
 
 DAY_MINUTES = 24 * 60
@@ -64,12 +65,8 @@ class Availability:
         return self.weekly.get(day.isoweekday() % 7, ())
 
 
-class AvailabilityInvalid(Exception):
+class AvailabilityInvalid(Invalid):
     """The availability names bad fields; details maps each (with its path) to its problem."""
-
-    def __init__(self, details: dict[str, str]) -> None:
-        super().__init__("invalid availability")
-        self.details = details
 
 
 def _unknown(

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from shared.invalid import Invalid
+
 EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 LIMITS = {"name": (2, 100), "email": (3, 254), "subject": (1, 200), "message": (10, 5000)}
@@ -19,10 +21,8 @@ class ContactMessage:
     message: str
 
 
-class ContactInvalid(Exception):
-    def __init__(self, details: dict[str, str]) -> None:
-        super().__init__("The contact form is invalid.")
-        self.details = details
+class ContactInvalid(Invalid):
+    """The contact form names bad fields; details maps each to its problem."""
 
 
 def parse_contact(body: Any) -> ContactMessage:
