@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar, Literal
+
+from pydantic import ConfigDict, Field
+
 from shared.api.common import INVALID, error
 from shared.api.spec import (
     Answer,
@@ -17,6 +21,8 @@ from shared.api.spec import (
     ref,
     string,
 )
+from shared.user_settings import DEFAULT_TIMEZONE
+from shared.web.body import RequestBody, TimeZone
 
 TAG = "users"
 ROLE = one_of_values("student", "teacher")
@@ -51,16 +57,51 @@ SCHEMAS: dict[str, Schema] = {
 NO_USER = error("The token's user is unknown to Clerk (`user_not_found`).")
 CLERK_DOWN = error("Clerk is unavailable or refused the request.")
 
-SETTINGS_UPDATE = obj(
-    {
-        "courseNotifications": boolean(),
-        "emailAlerts": boolean(),
-        "smsAlerts": boolean(),
-        "notificationFrequency": FREQUENCY,
-    },
-    {"timezone": string("An IANA time zone."), "theme": string(maxLength=20)},
-    closed=True,
-)
+THEME_MAX_CHARS = 20
+
+
+class OnboardingBody(RequestBody):
+    """The role the caller chooses, once."""
+
+    model_config = ConfigDict(extra="forbid")
+    INVALID: ClassVar[str] = "Choose student or teacher."
+
+    user_type: Literal["student", "teacher"]
+
+
+class SettingsUpdate(RequestBody):
+    """Every notification switch and the frequency; the time zone and theme when sent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    course_notifications: bool
+    email_alerts: bool
+    sms_alerts: bool
+    """Stored; there is no SMS provider."""
+    notification_frequency: Literal["immediate", "daily", "weekly"]
+    timezone: TimeZone = DEFAULT_TIMEZONE
+    """An IANA time zone: the times in mail."""
+    theme: str = Field(default="", max_length=THEME_MAX_CHARS)
+
+    def stored(self) -> dict[str, Any]:
+        """The settings as Clerk keeps them: wire names, only the fields sent."""
+        return self.model_dump(by_alias=True, exclude_unset=True)
+
+
+class SettingsMetadata(RequestBody):
+    model_config = ConfigDict(extra="forbid")
+
+    settings: SettingsUpdate
+
+
+class SettingsBody(RequestBody):
+    """Only notification settings: any other key, anywhere (a role above all), is refused."""
+
+    model_config = ConfigDict(extra="forbid")
+    INVALID: ClassVar[str] = "Only notification settings can be changed here."
+
+    public_metadata: SettingsMetadata
+
 
 OPERATIONS: Operations = {
     "POST /users/onboarding": OperationSpec(
@@ -77,7 +118,7 @@ OPERATIONS: Operations = {
             503: CLERK_DOWN,
         },
         "Sets the caller's role once.",
-        body=Body(obj({"userType": ROLE}, closed=True)),
+        body=Body.of(OnboardingBody),
     ),
     "GET /users/me": OperationSpec(
         TAG,
@@ -102,9 +143,7 @@ OPERATIONS: Operations = {
             503: CLERK_DOWN,
         },
         "Only notification settings: any other key, anywhere (a role above all), is a 400.",
-        body=Body(
-            obj({"publicMetadata": obj({"settings": SETTINGS_UPDATE}, closed=True)}, closed=True)
-        ),
+        body=Body.of(SettingsBody),
         path_params={"userId": string("The caller's own id.")},
     ),
 }

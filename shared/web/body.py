@@ -11,6 +11,7 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from shared.auth.access import check_identity_fields
+from shared.user_settings import is_timezone
 from shared.web.errors import BadRequest
 from shared.web.ids import ID_RULE, ID_SCHEMA_PATTERN, is_id
 
@@ -49,6 +50,16 @@ Id = Annotated[
     AfterValidator(_an_id),
 ]
 """A string that can be an id (what `shared.web.ids.is_id` accepts); an empty one is missing."""
+
+
+def _a_time_zone(value: str) -> str:
+    if not is_timezone(value):
+        raise PydanticCustomError("time_zone", "must be an IANA time zone such as Asia/Kolkata")
+    return value
+
+
+TimeZone = Annotated[str, AfterValidator(_a_time_zone)]
+"""An IANA zone name this machine's tz database knows (`Asia/Kolkata`, `UTC`)."""
 Items = Annotated[tuple[T, ...], Field(strict=False)]
 """A JSON array, kept as a tuple: strict mode takes only a tuple for a tuple, and a parsed body
 holds lists; each item is still checked strictly."""

@@ -7,11 +7,12 @@ from typing import Any
 
 from flask import Response, request
 
-from gateway.user_settings import parse_settings_update
+from shared.api.users import OnboardingBody, SettingsBody
 from shared.auth.access import current_principal
-from shared.auth.principal import ROLES, role_from_claims
+from shared.auth.principal import role_from_claims
 from shared.clerk import ClerkClient, UserProfile
 from shared.user_settings import settings_of
+from shared.web.body import B, parse_object
 from shared.web.errors import ApiError, BadRequest, Conflict
 from shared.web.responses import ok
 
@@ -31,13 +32,7 @@ class UserEndpoints:
         }
 
     def onboard(self) -> Response:
-        body = _json_object()
-        user_type = body.get("userType")
-        problems = {key: "not allowed" for key in body if key != "userType"}
-        if user_type not in ROLES:
-            problems["userType"] = "must be student or teacher"
-        if problems:
-            raise BadRequest("Choose student or teacher.", details=problems)
+        user_type = _parsed(OnboardingBody).user_type
         user_id = current_principal().user_id
         metadata = self._clerk.get_user(user_id, fresh=True).public_metadata
         if metadata.get("userType") or metadata.get("role"):
@@ -53,7 +48,8 @@ class UserEndpoints:
         return ok(_profile_json(profile), "Your profile.")
 
     def update_settings(self) -> Response:
-        settings = parse_settings_update(_json_object())
+        body = _parsed(SettingsBody)
+        settings = body.public_metadata.settings.stored()
         user_id = current_principal().user_id
         profile = self._clerk.merge_public_metadata(user_id, {"settings": settings})
         return ok(
@@ -73,10 +69,12 @@ def _profile_json(profile: UserProfile) -> dict[str, Any]:
     }
 
 
-def _json_object() -> dict[str, Any]:
+def _parsed(model: type[B]) -> B:
+    """A body of the gateway's own endpoints, which no upstream checks after it: 415 unless sent
+    as JSON, a JSON value that is not an object a 400 naming `body`, then `model`'s checks."""
     if not request.is_json:
         raise ApiError("Send a JSON body.", status=415, code="unsupported_media_type")
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise BadRequest("The body must be a JSON object.", details={"body": "must be an object"})
-    return body
+    return parse_object(model, body)
