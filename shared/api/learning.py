@@ -167,6 +167,7 @@ class ProgressBody(RequestBody):
     user_id: str | None = None
     """Must be the caller when present (else 403)."""
 
+
 NO_COURSE = error("No such course or chapter (`not_found`), or the chapter has no video.")
 
 OPERATIONS: Operations = {

@@ -21,7 +21,8 @@ T = TypeVar("T")
 
 class RequestBody(BaseModel):
     """A JSON request body: camelCase on the wire, snake_case in code, frozen once parsed, and
-    strict (`"5"` is not a number, `1` is not true). Fields it does not declare are ignored
+    strict (`"5"` is not a number, `1` is not true); only the wire names are read (`course_id`
+    is not `courseId`'s other spelling). Fields it does not declare are ignored
     unless a body sets `extra="forbid"`; a field's docstring is its OpenAPI description."""
 
     model_config = ConfigDict(
@@ -29,7 +30,7 @@ class RequestBody(BaseModel):
         frozen=True,
         strict=True,
         extra="ignore",
-        populate_by_name=True,
+        validate_by_name=False,
         use_attribute_docstrings=True,
     )
     INVALID: ClassVar[str] = "The request has invalid fields."
@@ -109,6 +110,7 @@ _WORDS: dict[str, str] = {
     "float_type": "must be a number",
     "bool_type": "must be true or false",
     "list_type": "must be an array",
+    "tuple_type": "must be an array",
     "dict_type": "must be an object",
     "model_type": "must be an object",
     "string_too_short": "must have at least {min_length} characters",
