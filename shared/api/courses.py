@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import re
+from dataclasses import replace
+from typing import Annotated, Any, ClassVar, Literal, TypeVar, get_args
+
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
 from shared.api.common import INVALID, NEXT_CURSOR, PAGE, error
 from shared.api.spec import (
     Answer,
@@ -21,12 +29,29 @@ from shared.api.spec import (
     string,
     timestamp,
 )
-from shared.web.ids import ID_SCHEMA_PATTERN
+from shared.web.body import Items, RequestBody
+from shared.web.ids import ID_RULE, ID_SCHEMA_PATTERN, is_id
+from shared.web.json_provider import bounded_loads
 
 TAG = "courses"
-CHAPTER_TYPES = ("Text", "Quiz", "Video")
-LEVELS = ("Beginner", "Intermediate", "Advanced")
+ChapterType = Literal["Text", "Quiz", "Video"]
+Level = Literal["Beginner", "Intermediate", "Advanced"]
+SavedStatus = Literal["Draft", "Published"]
+"""The statuses a save may set; archiving and deleting are the DELETE's."""
+CHAPTER_TYPES: tuple[str, ...] = get_args(ChapterType)
+LEVELS: tuple[str, ...] = get_args(Level)
 ID = string("Letters, digits, `-` or `_`.", pattern=ID_SCHEMA_PATTERN)
+MAX_PRICE = 50_000_000
+MAX_CATEGORY_CHARS = 60
+MAX_OUTLINE_CHARS = 300_000
+"""The outline lives inside the course item, and a DynamoDB item holds at most 400 KB."""
+MAX_SECTIONS, MAX_CHAPTERS = 100, 500
+OUTLINE_SIZE = f"must be at most {MAX_OUTLINE_CHARS} characters of JSON"
+VIDEO_TYPE = re.compile(r"^video/[a-z0-9][a-z0-9.+-]{0,60}$")
+"""A video's content type, as an upload request declares it and as the bucket holds it."""
+T = TypeVar("T")
+CLOSED = ConfigDict(extra="forbid")
+"""A field the body does not declare is refused (`section_title` too: only wire names count)."""
 
 CARD: dict[str, Schema] = {
     "courseId": string(),
@@ -105,64 +130,228 @@ SCHEMAS: dict[str, Schema] = {
     ),
 }
 
-CHAPTER_IN = obj(
-    {"type": one_of_values(*CHAPTER_TYPES)},
-    {
-        "chapterId": ID,
-        "title": string(maxLength=200),
-        "content": nullable(string(maxLength=50_000)),
-        "video": nullable(
-            string("The `videoUrl` of get-upload-url, its storage key, or a signed URL.")
-        ),
-        "freePreview": boolean(),
-        "comments": {"description": "Ignored (the editor echoes it)."},
-    },
-    closed=True,
-)
-SECTION_IN = obj(
-    {},
-    {
-        "sectionId": ID,
-        "sectionTitle": string(maxLength=200),
-        "sectionDescription": nullable(string(maxLength=2000)),
-        "chapters": array(CHAPTER_IN),
-    },
-    closed=True,
-)
-SAVE_FIELDS: dict[str, Schema] = {
-    "title": string(minLength=1, maxLength=200),
-    "description": string(maxLength=5000),
-    "category": string(minLength=1, maxLength=60),
-    "level": one_of_values(*LEVELS),
-    "status": one_of_values("Draft", "Published"),
-}
-ECHOED: dict[str, Schema] = {
-    "courseId": string("Ignored when it is this course's id; any other is refused."),
-    "teacherId": string("Ignored when it is the caller; any other is refused (403)."),
-    "teacherName": string("Ignored: the name comes from Clerk."),
-}
-SAVE_JSON = obj(
-    {},
-    {
-        **SAVE_FIELDS,
-        **ECHOED,
-        "price": integer("Minor units (paise).", minimum=0, maximum=50_000_000),
-        "sections": array(SECTION_IN, maxItems=100),
-        "image": nullable(string("null removes the thumbnail; the current reference keeps it.")),
-    },
-    closed=True,
-)
+
+def _not_null(value: object) -> object:
+    if value is None:
+        raise PydanticCustomError("null", "must not be null")
+    return value
+
+
+def _without_null(schema: Schema) -> None:
+    """The schema of a field that may be left out but never sent as null."""
+    options = schema.pop("anyOf")
+    schema.update(next(option for option in options if option != {"type": "null"}))
+    schema.pop("default", None)
+
+
+Settable = Annotated[T | None, BeforeValidator(_not_null), Field(json_schema_extra=_without_null)]
+"""A field a save sets when it is sent and leaves as it is when left out (None); null is
+refused."""
+
+
+def _trimmed(value: str) -> str:
+    """Text is kept without the whitespace around it; its length was counted as sent."""
+    return value.strip()
+
+
+def _filled(value: str) -> str:
+    if not value:
+        raise PydanticCustomError("blank", "must not be blank")
+    return value
+
+
+def _empty_as_none(value: object) -> object:
+    return value or None
+
+
+def _kept_or_new_id(value: str) -> str:
+    if value and not is_id(value):
+        raise PydanticCustomError("invalid_id", ID_RULE)
+    return value
+
+
+def _digits_as_number(value: object) -> object:
+    """A form sends every field as text: a price of digits is that number."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return value
+
+
+def _outline(value: object) -> object:
+    """The outline as sent, an array or (from a form) its JSON text, bounded before its items
+    are read."""
+    if isinstance(value, str):
+        if len(value) > MAX_OUTLINE_CHARS:
+            raise PydanticCustomError("outline_size", OUTLINE_SIZE)
+        try:
+            value = bounded_loads(value)
+        except ValueError:
+            raise PydanticCustomError("outline_json", "must be a JSON array") from None
+    if not isinstance(value, list):
+        raise PydanticCustomError("outline_type", "must be an array")
+    if len(value) > MAX_SECTIONS:
+        raise PydanticCustomError("outline_sections", f"must hold at most {MAX_SECTIONS} sections")
+    if len(json.dumps(value)) > MAX_OUTLINE_CHARS:
+        raise PydanticCustomError("outline_size", OUTLINE_SIZE)
+    return value
+
+
+def _chapters_in_all(sections: tuple[CourseSectionBody, ...]) -> tuple[CourseSectionBody, ...]:
+    if sum(len(section.chapters) for section in sections) > MAX_CHAPTERS:
+        raise PydanticCustomError(
+            "outline_chapters", f"must hold at most {MAX_CHAPTERS} chapters in all"
+        )
+    return sections
+
+
+Title = Annotated[str, Field(max_length=200), AfterValidator(_trimmed)]
+RequiredTitle = Annotated[
+    str, Field(min_length=1, max_length=200), AfterValidator(_trimmed), AfterValidator(_filled)
+]
+Category = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_CATEGORY_CHARS),
+    AfterValidator(_trimmed),
+    AfterValidator(_filled),
+]
+Description = Annotated[str, Field(max_length=5000), AfterValidator(_trimmed)]
+Content = Annotated[str, Field(max_length=50_000), AfterValidator(_trimmed)]
+SectionDescription = Annotated[str, Field(max_length=2000), AfterValidator(_trimmed)]
+Price = Annotated[int, Field(ge=0, le=MAX_PRICE), BeforeValidator(_digits_as_number)]
+KeptOrNewId = Annotated[
+    str, AfterValidator(_kept_or_new_id), Field(json_schema_extra={"pattern": ID_SCHEMA_PATTERN})
+]
+"""The id a section or chapter keeps; empty (or left out) for a new one, which the save names."""
+
+
+class CourseChapterBody(RequestBody):
+    """A chapter as the editor saves it."""
+
+    model_config = CLOSED
+
+    type: ChapterType
+    chapter_id: KeptOrNewId | None = None
+    """Unique in the course; a new chapter leaves it out."""
+    title: Title = ""
+    content: Annotated[Content | None, BeforeValidator(_empty_as_none)] = None
+    """The lesson (Text) or the questions and answers (Quiz); null or empty for none."""
+    video: Annotated[str | None, BeforeValidator(_empty_as_none)] = None
+    """The `videoUrl` of get-upload-url, its storage key, or a signed URL; null or empty for
+    none."""
+    free_preview: bool = False
+    comments: Any = None
+    """Ignored (the editor echoes it)."""
+
+
+class CourseSectionBody(RequestBody):
+    """A section as the editor saves it, its chapters in order."""
+
+    model_config = CLOSED
+
+    section_id: KeptOrNewId | None = None
+    """Unique in the course; a new section leaves it out."""
+    section_title: Title = ""
+    section_description: Annotated[SectionDescription | None, BeforeValidator(_empty_as_none)] = (
+        None
+    )
+    """Null or empty for none."""
+    chapters: Items[CourseChapterBody] = ()
+
+
+Outline = Annotated[
+    Items[CourseSectionBody],
+    BeforeValidator(_outline),
+    AfterValidator(_chapters_in_all),
+    Field(json_schema_extra={"maxItems": MAX_SECTIONS}),
+]
+
+
+class SaveCourseBody(RequestBody):
+    """A course save: only the fields sent change, and one no save sets is refused. Rules on the
+    whole course (unique ids, the echoed course id, publishing) are catalog's, after these."""
+
+    model_config = CLOSED
+    INVALID: ClassVar[str] = "The course has invalid fields."
+    IDENTITY_FIELDS: ClassVar[tuple[str, ...]] = ("teacherId",)
+
+    title: Settable[RequiredTitle] = None
+    description: Settable[Description] = None
+    category: Settable[Category] = None
+    price: Settable[Price] = None
+    """Minor units (paise)."""
+    level: Settable[Level] = None
+    status: Settable[SavedStatus] = None
+    sections: Settable[Outline] = None
+    """The whole outline, in order: an array, or its JSON text."""
+    image: str | None = None
+    """null removes the thumbnail; the current reference keeps it."""
+    course_id: str | None = None
+    """Ignored when it is this course's id; any other is refused."""
+    teacher_id: str | None = None
+    """Ignored when it is the caller; any other is refused (403)."""
+    teacher_name: Any = None
+    """Ignored: the name comes from Clerk."""
+
+
+class CreateCourseBody(RequestBody):
+    """A new draft's request; the body may be left out, and other fields are ignored."""
+
+    IDENTITY_FIELDS: ClassVar[tuple[str, ...]] = ("teacherId",)
+
+    teacher_id: str | None = None
+    """Must be the caller when present (else 403)."""
+    teacher_name: Any = None
+    """Ignored: the name comes from Clerk."""
+
+
+def _a_file_name(value: str) -> str:
+    name = value.strip()
+    if not name:
+        raise PydanticCustomError("file_name", "must be the name of the file")
+    if "/" in name or "\\" in name or name in (".", "..") or "\x00" in name:
+        raise PydanticCustomError("file_path", "must be a file name, not a path")
+    return name
+
+
+def _a_video_type(value: str) -> str:
+    if not VIDEO_TYPE.match(value):
+        raise PydanticCustomError("video_type", "must be a video/* content type")
+    return value
+
+
+class VideoUploadBody(RequestBody):
+    """The video a teacher is about to upload for a chapter; other fields are ignored."""
+
+    INVALID: ClassVar[str] = "The upload request has invalid fields."
+
+    file_name: Annotated[
+        str, AfterValidator(_a_file_name), Field(json_schema_extra={"minLength": 1})
+    ]
+    """A file name, not a path (kept without the whitespace around it)."""
+    file_type: Annotated[
+        str, AfterValidator(_a_video_type), Field(json_schema_extra={"pattern": VIDEO_TYPE.pattern})
+    ]
+    """A video/* content type."""
+    file_size: int | None = Field(default=None, ge=1)
+    """The file's size in bytes: checked against the video limit and the storage quota, and
+    signed into the upload."""
+
+
+SAVE = Body.of(SaveCourseBody, "JSON, or multipart with the thumbnail.")
+TEXT_FIELDS = ("title", "description", "category", "level", "status")
+ECHOED = ("courseId", "teacherId", "teacherName")
 SAVE_FORM = obj(
     {},
     {
-        **SAVE_FIELDS,
-        **ECHOED,
+        **{name: SAVE.schema["properties"][name] for name in (*TEXT_FIELDS, *ECHOED)},
         "price": string("Minor units (paise), as digits.", pattern="^[0-9]{1,8}$"),
         "sections": string("The outline as JSON text (an array of sections)."),
         "image": string("The thumbnail: JPEG, PNG, GIF or WebP, at most 5 MB.", format="binary"),
     },
     closed=True,
 )
+"""The save as multipart/form-data: the same fields as text, and the thumbnail as a file."""
+
 COURSE = envelope(ref("Course"))
 COURSES = envelope(array(ref("Course")))
 NOT_FOUND = error("No such course (or a draft that is not the caller's).")
@@ -181,7 +370,7 @@ OPERATIONS: Operations = {
         (
             Param(
                 "category",
-                string(maxLength=60),
+                string(maxLength=MAX_CATEGORY_CHARS),
                 "A category, in any case; `all` or absent means every one.",
             ),
             Param(
@@ -223,16 +412,7 @@ OPERATIONS: Operations = {
     "POST /courses": OperationSpec(
         TAG,
         {201: Answer("A new draft with the editor's defaults.", COURSE), 400: INVALID},
-        body=Body(
-            obj(
-                {},
-                {
-                    "teacherId": string("Must be the caller when present (else 403)."),
-                    "teacherName": string("Ignored: the name comes from Clerk."),
-                },
-            ),
-            required=False,
-        ),
+        body=replace(Body.of(CreateCourseBody), required=False),
     ),
     "PUT /courses/{courseId}": OperationSpec(
         TAG,
@@ -251,7 +431,7 @@ OPERATIONS: Operations = {
         },
         "Only the fields sent change. Publishing needs a title, a category other than"
         " Uncategorized, a chapter, and every Video chapter's video uploaded.",
-        body=Body(SAVE_JSON, "JSON, or multipart with the thumbnail.", multipart=SAVE_FORM),
+        body=replace(SAVE, multipart=SAVE_FORM),
     ),
     "DELETE /courses/{courseId}": OperationSpec(
         TAG,
@@ -281,21 +461,7 @@ OPERATIONS: Operations = {
             },
             "The section and chapter need not be saved yet. The upload lands in staging, where"
             " it expires unless a save of the course keeps it.",
-            body=Body(
-                obj(
-                    {
-                        "fileName": string("A file name, not a path.", minLength=1),
-                        "fileType": string("A video/* content type.", pattern="^video/"),
-                    },
-                    {
-                        "fileSize": integer(
-                            "The file's size in bytes: checked against the video limit and the"
-                            " storage quota, and signed into the upload.",
-                            minimum=1,
-                        ),
-                    },
-                )
-            ),
+            body=Body.of(VideoUploadBody),
             path_params={"sectionId": ID, "chapterId": ID},
         )
     ),

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import argparse
 
-from catalog import bootstrap, handlers
+from catalog import bootstrap
 from catalog.adapters.repository import courses_without_cards
+from catalog.commands import BackfillCards
 from shared.config import load_settings
 from shared.dynamo.client import dynamodb_client
 from shared.logs import configure_logging
+from shared.runtime import Runtime
 
 
 def main() -> None:
@@ -18,11 +20,11 @@ def main() -> None:
     parser.parse_args()
     configure_logging("catalog")
     settings = load_settings("catalog")
-    catalog = bootstrap.build(settings)
+    catalog = bootstrap.build(Runtime(settings))
     # its own client: the request-path guard refuses the Scan an operator command may make
     scanning = dynamodb_client(settings.aws, service=settings.service)
     missing = courses_without_cards(scanning, catalog.runtime.table)
-    written = handlers.backfill_cards(catalog, missing)
+    written = catalog.backfill_cards(BackfillCards(tuple(missing)))
     print(f"courses without a card: {len(missing)}; cards written: {written}")
 
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass, replace
 from typing import IO, Any
 
 from catalog.domain.media import (
-    VIDEO_TYPE,
     MediaTooLarge,
     MediaTypeRefused,
     UploadRequest,
@@ -18,6 +17,7 @@ from catalog.domain.media import (
 )
 from catalog.domain.model import Section
 from catalog.domain.validation import CourseInvalid
+from shared.api.courses import VIDEO_TYPE
 from shared.config import MediaSettings
 from shared.media.playback import PlaybackSigner
 from shared.media.sniff import IMAGE_EXTENSIONS, SNIFF_BYTES, image_type, video_type

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from catalog.adapters.listing_cache import RenderedPage
+from catalog.adapters.repository import Page
+from catalog.cards import card_json
 from catalog.course_media import CourseMedia
 from catalog.domain.access import Access
 from catalog.domain.model import Chapter, Course
 from catalog.outline import outline_document
 from shared.readmodels.course_cards import card_fields
+from shared.web.responses import encode_cursor
+
+COURSES_RETRIEVED = "Courses retrieved successfully"
 
 
 def course_json(
@@ -56,3 +63,11 @@ def issued_playback_json(course: Course, user_id: str, issued: frozenset[str]) -
         "paidVideoChapterIds": sorted(course.paid_videos),
         "issuedChapterIds": sorted(issued),
     }
+
+
+def listing_page(page: Page, media: CourseMedia) -> RenderedPage:
+    """A catalog page as served and cached: the envelope of its cards, and the next cursor; a
+    page that lists nothing is not worth keeping."""
+    data = [card_json(card, media) for card in page.cards]
+    body = json.dumps({"message": COURSES_RETRIEVED, "data": data}).encode()
+    return RenderedPage(body, encode_cursor(page.last_key), shareable=bool(data))

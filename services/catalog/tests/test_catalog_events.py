@@ -11,8 +11,8 @@ import redis
 
 from catalog.adapters.listing_cache import ListingCache, RenderedPage
 from catalog.adapters.repository import CourseRepository
+from catalog.bootstrap import event_routing
 from catalog.domain.model import Chapter, Course, Section, new_draft, revise
-from catalog.handlers import event_handlers
 from shared.config import load_settings
 from shared.dynamo.tables import ensure_table
 from shared.events.contracts import (
@@ -60,7 +60,7 @@ def consumer(
     released: list[tuple[str, ...]],
 ) -> Consumer:
     students = Memberships(runtime.dynamodb, runtime.table)
-    return Consumer(runtime, event_handlers(courses, students, listing, released.append))
+    return Consumer(runtime, event_routing(courses, students, listing, released.append))
 
 
 def published(runtime: Runtime, courses: CourseRepository, title: str, at: str) -> Course:

@@ -9,15 +9,17 @@ from typing import Any
 
 import pytest
 
-from catalog import bootstrap, handlers
+from catalog import bootstrap
 from catalog.adapters.repository import to_item
 from catalog.bootstrap import Catalog
+from catalog.commands import ShowCourse
 from catalog.domain.access import Access
 from catalog.domain.model import Chapter, Course, Section, new_draft, revise
 from catalog.views import course_json
 from shared.config import load_settings
 from shared.dynamo.tables import ensure_table
 from shared.readmodels.memberships import Membership
+from shared.runtime import Runtime
 
 AT = "2026-11-25T10:00:00.000Z"
 TEACHER, STUDENT, STRANGER = "t1", "u1", "u2"
@@ -39,7 +41,7 @@ CHAPTERS = (
 @pytest.fixture
 def catalog() -> Iterator[Catalog]:
     env = {**os.environ, "TABLE_PREFIX": f"t{uuid.uuid4().hex[:8]}-"}
-    app = bootstrap.build(load_settings("catalog", env))
+    app = bootstrap.build(Runtime(load_settings("catalog", env)))
     ensure_table(app.runtime.dynamodb, app.runtime.table)
     yield app
     app.runtime.dynamodb.delete_table(TableName=app.runtime.table)
@@ -117,7 +119,7 @@ def test_a_course_page_records_the_paid_videos_it_hands_an_enrolled_student(
     catalog: Catalog, course: Course
 ) -> None:
     course_id = course.course_id
-    _, access = handlers.course_page(catalog, course_id, STUDENT, inline_videos=True)
+    _, access = catalog.show_course(ShowCourse(course_id, STUDENT, inline_videos=True))
     assert access is Access.FULL
     assert catalog.issued_playback.chapters(course_id, STUDENT) == {"v2", "v3"}
 
@@ -135,7 +137,7 @@ def test_a_course_page_records_the_paid_videos_it_hands_an_enrolled_student(
 def test_nothing_is_recorded_when_no_paid_video_goes_to_a_student(
     catalog: Catalog, course: Course, viewer: str | None, inline_videos: bool, access: Access
 ) -> None:
-    _, got = handlers.course_page(catalog, course.course_id, viewer, inline_videos)
+    _, got = catalog.show_course(ShowCourse(course.course_id, viewer, inline_videos))
     assert got is access
     for user in (TEACHER, STUDENT, STRANGER):
         assert catalog.issued_playback.chapters(course.course_id, user) == set()
@@ -146,7 +148,7 @@ def test_a_revoked_student_is_back_to_the_previews(catalog: Catalog, course: Cou
     later = "2026-11-26T10:00:00.000Z"
     catalog.students.record(uow, course.course_id, STUDENT, Membership(False, later))
     uow.commit()
-    _, access = handlers.course_page(catalog, course.course_id, STUDENT, inline_videos=True)
+    _, access = catalog.show_course(ShowCourse(course.course_id, STUDENT))
     assert access is Access.PREVIEW
 
 

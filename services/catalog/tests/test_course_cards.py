@@ -11,12 +11,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from catalog import handlers
 from catalog.adapters import keys
 from catalog.adapters.repository import courses_without_cards, index_keys, to_item
 from catalog.app import create_app
-from catalog.bootstrap import Catalog
+from catalog.bootstrap import Catalog, event_routing
 from catalog.cards import card_json, card_of, decode_card, encode_card
+from catalog.commands import BackfillCards
+from catalog.course_media import CourseMedia
 from catalog.domain.access import Access
 from catalog.domain.model import Chapter, Course, Section, new_draft, revise
 from catalog.views import course_json
@@ -78,12 +79,12 @@ def test_a_card_answers_what_the_outline_of_the_whole_course_does() -> None:
 
 
 @pytest.fixture
-def app() -> Iterator[Flask]:
+def app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     env = {**os.environ, "TABLE_PREFIX": f"t{uuid.uuid4().hex[:8]}-", "CATALOG_CACHE_SECONDS": "0"}
+    monkeypatch.setattr(CourseMedia, "playback_url", SignedMedia.playback_url)
     flask_app = create_app(load_settings("catalog", env))
     catalog: Catalog = flask_app.extensions["catalog"]
     ensure_table(catalog.runtime.dynamodb, catalog.runtime.table)
-    catalog.media = SignedMedia()  # type: ignore[assignment]
     yield flask_app
     catalog.runtime.dynamodb.delete_table(TableName=catalog.runtime.table)
 
@@ -163,7 +164,7 @@ def test_the_listing_indexes_hold_cards_only(catalog: Catalog) -> None:
 
 def enroll(catalog: Catalog, course_id: str) -> None:
     """A student's enrollment, through the catalog's own consumer (the seat count's path)."""
-    consumer = Consumer(catalog.runtime, handlers.event_handlers(
+    consumer = Consumer(catalog.runtime, event_routing(
         catalog.courses, catalog.students, catalog.listing, lambda _: None
     ))  # fmt: skip
     consumer.consume(
@@ -210,8 +211,8 @@ def test_a_course_saved_before_cards_is_listed_until_its_card_is_written(
     assert listed(client, "?q=rust") == expected
 
     assert courses_without_cards(catalog.runtime.dynamodb, catalog.runtime.table) == [old.course_id]
-    assert handlers.backfill_cards(catalog, [old.course_id, new.course_id]) == 1
-    assert handlers.backfill_cards(catalog, [old.course_id]) == 0, "idempotent"
+    assert catalog.backfill_cards(BackfillCards((old.course_id, new.course_id))) == 1
+    assert catalog.backfill_cards(BackfillCards((old.course_id,))) == 0, "idempotent"
     assert courses_without_cards(catalog.runtime.dynamodb, catalog.runtime.table) == []
     assert listed(client) == expected
     assert listed(client, "?q=rust") == expected

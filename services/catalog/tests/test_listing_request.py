@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from catalog.domain.listing import Listing, ListingInvalid, parse_listing
-from catalog.domain.validation import MAX_CATEGORY_CHARS
+from shared.api.courses import MAX_CATEGORY_CHARS
 
 
 def refused(category: str | None = None, q: str = "", limit: int = 20) -> dict[str, str]:

@@ -18,14 +18,17 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from pydantic import ValidationError
 
-from catalog import handlers
 from catalog.adapters.storage import OverQuota
 from catalog.bootstrap import Catalog, build
+from catalog.commands import ImageChange, RemoveCourse, RequestVideoUpload, SaveCourse
 from catalog.course_media import Thumbnail
-from catalog.domain.media import MediaRefused, MediaTooLarge, StorageQuotaExceeded
+from catalog.domain.media import MediaTooLarge, StorageQuotaExceeded
 from catalog.domain.model import Chapter, Course, Section, account_media, new_draft
 from catalog.domain.validation import CourseInvalid
+from catalog.entrypoints.bodies import course_edit
+from shared.api.courses import SaveCourseBody, VideoUploadBody
 from shared.config import Settings, load_settings
 from shared.dynamo.tables import ensure_table
 from shared.events.contracts import MediaReleased
@@ -34,6 +37,7 @@ from shared.media.store import MediaStore, ObjectChanged, media_store
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.provision import ensure_bucket
 from shared.runtime import Runtime
+from shared.web.body import field_problems
 
 MP4 = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41" + bytes(1000)
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(500)
@@ -88,8 +92,8 @@ def runtime(settings: Settings) -> QuietRuntime:
 
 
 @pytest.fixture
-def app(settings: Settings, runtime: QuietRuntime) -> Catalog:
-    return dataclasses.replace(build(settings), runtime=runtime)
+def app(runtime: QuietRuntime) -> Catalog:
+    return build(runtime)
 
 
 @pytest.fixture
@@ -107,8 +111,19 @@ def course(app: Catalog) -> Course:
 
 
 def upload_urls(app: Catalog, course: Course, chapter: str = "c1", **body: Any) -> dict[str, Any]:
-    request = {"fileName": "lesson.mp4", "fileType": "video/mp4", **body}
-    return handlers.upload_url(app, course.teacher_id, course.course_id, "s1", chapter, request)
+    request = VideoUploadBody.model_validate(
+        {"fileName": "lesson.mp4", "fileType": "video/mp4", **body}
+    )
+    command = RequestVideoUpload(
+        course.teacher_id,
+        course.course_id,
+        "s1",
+        chapter,
+        request.file_name,
+        request.file_type,
+        request.file_size,
+    )
+    return app.request_video_upload(command)
 
 
 def uploaded(
@@ -130,8 +145,13 @@ def save_videos(app: Catalog, course: Course, *videos: str, **kw: Any) -> Course
         for i, video in enumerate(videos, 1)
     ]
     body = {"sections": [{"sectionId": "s1", "sectionTitle": "All", "chapters": chapters}]}
-    image = kw.get("image", handlers.ImageChange())
-    return handlers.update_course(app, course.teacher_id, course.course_id, body, image)
+    return save(app, course, body, kw.get("image", ImageChange()))
+
+
+def save(app: Catalog, course: Course, body: dict[str, Any], image: ImageChange) -> Course:
+    """A save of `body` as the PUT reads it."""
+    edit = course_edit(SaveCourseBody.model_validate(body))
+    return app.save_course(SaveCourse(course.teacher_id, course.course_id, edit, image))
 
 
 def keys_of(course: Course) -> list[str | None]:
@@ -140,9 +160,31 @@ def keys_of(course: Course) -> list[str | None]:
 
 @pytest.mark.parametrize("size", ["12", True, 0, -5, 1.5, [1]])
 def test_a_file_size_that_is_no_size_is_refused(app: Catalog, course: Course, size: Any) -> None:
-    with pytest.raises(MediaRefused) as refused:
+    with pytest.raises(ValidationError) as refused:
         upload_urls(app, course, fileSize=size)
-    assert type(refused.value) is MediaRefused and "fileSize" in refused.value.details
+    assert set(field_problems(refused.value.errors())) == {"fileSize"}
+
+
+@pytest.mark.parametrize(
+    ("body", "details"),
+    [
+        (
+            {"fileName": "../../etc/passwd", "fileType": "application/pdf"},
+            {
+                "fileName": "must be a file name, not a path",
+                "fileType": "must be a video/* content type",
+            },
+        ),
+        ({"fileName": "  ", "fileType": "video/mp4"}, {"fileName": "must be the name of the file"}),
+        ({"fileName": 5}, {"fileName": "must be a string", "fileType": "required"}),
+    ],
+)
+def test_an_upload_request_names_each_bad_field(
+    body: dict[str, Any], details: dict[str, str]
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        VideoUploadBody.model_validate(body)
+    assert field_problems(refused.value.errors()) == details
 
 
 def test_a_file_size_over_the_video_limit_gets_no_url(app: Catalog, course: Course) -> None:
@@ -203,7 +245,7 @@ def test_only_uploads_of_this_course_can_be_kept(
     kept = store.key_from_reference(video.replace("/staging/", "/"))
     assert kept is not None
     for reference in (kept, f"staging/courses/{course.course_id}/thumbnails/x.png"):
-        with pytest.raises(CourseInvalid, match="invalid course") as refused:
+        with pytest.raises(CourseInvalid) as refused:
             save_videos(app, course, reference)
         assert "uploaded for this course" in refused.value.details["sections[0].chapters[0].video"]
 
@@ -265,22 +307,21 @@ def test_the_counter_refuses_growth_past_the_quota_at_commit(app: Catalog, cours
 def test_removed_and_deleted_media_give_their_bytes_back(
     app: Catalog, runtime: QuietRuntime, course: Course
 ) -> None:
-    thumbnail = handlers.ImageChange(upload=Thumbnail(PNG, "image/png"))
+    thumbnail = ImageChange(upload=Thumbnail(PNG, "image/png"))
     saved = save_videos(app, course, uploaded(app, course), image=thumbnail)
     assert app.storage.used(course.teacher_id) == len(MP4) + len(PNG)
     [video] = keys_of(saved)
 
-    text_only = handlers.update_course(
+    text_only = save(
         app,
-        course.teacher_id,
-        course.course_id,
+        course,
         {"sections": [{"sectionId": "s1", "chapters": [{"type": "Text", "title": "Notes"}]}]},
-        handlers.ImageChange(),
+        ImageChange(),
     )
     assert app.storage.used(course.teacher_id) == len(PNG)
     assert video in runtime.released()
 
-    handlers.remove_course(app, course.teacher_id, course.course_id)
+    app.remove_course(RemoveCourse(course.teacher_id, course.course_id))
     assert app.storage.used(course.teacher_id) == 0
     assert text_only.image in runtime.released()
 

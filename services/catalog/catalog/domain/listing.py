@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 
 from catalog.domain.search import QueryInvalid, query_words
-from catalog.domain.validation import MAX_CATEGORY_CHARS
+from shared.api.courses import MAX_CATEGORY_CHARS
 from shared.invalid import Invalid
 from shared.web.responses import DEFAULT_LIMIT, MAX_LIMIT
 

@@ -9,9 +9,6 @@ from catalog.domain.search import index_words
 from shared.events.contracts import ChapterOutline, CourseSnapshot, SectionOutline
 
 DRAFT, PUBLISHED, ARCHIVED, DELETED = "Draft", "Published", "Archived", "Deleted"
-STATUSES = (DRAFT, PUBLISHED)
-LEVELS = ("Beginner", "Intermediate", "Advanced")
-CHAPTER_TYPES = ("Text", "Quiz", "Video")
 UNCATEGORIZED = "Uncategorized"
 CURRENCY = "INR"
 

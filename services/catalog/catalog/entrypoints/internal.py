@@ -5,12 +5,22 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app
 
 from catalog.bootstrap import Catalog
+from catalog.domain.model import Course
+from catalog.entrypoints.errors import translate_catalog_errors
+from catalog.errors import CourseNotFound
 from catalog.views import issued_playback_json, price_json
 from shared.auth.access import require_internal
-from shared.web.errors import NotFound
 from shared.web.responses import ok
 
 bp = Blueprint("internal", __name__, url_prefix="/internal")
+translate_catalog_errors(bp)
+
+
+def _course(catalog: Catalog, course_id: str) -> Course:
+    course = catalog.courses.get(course_id)
+    if course is None:
+        raise CourseNotFound(course_id)
+    return course
 
 
 @bp.get("/courses/<course_id>")
@@ -18,10 +28,7 @@ bp = Blueprint("internal", __name__, url_prefix="/internal")
 def course_price(course_id: str) -> Response:
     """Authoritative price and status, for billing's create-order."""
     catalog: Catalog = current_app.extensions["catalog"]
-    course = catalog.courses.get(course_id)
-    if course is None:
-        raise NotFound("No such course.", code="course_not_found")
-    return ok(price_json(course))
+    return ok(price_json(_course(catalog, course_id)))
 
 
 @bp.get("/courses/<course_id>/playback/<user_id>")
@@ -30,8 +37,6 @@ def issued_playback(course_id: str, user_id: str) -> Response:
     """The course's paid video chapters and those whose playback URL a course page gave the
     user, for billing's refund rule."""
     catalog: Catalog = current_app.extensions["catalog"]
-    course = catalog.courses.get(course_id)
-    if course is None:
-        raise NotFound("No such course.", code="course_not_found")
+    course = _course(catalog, course_id)
     issued = catalog.issued_playback.chapters(course_id, user_id)
     return ok(issued_playback_json(course, user_id, issued))
