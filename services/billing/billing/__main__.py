@@ -13,30 +13,37 @@ import json
 import sys
 from dataclasses import asdict
 
-from billing import bootstrap, reconciler
+from billing import bootstrap
+from billing.bootstrap import Billing
+from billing.commands import ReconcileDue, ReconcileOrder
+from billing.errors import OrderNotFound
 from billing.views import transaction_json
 from shared.config import Settings
 from shared.ops import Command, main
+from shared.runtime import Runtime
+
+
+def _billing(settings: Settings) -> Billing:
+    return bootstrap.build(Runtime(settings))
 
 
 def _reconcile(args: argparse.Namespace, settings: Settings) -> int:
-    app = bootstrap.build(settings)
-    order = app.orders.get(args.order_id)
-    if order is None:
+    try:
+        order = _billing(settings).reconcile_order(ReconcileOrder(args.order_id))
+    except OrderNotFound:
         print(json.dumps({"error": "order_not_found", "orderId": args.order_id}))
         return 1
-    order = reconciler.reconcile_refund(app, reconciler.reconcile_order(app, order, force=True))
     print(json.dumps(transaction_json(order)))
     return 0
 
 
 def _reconcile_due(_args: argparse.Namespace, settings: Settings) -> int:
-    print(json.dumps(asdict(reconciler.run_due(bootstrap.build(settings)))))
+    print(json.dumps(asdict(_billing(settings).reconcile_due(ReconcileDue()))))
     return 0
 
 
 def _alerts(args: argparse.Namespace, settings: Settings) -> int:
-    for alert in bootstrap.build(settings).orders.alerts(limit=args.limit):
+    for alert in _billing(settings).orders.alerts(limit=args.limit):
         print(json.dumps({k: v for k, v in alert.items() if not k.startswith(("PK", "SK", "GSI"))}))
     return 0
 

@@ -7,12 +7,13 @@ from flask import Flask
 from billing import bootstrap
 from billing.entrypoints import api
 from shared.config import Settings, load_settings
+from shared.runtime import Runtime
 from shared.web.app import build_app
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings("billing")
-    billing = bootstrap.build(settings)
+    billing = bootstrap.build(Runtime(settings))
     app = build_app(
         settings,
         [api.bp],

@@ -1,14 +1,28 @@
-"""Wires billing's adapters; the only place that knows the concrete classes."""
+"""Wires billing: its adapters, and each handler bound to the adapters it needs."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
+from billing import handlers
 from billing.adapters.cashfree import CashfreeClient
 from billing.adapters.catalog_client import CatalogClient
 from billing.adapters.enrollment_client import EnrollmentClient
 from billing.adapters.repository import OrderRepository
+from billing.commands import (
+    CreateOrder,
+    ReceiveWebhook,
+    ReconcileDue,
+    ReconcileOrder,
+    RequestRefund,
+    ShowOrderStatus,
+)
+from billing.domain.model import Order
+from billing.reconciler import Sweep
+from billing.schedule import ReconcileSchedule
 from shared.clerk import ClerkClient
 from shared.config import Settings
 from shared.messaging.consumer import EventHandler
@@ -16,35 +30,93 @@ from shared.readmodels.course_cards import CourseCards, course_card_handlers
 from shared.runtime import Runtime
 
 
-@dataclass
+@dataclass(frozen=True)
 class Billing:
-    settings: Settings
+    """Billing, wired: the adapters the web and the operator read through, and the handlers."""
+
     runtime: Runtime
     orders: OrderRepository
-    cashfree: CashfreeClient
-    catalog: CatalogClient
-    enrollment: EnrollmentClient
-    clerk: ClerkClient
+    create_order: Callable[[CreateOrder], dict[str, Any]]
+    show_order_status: Callable[[ShowOrderStatus], Order]
+    request_refund: Callable[[RequestRefund], handlers.RefundRequested]
+    receive_webhook: Callable[[ReceiveWebhook], str]
+    reconcile_due: Callable[[ReconcileDue], Sweep]
+    reconcile_order: Callable[[ReconcileOrder], Order]
+    on_event: Mapping[str, EventHandler]
+    """What the worker runs for each event type it receives: course cards (teacher, title,
+    price) for sales reports."""
+
+    @property
+    def settings(self) -> Settings:
+        return self.runtime.settings
 
 
-def build(settings: Settings) -> Billing:
-    runtime = Runtime(settings)
+def build(runtime: Runtime) -> Billing:
+    settings = runtime.settings
+    orders = OrderRepository(runtime.dynamodb, runtime.table)
+    cashfree = CashfreeClient(settings.cashfree)
+    catalog = CatalogClient(settings.service_url("catalog"), settings.internal_api_token)
+    enrollment = EnrollmentClient(settings.service_url("enrollment"), settings.internal_api_token)
+    schedule = ReconcileSchedule.of(settings.billing)
+    unit_of_work = runtime.unit_of_work
     return Billing(
-        settings=settings,
         runtime=runtime,
-        orders=OrderRepository(runtime.dynamodb, runtime.table),
-        cashfree=CashfreeClient(settings.cashfree),
-        catalog=CatalogClient(settings.service_url("catalog"), settings.internal_api_token),
-        enrollment=EnrollmentClient(
-            settings.service_url("enrollment"), settings.internal_api_token
+        orders=orders,
+        create_order=partial(
+            handlers.create_order,
+            orders=orders,
+            unit_of_work=unit_of_work,
+            cashfree=cashfree,
+            schedule=schedule,
+            catalog=catalog,
+            clerk=ClerkClient(settings.clerk),
+            return_url=settings.cashfree.return_url,
+            placeholder_phone=settings.cashfree.placeholder_phone,
         ),
-        clerk=ClerkClient(settings.clerk),
+        show_order_status=partial(
+            handlers.show_order_status,
+            orders=orders,
+            unit_of_work=unit_of_work,
+            cashfree=cashfree,
+            schedule=schedule,
+        ),
+        request_refund=partial(
+            handlers.request_refund,
+            orders=orders,
+            unit_of_work=unit_of_work,
+            cashfree=cashfree,
+            schedule=schedule,
+            enrollment=enrollment,
+            catalog=catalog,
+            refund_window_days=settings.billing.refund_window_days,
+            refund_max_progress_percent=settings.billing.refund_max_progress_percent,
+        ),
+        receive_webhook=partial(
+            handlers.receive_webhook,
+            orders=orders,
+            unit_of_work=unit_of_work,
+            cashfree=cashfree,
+            schedule=schedule,
+            secret=settings.cashfree.client_secret,
+        ),
+        reconcile_due=partial(
+            handlers.reconcile_due,
+            orders=orders,
+            unit_of_work=unit_of_work,
+            cashfree=cashfree,
+            schedule=schedule,
+        ),
+        reconcile_order=partial(
+            handlers.reconcile_order,
+            orders=orders,
+            unit_of_work=unit_of_work,
+            cashfree=cashfree,
+            schedule=schedule,
+        ),
+        on_event=course_card_handlers(CourseCards(runtime.dynamodb, runtime.table)),
     )
 
 
 def event_handlers(runtime: Runtime) -> Mapping[str, EventHandler]:
-    """Billing keeps course cards (teacher, title, price) for sales reports."""
-    routing: Mapping[str, EventHandler] = course_card_handlers(
-        CourseCards(runtime.dynamodb, runtime.table)
-    )
-    return routing
+    """The worker's routing, bound to the worker's own runtime."""
+    return build(runtime).on_event

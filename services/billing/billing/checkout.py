@@ -1,4 +1,4 @@
-"""Create-order: the price comes from catalog, one open order per user and course."""
+"""Create-order's rules: the price comes from catalog, one open order per user and course."""
 
 from __future__ import annotations
 
@@ -10,25 +10,30 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
-from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from billing import reconciler
-from billing.adapters.cashfree import CashfreeError
-from billing.adapters.repository import CheckoutTaken
+from billing.adapters.cashfree import CashfreeClient, CashfreeError
+from billing.adapters.catalog_client import PricedCourse
+from billing.adapters.repository import OrderRepository
 from billing.domain.model import PENDING, SUCCESS, Attempt, Order
 from billing.domain.money import to_major
-from billing.errors import AlreadyEnrolled, CheckoutBusy, CourseNotForSale
 from billing.payments import apply_attempt
-from billing.schedule import first_check
+from billing.schedule import ReconcileSchedule
+from shared.clerk import ClerkClient, UserProfile
 from shared.clock import now_iso, parse_iso, utc_now
-from shared.retry import retry_on_conflict
-
-if TYPE_CHECKING:
-    from billing.bootstrap import Billing
+from shared.messaging.unit_of_work import UnitOfWork
 
 REUSE_MARGIN = timedelta(minutes=10)
-CHECKOUT_ATTEMPTS = 3
+PROVIDER_FIELDS = (
+    "order_id",
+    "cf_order_id",
+    "payment_session_id",
+    "order_status",
+    "order_amount",
+    "order_currency",
+    "order_expiry_time",
+)
 
 
 def customer_id_for(user_id: str) -> str:
@@ -44,79 +49,76 @@ def phone_for(raw: str | None, placeholder: str) -> str:
     return digits[-10:] if len(digits) >= 10 else placeholder
 
 
-def _reusable(order: Order | None, price: int) -> bool:
-    if order is None or order.status != PENDING or order.amount != price:
+def reusable(order: Order, price: int) -> bool:
+    """An open order at today's price that Cashfree keeps open a while yet."""
+    if order.status != PENDING or order.amount != price:
         return False
     expiry = order.provider_order.get("order_expiry_time")
     return expiry is None or parse_iso(str(expiry)) > utc_now() + REUSE_MARGIN
 
 
-def create_order(app: Billing, user_id: str, course_id: str) -> dict[str, Any]:
-    """Cashfree's order for the browser SDK; the same open order is returned again."""
-    course = app.catalog.priced_course(course_id)
-    if course.status != "Published":
-        raise CourseNotForSale("This course is not for sale.")
+def superseded(order: Order) -> bool:
+    """An open order already at Cashfree, which a new one would replace."""
+    return order.status == PENDING and order.sent_to_provider
 
-    def open_checkout(_attempt: int) -> Callable[[], dict[str, Any]]:
-        """The user's open checkout for the course, reused or committed anew (a free course's
-        is left to `_enroll_free`); what is left to do with it."""
-        owner, open_id = app.orders.standing(user_id, course_id)
-        if owner is not None:
-            raise AlreadyEnrolled(user_id)
-        current = app.orders.get(open_id) if open_id else None
-        if current is not None and _reusable(current, course.price):
-            return partial(_with_provider_order, app, current)
-        superseded = current is not None and current.status == PENDING and current.sent_to_provider
-        if superseded and current is not None and _retire(app, current).status == SUCCESS:
-            raise AlreadyEnrolled(user_id)
-        now = now_iso()
-        order = Order(
-            order_id=f"pl_{uuid.uuid4().hex}",
-            user_id=user_id,
-            course_id=course_id,
-            teacher_id=course.teacher_id,
-            course_title=course.title,
-            amount=course.price,
-            currency=course.currency,
-            status=PENDING,
-            created_at=now,
-            updated_at=now,
-            check_at=first_check(app),
-        )
-        if course.price == 0:
-            return partial(_enroll_free, app, order, open_id)
-        uow = app.runtime.unit_of_work()
-        app.orders.add(uow, order, replacing=open_id)
-        uow.commit()
-        return partial(_with_provider_order, app, order)
 
-    # what is left runs once, after the retries, as it did: `_enroll_free` commits the free
-    # order itself, and its CheckoutTaken is not retried
-    finish = retry_on_conflict(
-        open_checkout,
-        conflicts=(CheckoutTaken,),
-        attempts=CHECKOUT_ATTEMPTS,
-        give_up=lambda _: CheckoutBusy(course_id),
+def new_order(user_id: str, course_id: str, course: PricedCourse, check_at: str) -> Order:
+    """A new open order for the course at catalog's price, first checked at `check_at`."""
+    now = now_iso()
+    return Order(
+        order_id=f"pl_{uuid.uuid4().hex}",
+        user_id=user_id,
+        course_id=course_id,
+        teacher_id=course.teacher_id,
+        course_title=course.title,
+        amount=course.price,
+        currency=course.currency,
+        status=PENDING,
+        created_at=now,
+        updated_at=now,
+        check_at=check_at,
     )
-    return finish()
 
 
-def _retire(app: Billing, superseded: Order) -> Order:
+def retire(
+    order: Order,
+    *,
+    orders: OrderRepository,
+    unit_of_work: Callable[[], UnitOfWork],
+    cashfree: CashfreeClient,
+    schedule: ReconcileSchedule,
+) -> Order:
     """Terminate the order a new one replaces, so it can never be paid as well. Cashfree refuses
     when it was paid (or expired) meanwhile: reconciling then records what happened."""
     with contextlib.suppress(CashfreeError):
-        app.cashfree.terminate_order(superseded.order_id)
-    return reconciler.reconcile_order(app, superseded)
+        cashfree.terminate_order(order.order_id)
+    return reconciler.reconcile_order(
+        order, orders=orders, unit_of_work=unit_of_work, cashfree=cashfree, schedule=schedule
+    )
 
 
-def _with_provider_order(app: Billing, order: Order) -> dict[str, Any]:
+def with_provider_order(
+    order: Order,
+    *,
+    orders: OrderRepository,
+    unit_of_work: Callable[[], UnitOfWork],
+    cashfree: CashfreeClient,
+    clerk: ClerkClient,
+    return_url: str,
+    placeholder_phone: str,
+) -> dict[str, Any]:
     """Create (or fetch, idempotently) the Cashfree order and remember its session."""
     if not order.sent_to_provider:
-        created = app.cashfree.create_order(_cashfree_order(app, order))
+        profile = clerk.get_user(order.user_id)
+        created = cashfree.create_order(
+            cashfree_order(
+                order, profile, return_url=return_url, placeholder_phone=placeholder_phone
+            )
+        )
         kept = {k: created.get(k) for k in PROVIDER_FIELDS}
         updated = replace(order, provider_order=kept, updated_at=now_iso())
-        uow = app.runtime.unit_of_work()
-        app.orders.save(uow, updated, read_status=order.status, read_updated=order.updated_at)
+        uow = unit_of_work()
+        orders.save(uow, updated, read_status=order.status, read_updated=order.updated_at)
         uow.commit()
         order = updated
     return {k: _number(order.provider_order.get(k)) for k in PROVIDER_FIELDS}
@@ -128,8 +130,10 @@ def _number(value: Any) -> Any:
     return float(value) if isinstance(value, Decimal) else value
 
 
-def _cashfree_order(app: Billing, order: Order) -> dict[str, Any]:
-    profile = app.clerk.get_user(order.user_id)
+def cashfree_order(
+    order: Order, profile: UserProfile, *, return_url: str, placeholder_phone: str
+) -> dict[str, Any]:
+    """Cashfree's create-order request for our order and its buyer."""
     name = profile.display_name[:100]
     return {
         "order_id": order.order_id,
@@ -137,32 +141,36 @@ def _cashfree_order(app: Billing, order: Order) -> dict[str, Any]:
         "order_currency": order.currency,
         "customer_details": {
             "customer_id": customer_id_for(order.user_id),
-            "customer_phone": phone_for(profile.phone, app.settings.cashfree.placeholder_phone),
+            "customer_phone": phone_for(profile.phone, placeholder_phone),
             "customer_email": profile.email,
             "customer_name": name if len(name) >= 3 else None,
         },
-        "order_meta": {"return_url": app.settings.cashfree.return_url},
+        "order_meta": {"return_url": return_url},
         "order_tags": {"course_id": order.course_id},
         "order_note": order.course_title[:200] if len(order.course_title) >= 3 else None,
     }
 
 
-PROVIDER_FIELDS = (
-    "order_id",
-    "cf_order_id",
-    "payment_session_id",
-    "order_status",
-    "order_amount",
-    "order_currency",
-    "order_expiry_time",
-)
-
-
-def _enroll_free(app: Billing, order: Order, open_id: str | None) -> dict[str, Any]:
+def enroll_free(
+    order: Order,
+    open_id: str | None,
+    *,
+    orders: OrderRepository,
+    unit_of_work: Callable[[], UnitOfWork],
+    cashfree: CashfreeClient,
+    schedule: ReconcileSchedule,
+) -> dict[str, Any]:
     """A price-0 course goes through the same paid path, without Cashfree."""
-    uow = app.runtime.unit_of_work()
-    app.orders.add(uow, order, replacing=open_id)
+    uow = unit_of_work()
+    orders.add(uow, order, replacing=open_id)
     uow.commit()
     free = Attempt(f"free_{order.order_id}", SUCCESS, 0, order.currency, now_iso())
-    apply_attempt(app, order.order_id, free)
+    apply_attempt(
+        order.order_id,
+        free,
+        orders=orders,
+        unit_of_work=unit_of_work,
+        cashfree=cashfree,
+        schedule=schedule,
+    )
     return {"order_id": order.order_id, "order_status": "PAID"}

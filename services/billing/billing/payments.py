@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import logging
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from billing import refunds
-from billing.adapters.repository import AttemptRecorded, OwnedThroughAnotherOrder, StaleOrder
+from billing.adapters.cashfree import CashfreeClient
+from billing.adapters.repository import (
+    AttemptRecorded,
+    OrderRepository,
+    OwnedThroughAnotherOrder,
+    StaleOrder,
+)
 from billing.domain.model import FAILED, SUCCESS, Attempt, Order
+from billing.schedule import ReconcileSchedule
 from shared.clock import as_utc_iso
 from shared.events.contracts import PaymentFailed, PaymentSucceeded
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.retry import retry_on_conflict
-
-if TYPE_CHECKING:
-    from billing.bootstrap import Billing
-
-log = logging.getLogger(__name__)
 
 APPLY_ATTEMPTS = 5
 
@@ -26,7 +27,14 @@ class UnknownOrder(Exception):
 
 
 def apply_attempt(
-    app: Billing, order_id: str, attempt: Attempt, read: Order | None = None
+    order_id: str,
+    attempt: Attempt,
+    *,
+    orders: OrderRepository,
+    unit_of_work: Callable[[], UnitOfWork],
+    cashfree: CashfreeClient,
+    schedule: ReconcileSchedule,
+    read: Order | None = None,
 ) -> Order:
     """Record the attempt once. SUCCESS pays the order and publishes PaymentSucceeded, or, when
     the buyer already owns the course through another order, records it as a duplicate and
@@ -34,7 +42,7 @@ def apply_attempt(
 
     def record(tries: int) -> tuple[Order, bool]:
         """The order once the attempt is recorded, and whether that paid it as a duplicate."""
-        order = (read if tries == 1 else None) or app.orders.get(order_id)
+        order = (read if tries == 1 else None) or orders.get(order_id)
         if order is None:
             raise UnknownOrder(order_id)
         if order.paid_by(attempt):
@@ -45,15 +53,15 @@ def apply_attempt(
         # condition holds it to that (OwnedThroughAnotherOrder), and the next try reads. Not for
         # a refunded order, which writes no ownership to hold it.
         if newly_paid and (tries > 1 or updated.refunded):
-            owner = app.orders.owning_order(order.user_id, order.course_id)
+            owner = orders.owning_order(order.user_id, order.course_id)
             if owner is not None and owner != order_id:
-                updated = refunds.as_duplicate(app, updated, owner)
-        uow = app.runtime.unit_of_work()
-        app.orders.record_attempt(uow, order_id, attempt)
+                updated = refunds.as_duplicate(updated, owner, schedule.first_check())
+        uow = unit_of_work()
+        orders.record_attempt(uow, order_id, attempt)
         if updated != order:
-            app.orders.save(uow, updated, read_status=order.status, read_updated=order.updated_at)
+            orders.save(uow, updated, read_status=order.status, read_updated=order.updated_at)
         if newly_paid:
-            _paid(app, uow, updated, attempt)
+            _paid(uow, updated, attempt, orders=orders)
         elif updated.status == FAILED and order.status != FAILED:
             uow.raise_event(
                 PaymentFailed(
@@ -79,19 +87,17 @@ def apply_attempt(
         give_up=lambda _: StaleOrder(order_id),
     )
     if paid_twice:
-        app.orders.alert(
-            "duplicate_payment", {"orderId": order_id, "ownedThrough": order.duplicate_of}
-        )
-        order = refunds.send(app, order)
+        orders.alert("duplicate_payment", {"orderId": order_id, "ownedThrough": order.duplicate_of})
+        order = refunds.send(order, orders=orders, unit_of_work=unit_of_work, cashfree=cashfree)
     return order
 
 
-def _paid(app: Billing, uow: UnitOfWork, order: Order, attempt: Attempt) -> None:
+def _paid(uow: UnitOfWork, order: Order, attempt: Attempt, *, orders: OrderRepository) -> None:
     """What a first successful payment writes, in the same transaction as the order."""
     if order.duplicate_of is None:
         if not order.refunded:
-            app.orders.grant_ownership(uow, order)
-        app.orders.count(uow, order, sales=1, refunds=int(order.refunded))
+            orders.grant_ownership(uow, order)
+        orders.count(uow, order, sales=1, refunds=int(order.refunded))
         uow.raise_event(
             PaymentSucceeded(
                 order_id=order.order_id,
@@ -105,4 +111,4 @@ def _paid(app: Billing, uow: UnitOfWork, order: Order, attempt: Attempt) -> None
             )
         )
     if order.refunded:  # Cashfree's refund webhook came before its payment webhook
-        refunds.settle(app, uow, order, counted=True)
+        refunds.settle(uow, order, orders=orders, counted=True)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from billing import bootstrap, reconciler
+from functools import partial
+
+from billing import bootstrap
+from billing.commands import ReconcileDue
 from shared.config import Settings
 from shared.messaging.periodic import PeriodicJob
+from shared.runtime import Runtime
 
 
 def jobs(settings: Settings) -> list[PeriodicJob]:
-    billing = bootstrap.build(settings)
-    return [
-        PeriodicJob(
-            "reconcile",
-            settings.billing.reconcile_interval_seconds,
-            lambda: reconciler.run_due(billing),
-        )
-    ]
+    """The relay hands over its settings (not its runtime): billing is wired from them."""
+    billing = bootstrap.build(Runtime(settings))
+    every = settings.billing.reconcile_interval_seconds
+    return [PeriodicJob("reconcile", every, partial(billing.reconcile_due, ReconcileDue()))]

@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import timedelta
-from typing import TYPE_CHECKING
+from functools import partial
 
 from billing import refunds
-from billing.adapters import keys
-from billing.adapters.cashfree import CashfreeError, CashfreeUnavailable
-from billing.adapters.repository import StaleOrder
+from billing.adapters.cashfree import CashfreeClient, CashfreeError, CashfreeUnavailable
+from billing.adapters.repository import OrderRepository, StaleOrder
 from billing.domain.model import PENDING, TERMINAL_ORDER_STATES, Attempt, Order
 from billing.domain.money import BadAmount, to_minor
 from billing.payments import apply_attempt
-from billing.schedule import next_check
-from shared.clock import iso, now_iso, parse_iso, utc_now
-
-if TYPE_CHECKING:
-    from billing.bootstrap import Billing
+from billing.schedule import ReconcileSchedule
+from shared.clock import iso, now_iso, utc_now
+from shared.messaging.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
-
-BATCH = 25
 
 
 @dataclass(frozen=True)
@@ -35,65 +30,70 @@ class Sweep:
     refunds_settled: int = 0
 
 
-def run_due(app: Billing, batch: int = BATCH) -> Sweep:
-    """Every open order and refund whose check is due, most overdue first."""
-    now = now_iso()
-    orders = app.orders.due_for_check(keys.PENDING_ORDERS, now, batch)
-    opened = app.orders.due_for_check(keys.OPEN_REFUNDS, now, batch)
-    orders_settled = sum(reconcile_order(app, o).status != PENDING for o in orders)
-    refunds_settled = sum(not _refund_open(reconcile_refund(app, o)) for o in opened)
-    sweep = Sweep(len(orders), orders_settled, len(opened), refunds_settled)
-    if orders or opened:
-        log.info("reconciled", extra=sweep.__dict__)
-    return sweep
-
-
-def due_now(app: Billing, order: Order) -> bool:
+def due_now(order: Order, schedule: ReconcileSchedule) -> bool:
     """A pending order old enough that its webhook should have come, not asked about within
-    RECONCILE_AFTER_SECONDS (order-status asks)."""
-    window = app.settings.billing.reconcile_after_seconds
-    recently_asked = order.asked_at is not None and _seconds_since(order.asked_at) < window
-    return order.status == PENDING and _older_than_checkout(app, order) and not recently_asked
+    RECONCILE_AFTER_SECONDS, the schedule's window (order-status asks)."""
+    not_asked_lately = order.asked_at is None or schedule.past_window(order.asked_at)
+    return order.status == PENDING and schedule.past_window(order.created_at) and not_asked_lately
 
 
-def _seconds_since(moment: str) -> float:
-    return (utc_now() - parse_iso(moment)).total_seconds()
-
-
-def reconcile_order(app: Billing, order: Order, *, force: bool = False) -> Order:
+def reconcile_order(
+    order: Order,
+    *,
+    orders: OrderRepository,
+    unit_of_work: Callable[[], UnitOfWork],
+    cashfree: CashfreeClient,
+    schedule: ReconcileSchedule,
+    force: bool = False,
+) -> Order:
     """Apply every payment Cashfree has for the order; an expired or terminated one fails.
 
-    Cashfree is asked about an order at most once per RECONCILE_AFTER_SECONDS, however many
-    polls and sweeps, on however many processes, call this: the ask is claimed first. `force`
-    (an operator's command) asks regardless."""
+    Cashfree is asked about an order at most once per RECONCILE_AFTER_SECONDS (the schedule's
+    window), however many polls and sweeps, on however many processes, call this: the ask is
+    claimed first. `force` (an operator's command) asks regardless."""
     if order.status != PENDING:
         return order
-    claimed = order if force else _claim_ask(app, order)
-    if claimed is None:
-        return order
-    order = claimed
+    if not force:
+        moment = utc_now()
+        claimed = orders.claim_ask(order.order_id, iso(moment), iso(moment - schedule.window))
+        if claimed is None:
+            return order
+        order = claimed
+    apply = partial(
+        apply_attempt,
+        orders=orders,
+        unit_of_work=unit_of_work,
+        cashfree=cashfree,
+        schedule=schedule,
+    )
     try:
-        order = _apply_payments(app, order)
+        order = _apply_payments(
+            order, cashfree=cashfree, orders=orders, apply=apply, schedule=schedule
+        )
         if order.status == PENDING:
-            order = _close_if_over(app, order)
+            order = _close_if_over(order, cashfree=cashfree, apply=apply)
     except (CashfreeUnavailable, CashfreeError, BadAmount) as exc:
         log.warning("reconciliation failed", extra={"order_id": order.order_id, "error": str(exc)})
-    return _defer(app, order) if order.status == PENDING else order
+    return _defer(order, orders, unit_of_work, schedule) if order.status == PENDING else order
 
 
-def _claim_ask(app: Billing, order: Order) -> Order | None:
-    """The order as stored, now marked asked about; None if it was within the window."""
-    moment = utc_now()
-    window = timedelta(seconds=app.settings.billing.reconcile_after_seconds)
-    return app.orders.claim_ask(order.order_id, iso(moment), iso(moment - window))
+ApplyAttempt = Callable[[str, Attempt], Order]
+"""`payments.apply_attempt` bound to its adapters."""
 
 
-def _apply_payments(app: Billing, order: Order) -> Order:
+def _apply_payments(
+    order: Order,
+    *,
+    cashfree: CashfreeClient,
+    orders: OrderRepository,
+    apply: ApplyAttempt,
+    schedule: ReconcileSchedule,
+) -> Order:
     try:
-        payments = app.cashfree.get_payments(order.order_id)
+        payments = cashfree.get_payments(order.order_id)
     except CashfreeError as exc:
-        if exc.status == 404 and _older_than_checkout(app, order):
-            return _close(app, order, "not_at_cashfree")  # we failed before Cashfree had it
+        if exc.status == 404 and schedule.past_window(order.created_at):
+            return _close(order, "not_at_cashfree", apply)  # we failed before Cashfree had it
         raise
     for payment in payments:
         currency = str(payment.get("payment_currency") or order.currency)
@@ -106,55 +106,66 @@ def _apply_payments(app: Billing, order: Order) -> Order:
             message=payment.get("payment_message"),
         )
         if attempt.status == "SUCCESS" and not order.matches(attempt.amount, attempt.currency):
-            app.orders.alert("amount_mismatch", {"orderId": order.order_id, "via": "reconcile"})
+            orders.alert("amount_mismatch", {"orderId": order.order_id, "via": "reconcile"})
             continue
-        order = apply_attempt(app, order.order_id, attempt)
+        order = apply(order.order_id, attempt)
     return order
 
 
-def _close_if_over(app: Billing, order: Order) -> Order:
-    remote = app.cashfree.get_order(order.order_id)
+def _close_if_over(order: Order, *, cashfree: CashfreeClient, apply: ApplyAttempt) -> Order:
+    remote = cashfree.get_order(order.order_id)
     state = str(remote.get("order_status"))
-    return _close(app, order, state) if state in TERMINAL_ORDER_STATES else order
+    return _close(order, state, apply) if state in TERMINAL_ORDER_STATES else order
 
 
-def _close(app: Billing, order: Order, why: str) -> Order:
+def _close(order: Order, why: str, apply: ApplyAttempt) -> Order:
     """No payment can come any more: the order fails, as a CANCELLED attempt would fail it."""
     closing = Attempt(f"order_{why}", "CANCELLED", order.amount, order.currency, now_iso())
-    return apply_attempt(app, order.order_id, closing)
+    return apply(order.order_id, closing)
 
 
-def _older_than_checkout(app: Billing, order: Order) -> bool:
-    return _seconds_since(order.created_at) >= app.settings.billing.reconcile_after_seconds
-
-
-def reconcile_refund(app: Billing, order: Order) -> Order:
+def reconcile_refund(
+    order: Order,
+    *,
+    orders: OrderRepository,
+    unit_of_work: Callable[[], UnitOfWork],
+    cashfree: CashfreeClient,
+    schedule: ReconcileSchedule,
+) -> Order:
     """Send a refund Cashfree never got, or fetch the state of one it has."""
     refund = order.refund
     if refund is None or not refund.open:
         return order
     if not refund.cf_refund_id and refund.status == "REQUESTED":
-        order = refunds.send(app, order)
+        order = refunds.send(order, orders=orders, unit_of_work=unit_of_work, cashfree=cashfree)
     else:
         try:
-            entity = app.cashfree.get_refund(order.order_id, refund.refund_id)
-            order = refunds.apply_update(app, order.order_id, refunds.update_from_entity(entity))
+            entity = cashfree.get_refund(order.order_id, refund.refund_id)
+            update = refunds.update_from_entity(entity)
+            order = refunds.apply_update(
+                order.order_id, update, orders=orders, unit_of_work=unit_of_work
+            )
         except (CashfreeUnavailable, CashfreeError) as exc:
             log.warning(
                 "refund check failed", extra={"order_id": order.order_id, "error": str(exc)}
             )
-    return _defer(app, order) if _refund_open(order) else order
+    return _defer(order, orders, unit_of_work, schedule) if refund_open(order) else order
 
 
-def _refund_open(order: Order) -> bool:
+def refund_open(order: Order) -> bool:
     return order.refund is not None and order.refund.open
 
 
-def _defer(app: Billing, order: Order) -> Order:
+def _defer(
+    order: Order,
+    orders: OrderRepository,
+    unit_of_work: Callable[[], UnitOfWork],
+    schedule: ReconcileSchedule,
+) -> Order:
     """Still open: look again later (a concurrent change wins and is looked at on its own)."""
-    deferred = replace(order, check_at=next_check(app, order))
-    uow = app.runtime.unit_of_work()
-    app.orders.save(uow, deferred, read_status=order.status, read_updated=order.updated_at)
+    deferred = replace(order, check_at=schedule.next_check(order))
+    uow = unit_of_work()
+    orders.save(uow, deferred, read_status=order.status, read_updated=order.updated_at)
     try:
         uow.commit()
     except StaleOrder:

@@ -1,10 +1,12 @@
-"""Billing's JSON shapes: transactions as api.md freezes them, and refunds."""
+"""Billing's JSON shapes: transactions as api.md freezes them, refunds and sales totals."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from billing.domain.model import REQUESTED, Order, Refund
+from shared.dynamo.codec import Item
 
 
 def transaction_json(order: Order) -> dict[str, Any]:
@@ -36,3 +38,23 @@ def refund_json(order: Order, refund: Refund) -> dict[str, Any]:
         "requestedAt": refund.created_at,
         "processedAt": refund.processed_at,
     }
+
+
+def sales_totals_json(totals: Iterable[Item]) -> list[dict[str, Any]]:
+    """Each running total of a course in a currency, with what is left after refunds (minor
+    units), largest net first."""
+    data = [
+        {
+            "courseId": t["courseId"],
+            "courseTitle": t.get("courseTitle", ""),
+            "currency": t["currency"],
+            "orders": int(t.get("orders", 0)),
+            "amount": int(t.get("amount", 0)),
+            "refunds": int(t.get("refunds", 0)),
+            "refundedAmount": int(t.get("refundedAmount", 0)),
+            "netAmount": int(t.get("amount", 0)) - int(t.get("refundedAmount", 0)),
+        }
+        for t in totals
+    ]
+    data.sort(key=lambda t: (-t["netAmount"], t["courseId"]))
+    return data

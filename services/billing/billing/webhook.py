@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from billing import reconciler, refunds
+from billing.adapters.cashfree import CashfreeClient
+from billing.adapters.repository import OrderRepository
 from billing.adapters.signature import signature_valid
 from billing.domain.model import PENDING, Attempt
 from billing.domain.money import BadAmount, to_minor
 from billing.errors import BadSignature, MalformedWebhook
 from billing.payments import UnknownOrder, apply_attempt
+from billing.schedule import ReconcileSchedule
+from shared.messaging.unit_of_work import UnitOfWork
 from shared.web.json_provider import bounded_loads
-
-if TYPE_CHECKING:
-    from billing.bootstrap import Billing
-
-log = logging.getLogger(__name__)
 
 PAYMENT_WEBHOOKS = (
     "PAYMENT_SUCCESS_WEBHOOK",
@@ -27,11 +26,8 @@ PAYMENT_WEBHOOKS = (
 REFUND_WEBHOOKS = ("REFUND_STATUS_WEBHOOK", "AUTO_REFUND_STATUS_WEBHOOK")
 
 
-def parse_verified(app: Billing, raw: bytes, headers: dict[str, str]) -> dict[str, Any]:
+def parse_verified(raw: bytes, timestamp: str, signature: str, secret: str) -> dict[str, Any]:
     """The webhook JSON, only if its signature matches the exact bytes received."""
-    secret = app.settings.cashfree.client_secret
-    timestamp = headers.get("x-webhook-timestamp", "")
-    signature = headers.get("x-webhook-signature", "")
     if not signature_valid(secret, timestamp, raw, signature):
         raise BadSignature(timestamp)
     try:
@@ -43,20 +39,22 @@ def parse_verified(app: Billing, raw: bytes, headers: dict[str, str]) -> dict[st
     return body
 
 
-def handle_webhook(app: Billing, body: dict[str, Any]) -> str:
-    """Apply a payment or refund webhook; anything that cannot apply is recorded for an operator."""
+def apply_payment(
+    body: dict[str, Any],
+    *,
+    orders: OrderRepository,
+    unit_of_work: Callable[[], UnitOfWork],
+    cashfree: CashfreeClient,
+    schedule: ReconcileSchedule,
+) -> str:
+    """A payment webhook's attempt, recorded once; anything that cannot apply is alerted."""
     kind = body.get("type")
-    if kind in REFUND_WEBHOOKS:
-        return handle_refund_webhook(app, body)
-    if kind not in PAYMENT_WEBHOOKS:
-        log.info("webhook type not handled here", extra={"webhook_type": kind})
-        return "ignored"
     data = body.get("data") or {}
     order_data, payment = data.get("order") or {}, data.get("payment") or {}
     order_id = str(order_data.get("order_id") or "")
-    order = app.orders.get(order_id) if order_id else None
+    order = orders.get(order_id) if order_id else None
     if order is None:
-        app.orders.alert("unknown_order", {"orderId": order_id, "type": kind})
+        orders.alert("unknown_order", {"orderId": order_id, "type": kind})
         return "unknown_order"
     currency = str(order_data.get("order_currency") or "")
     try:
@@ -65,7 +63,7 @@ def handle_webhook(app: Billing, body: dict[str, Any]) -> str:
     except BadAmount:
         amount = paid = -1
     if not order.matches(amount, currency) or (kind == PAYMENT_WEBHOOKS[0] and paid != amount):
-        app.orders.alert(
+        orders.alert(
             "amount_mismatch",
             {
                 "orderId": order_id,
@@ -83,22 +81,37 @@ def handle_webhook(app: Billing, body: dict[str, Any]) -> str:
         message=payment.get("payment_message"),
     )
     if not attempt.provider_payment_id or not attempt.status:
-        app.orders.alert("malformed_payment", {"orderId": order_id, "type": kind})
+        orders.alert("malformed_payment", {"orderId": order_id, "type": kind})
         return "malformed"
     try:
-        updated = apply_attempt(app, order_id, attempt, read=order)
+        updated = apply_attempt(
+            order_id,
+            attempt,
+            orders=orders,
+            unit_of_work=unit_of_work,
+            cashfree=cashfree,
+            schedule=schedule,
+            read=order,
+        )
     except UnknownOrder:
         return "unknown_order"
     return str(updated.status)
 
 
-def handle_refund_webhook(app: Billing, body: dict[str, Any]) -> str:
+def apply_refund(
+    body: dict[str, Any],
+    *,
+    orders: OrderRepository,
+    unit_of_work: Callable[[], UnitOfWork],
+    cashfree: CashfreeClient,
+    schedule: ReconcileSchedule,
+) -> str:
     """A refund's state; one that comes before its payment's webhook first settles the payment."""
     entity = (body.get("data") or {}).get("refund") or {}
     order_id = str(entity.get("order_id") or "")
-    order = app.orders.get(order_id) if order_id else None
+    order = orders.get(order_id) if order_id else None
     if order is None:
-        app.orders.alert("unknown_order", {"orderId": order_id, "type": body.get("type")})
+        orders.alert("unknown_order", {"orderId": order_id, "type": body.get("type")})
         return "unknown_order"
     currency = str(entity.get("refund_currency") or order.currency)
     try:
@@ -106,16 +119,20 @@ def handle_refund_webhook(app: Billing, body: dict[str, Any]) -> str:
     except BadAmount:
         amount = -1
     if not order.matches(amount, currency):  # ProLearn refunds whole orders only
-        app.orders.alert(
+        orders.alert(
             "refund_mismatch",
             {"orderId": order_id, "amount": str(entity.get("refund_amount")), "currency": currency},
         )
         return "refund_mismatch"
     update = refunds.update_from_entity(entity)
     if not update.refund_id or not update.status:
-        app.orders.alert("malformed_refund", {"orderId": order_id})
+        orders.alert("malformed_refund", {"orderId": order_id})
         return "malformed"
-    updated = refunds.apply_update(app, order_id, update, read=order)
+    updated = refunds.apply_update(
+        order_id, update, orders=orders, unit_of_work=unit_of_work, read=order
+    )
     if updated.status == PENDING:
-        updated = reconciler.reconcile_order(app, updated)
+        updated = reconciler.reconcile_order(
+            updated, orders=orders, unit_of_work=unit_of_work, cashfree=cashfree, schedule=schedule
+        )
     return updated.refund.status if updated.refund else "ignored"

@@ -14,6 +14,7 @@ from billing import bootstrap
 from billing.bootstrap import Billing
 from shared.config import load_settings
 from shared.dynamo.tables import ensure_table
+from shared.runtime import Runtime
 from standins.app import create_app
 from standins.config import StandinConfig
 
@@ -35,7 +36,7 @@ def billing(simulator: str) -> Iterator[Billing]:
         "TABLE_PREFIX": f"t{uuid.uuid4().hex[:8]}-",
         "CASHFREE_API_URL": f"{simulator}/pg",
     }
-    app = bootstrap.build(load_settings("billing", env))
+    app = bootstrap.build(Runtime(load_settings("billing", env)))
     ensure_table(app.runtime.dynamodb, app.runtime.table)
     yield app
     app.runtime.dynamodb.delete_table(TableName=app.runtime.table)

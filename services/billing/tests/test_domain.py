@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from types import SimpleNamespace
 
 import pytest
 
@@ -84,7 +83,5 @@ def test_cashfree_customer_fields() -> None:
     ids=["deep", "not-an-object", "nan", "lone-surrogate"],
 )
 def test_a_signed_body_that_cannot_apply_is_malformed_json(raw: bytes) -> None:
-    app = SimpleNamespace(settings=SimpleNamespace(cashfree=SimpleNamespace(client_secret="s")))
-    headers = {"x-webhook-timestamp": "1", "x-webhook-signature": expected_signature("s", "1", raw)}
     with pytest.raises(MalformedWebhook):
-        parse_verified(app, raw, headers)  # type: ignore[arg-type]
+        parse_verified(raw, "1", expected_signature("s", "1", raw), secret="s")

@@ -8,22 +8,36 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import requests
 
 from billing import reconciler, refunds
+from billing.adapters.cashfree import CashfreeClient
 from billing.adapters.repository import to_item
 from billing.bootstrap import Billing
+from billing.commands import RequestRefund
 from billing.domain.model import PENDING, SUCCESS, Attempt, Order, RefundUpdate
 from billing.errors import OrderNotFound, RefundRefused
 from billing.payments import apply_attempt
-from billing.schedule import first_check
+from billing.schedule import ReconcileSchedule
 from shared.clock import iso, now_iso, utc_now
 from shared.dynamo.codec import deserialize
 
 
-def open_order(app: Billing, user_id: str = "u1") -> Order:
+@pytest.fixture
+def adapters(billing: Billing) -> dict[str, Any]:
+    """What the payment and refund rules work on, as bootstrap builds them."""
+    return {
+        "orders": billing.orders,
+        "unit_of_work": billing.runtime.unit_of_work,
+        "cashfree": CashfreeClient(billing.settings.cashfree),
+        "schedule": ReconcileSchedule.of(billing.settings.billing),
+    }
+
+
+def open_order(adapters: dict[str, Any], user_id: str = "u1") -> Order:
     """An order as checkout leaves it: in the table and at Cashfree."""
     now = now_iso()
     order = Order(
@@ -37,9 +51,9 @@ def open_order(app: Billing, user_id: str = "u1") -> Order:
         status=PENDING,
         created_at=now,
         updated_at=now,
-        check_at=first_check(app),
+        check_at=adapters["schedule"].first_check(),
     )
-    created = app.cashfree.create_order(
+    created = adapters["cashfree"].create_order(
         {
             "order_id": order.order_id,
             "order_amount": 499.0,
@@ -48,7 +62,7 @@ def open_order(app: Billing, user_id: str = "u1") -> Order:
         }
     )
     order = replace(order, provider_order={"payment_session_id": created["payment_session_id"]})
-    uow = app.runtime.unit_of_work()
+    uow = adapters["unit_of_work"]()
     uow.tx.put(to_item(order))
     uow.commit()
     return order
@@ -74,18 +88,20 @@ def totals(app: Billing) -> dict[str, int]:
     return {k: int(row.get(k, 0)) for k in ("orders", "amount", "refunds", "refundedAmount")}
 
 
-def test_a_second_successful_payment_is_refunded_and_recorded(billing: Billing) -> None:
-    first, second = open_order(billing), open_order(billing)
+def test_a_second_successful_payment_is_refunded_and_recorded(
+    billing: Billing, adapters: dict[str, Any]
+) -> None:
+    first, second = open_order(adapters), open_order(adapters)
     pay_at_cashfree(billing, first)
     pay_at_cashfree(billing, second)  # the race checkout's termination usually prevents
 
-    assert reconciler.reconcile_order(billing, first).status == SUCCESS
-    duplicate = reconciler.reconcile_order(billing, second)
+    assert reconciler.reconcile_order(first, **adapters).status == SUCCESS
+    duplicate = reconciler.reconcile_order(second, **adapters)
     assert (duplicate.status, duplicate.duplicate_of) == (SUCCESS, first.order_id)
     assert duplicate.refund is not None
     assert (duplicate.refund.kind, duplicate.refund.amount) == ("duplicate_payment", 49900)
 
-    settled = reconciler.reconcile_refund(billing, duplicate)
+    settled = reconciler.reconcile_refund(duplicate, **adapters)
     assert settled.refund is not None and settled.refund.status == SUCCESS
     assert billing.orders.owning_order("u1", "c1") == first.order_id
     assert raised(billing) == {"billing.payment.succeeded.v1": 1, "billing.refund.succeeded.v1": 1}
@@ -95,31 +111,42 @@ def test_a_second_successful_payment_is_refunded_and_recorded(billing: Billing) 
     assert [s.order_id for s in sales] == [first.order_id]
 
 
-def test_a_refund_recorded_before_its_payment_settles_with_it(billing: Billing) -> None:
-    order = open_order(billing)
+def test_a_refund_recorded_before_its_payment_settles_with_it(
+    billing: Billing, adapters: dict[str, Any]
+) -> None:
+    order = open_order(adapters)
     update = RefundUpdate("dashboard_1", SUCCESS, now_iso(), "cf_1")
-    waiting = refunds.apply_update(billing, order.order_id, update)
+    waiting = refunds.apply_update(
+        order.order_id,
+        update,
+        orders=adapters["orders"],
+        unit_of_work=adapters["unit_of_work"],
+    )
     assert (waiting.status, waiting.refund and waiting.refund.status) == (PENDING, SUCCESS)
     assert raised(billing) == {}
 
     paid = Attempt("cf_pay_1", SUCCESS, 49900, "INR", now_iso())
-    settled = apply_attempt(billing, order.order_id, paid)
+    settled = apply_attempt(order.order_id, paid, **adapters)
     assert settled.status == SUCCESS and settled.refunded
     assert billing.orders.owning_order("u1", "c1") is None
     assert raised(billing) == {"billing.payment.succeeded.v1": 1, "billing.refund.succeeded.v1": 1}
     assert totals(billing) == {"orders": 1, "amount": 49900, "refunds": 1, "refundedAmount": 49900}
-    again = apply_attempt(billing, order.order_id, paid)
+    again = apply_attempt(order.order_id, paid, **adapters)
     assert again == settled and sum(raised(billing).values()) == 2
 
 
-def test_refunds_only_for_the_buyer_of_a_paid_order_in_the_window(billing: Billing) -> None:
-    order = open_order(billing)
+def test_refunds_only_for_the_buyer_of_a_paid_order_in_the_window(
+    billing: Billing, adapters: dict[str, Any]
+) -> None:
+    order = open_order(adapters)
     with pytest.raises(RefundRefused) as caught:
-        refunds.request_refund(billing, "u1", order.order_id, "changed my mind")
+        billing.request_refund(RequestRefund("u1", order.order_id, "changed my mind"))
     assert caught.value.code == "order_not_paid"
-    paid = apply_attempt(billing, order.order_id, Attempt("cf_2", SUCCESS, 49900, "INR", now_iso()))
+    paid = apply_attempt(
+        order.order_id, Attempt("cf_2", SUCCESS, 49900, "INR", now_iso()), **adapters
+    )
     with pytest.raises(OrderNotFound):
-        refunds.request_refund(billing, "someone_else", order.order_id, "mine now")
+        billing.request_refund(RequestRefund("someone_else", order.order_id, "mine now"))
 
     long_ago = iso(utc_now() - timedelta(days=7, minutes=1))
     uow = billing.runtime.unit_of_work()
@@ -128,7 +155,7 @@ def test_refunds_only_for_the_buyer_of_a_paid_order_in_the_window(billing: Billi
     )
     uow.commit()
     with pytest.raises(RefundRefused) as caught:
-        refunds.request_refund(billing, "u1", order.order_id, "too late")
+        billing.request_refund(RequestRefund("u1", order.order_id, "too late"))
     assert caught.value.code == "refund_window_closed"
     assert caught.value.details["windowDays"] == 7
 
@@ -139,11 +166,13 @@ def test_refund_ids_are_deterministic_and_fit_cashfree() -> None:
     assert 3 <= len(refunds.refund_id_for("pl_" + "f" * 32)) <= 40
 
 
-def test_concurrent_checks_of_a_pending_order_ask_cashfree_once(billing: Billing) -> None:
-    order = open_order(billing)
+def test_concurrent_checks_of_a_pending_order_ask_cashfree_once(
+    billing: Billing, adapters: dict[str, Any]
+) -> None:
+    order = open_order(adapters)
     with ThreadPoolExecutor(8) as pool:
-        checked = list(pool.map(lambda _: reconciler.reconcile_order(billing, order), range(8)))
-    reconciler.reconcile_order(billing, order)
+        checked = list(pool.map(lambda _: reconciler.reconcile_order(order, **adapters), range(8)))
+    reconciler.reconcile_order(order, **adapters)
 
     asked = requests.get(
         f"{billing.settings.cashfree.api_url}/sim/orders/{order.order_id}/requests", timeout=5
@@ -155,4 +184,4 @@ def test_concurrent_checks_of_a_pending_order_ask_cashfree_once(billing: Billing
     assert {o.status for o in checked} == {PENDING}
     stored = billing.orders.get(order.order_id)
     assert stored is not None and stored.asked_at is not None
-    assert not reconciler.due_now(billing, stored)
+    assert not reconciler.due_now(stored, adapters["schedule"])

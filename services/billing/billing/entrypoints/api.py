@@ -1,13 +1,15 @@
-"""Payment endpoints: create-order, order-status, transactions, and Cashfree's webhook."""
+"""Payment endpoints: create-order, order-status, refunds, transactions, sales, and Cashfree's
+webhook."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from billing import checkout, errors, reconciler, refunds, webhook
+from billing import errors
 from billing.adapters.cashfree import CashfreeError, CashfreeUnavailable
 from billing.bootstrap import Billing
-from billing.views import refund_json, transaction_json
+from billing.commands import CreateOrder, ReceiveWebhook, RequestRefund, ShowOrderStatus
+from billing.views import refund_json, sales_totals_json, transaction_json
 from shared.api.payments import CreateOrderBody, RefundBody
 from shared.auth.access import current_principal, require_auth
 from shared.web.body import parse_body
@@ -15,6 +17,9 @@ from shared.web.errors import translate_errors
 from shared.web.responses import decode_cursor, encode_cursor, ok, parse_limit
 
 bp = Blueprint("payments", __name__, url_prefix="/api/payments")
+
+NO_SUCH_ORDER = "No such order."
+GATEWAY_DOWN = (503, "payments_unavailable", "The payment gateway is unavailable.")
 
 translate_errors(
     bp,
@@ -26,14 +31,14 @@ translate_errors(
             "You are already enrolled in this course.",
         ),
         errors.CheckoutBusy: (409, "checkout_busy", "Checkout is busy for this course; try again."),
-        errors.OrderNotFound: (404, "order_not_found", "No such order."),
+        errors.OrderNotFound: (404, "order_not_found", NO_SUCH_ORDER),
         errors.OrderBusy: (409, "order_busy", "The order is busy; try again."),
         errors.RefundRefused: (409, None, None),
         errors.BadSignature: (401, "bad_signature", "The webhook signature does not match."),
         errors.MalformedWebhook: (400, "malformed_json", None),
         errors.DependencyUnavailable: (503, None, None),
-        CashfreeUnavailable: (503, "payments_unavailable", "The payment gateway is unavailable."),
-        CashfreeError: (503, "payments_unavailable", "The payment gateway is unavailable."),
+        CashfreeUnavailable: GATEWAY_DOWN,
+        CashfreeError: GATEWAY_DOWN,
     },
 )
 
@@ -47,27 +52,25 @@ def _app() -> Billing:
 @require_auth("student")
 def create_order() -> Response:
     body = parse_body(CreateOrderBody)
-    order = checkout.create_order(_app(), current_principal().user_id, body.course_id)
+    order = _app().create_order(CreateOrder(current_principal().user_id, body.course_id))
     return ok(order, "Order created successfully")
 
 
 @bp.get("/order-status/<userId>/<orderId>")
 @require_auth(self_param="userId")
 def order_status(userId: str, orderId: str) -> Response:  # noqa: N803 - path names are the API's
-    app = _app()
-    order = app.orders.get(orderId)
-    if order is None or order.user_id != userId:
+    try:
+        order = _app().show_order_status(ShowOrderStatus(userId, orderId))
+    except errors.OrderNotFound:  # pollers also read `data.status` of this 404
         response = jsonify(
             {
-                "message": "No such order.",
+                "message": NO_SUCH_ORDER,
                 "error": {"code": "order_not_found", "details": None},
                 "data": {"status": "NOT_FOUND"},
             }
         )
         response.status_code = 404
         return response
-    if reconciler.due_now(app, order):
-        order = reconciler.reconcile_order(app, order)
     return ok({"status": order.status, "orderId": order.order_id}, "Order status retrieved")
 
 
@@ -76,11 +79,11 @@ def order_status(userId: str, orderId: str) -> Response:  # noqa: N803 - path na
 def request_refund() -> Response:
     """202 with the new refund (Cashfree settles it later); 200 with the order's existing one."""
     body = parse_body(RefundBody)
-    order, created = refunds.request_refund(
-        _app(), current_principal().user_id, body.order_id, body.reason.strip()
-    )
+    command = RequestRefund(current_principal().user_id, body.order_id, body.reason)
+    requested = _app().request_refund(command)
+    order = requested.order
     data = refund_json(order, order.refund) if order.refund else None
-    if created:
+    if requested.created:
         response = ok(data, "Refund requested")
         response.status_code = 202
         return response
@@ -114,30 +117,19 @@ def sales() -> Response:
 @require_auth("teacher")
 def sales_totals() -> Response:
     """Per course and currency: paid orders and their sum, refunds and theirs, and what is
-    left (minor units)."""
+    left (minor units), largest net first."""
     totals = _app().orders.sales_totals(current_principal().user_id)
-    data = [
-        {
-            "courseId": t["courseId"],
-            "courseTitle": t.get("courseTitle", ""),
-            "currency": t["currency"],
-            "orders": int(t.get("orders", 0)),
-            "amount": int(t.get("amount", 0)),
-            "refunds": int(t.get("refunds", 0)),
-            "refundedAmount": int(t.get("refundedAmount", 0)),
-            "netAmount": int(t.get("amount", 0)) - int(t.get("refundedAmount", 0)),
-        }
-        for t in totals
-    ]
-    data.sort(key=lambda t: (-t["netAmount"], t["courseId"]))
-    return ok(data, "Sales totals retrieved successfully")
+    return ok(sales_totals_json(totals), "Sales totals retrieved successfully")
 
 
 @bp.post("/webhook")
 def cashfree_webhook() -> Response:
-    """200 once durably recorded (or already), 401 for a bad signature, 5xx if storage failed."""
-    raw = request.get_data(cache=False)
+    """200 once durably recorded (or already), 401 for a bad signature, 5xx if storage failed.
+    The body is handed on as the exact bytes received: the signature covers them."""
     headers = {k.lower(): v for k, v in request.headers.items()}
-    body = webhook.parse_verified(_app(), raw, headers)
-    outcome = webhook.handle_webhook(_app(), body)
-    return ok({"outcome": outcome}, "Webhook processed")
+    command = ReceiveWebhook(
+        body=request.get_data(cache=False),
+        timestamp=headers.get("x-webhook-timestamp", ""),
+        signature=headers.get("x-webhook-signature", ""),
+    )
+    return ok({"outcome": _app().receive_webhook(command)}, "Webhook processed")
