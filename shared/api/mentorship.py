@@ -2,6 +2,21 @@
 
 from __future__ import annotations
 
+import re
+from contextlib import suppress
+from datetime import UTC, date, datetime
+from typing import Annotated, ClassVar, Literal, get_args
+
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
 from shared.api.common import INVALID, NEXT_CURSOR, PAGE, error
 from shared.api.spec import (
     Answer,
@@ -19,33 +34,183 @@ from shared.api.spec import (
     string,
     timestamp,
 )
+from shared.clock import parse_iso
+from shared.web.body import Id, Items, RequestBody
 
 TAG = "mentorship"
-STATUSES = ("scheduled", "completed", "cancelled")
-CLOCK = string("HH:MM on the 5-minute grid.", pattern="^([01][0-9]|2[0-3]):[0-5][05]$")
-END_CLOCK = string(
-    "HH:MM on the 5-minute grid, or 24:00.", pattern="^(([01][0-9]|2[0-3]):[0-5][05]|24:00)$"
-)
+SessionStatus = Literal["scheduled", "completed", "cancelled"]
+STATUSES: tuple[str, ...] = get_args(SessionStatus)
+GRID_MINUTES = 5
+"""Every time and length sits on this grid: bookings are locked in 5-minute buckets."""
+SLOT_MINUTES = (15, 180)
+BUFFER_MINUTES = (0, 60)
+NOTICE_HOURS = (0, 720)
+DAYS_AHEAD = (1, 365)
+"""The lowest and highest of each availability number."""
+MAX_WEEKLY, MAX_EXCEPTIONS = 200, 500
+EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC)
+"""The instants a request may name: windows and lookups add days, so keep clear of the limits."""
+CLOCK_PATTERN = "^([01][0-9]|2[0-3]):[0-5][05]$"
+END_CLOCK_PATTERN = "^(([01][0-9]|2[0-3]):[0-5][05]|24:00)$"
+DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+CLOCK = string("HH:MM on the 5-minute grid.", pattern=CLOCK_PATTERN)
+END_CLOCK = string("HH:MM on the 5-minute grid, or 24:00.", pattern=END_CLOCK_PATTERN)
 DATE = string(format="date")
 
-WEEKLY_RANGE = obj(
-    {
-        "day": integer("0 = Sunday … 6 = Saturday, as JavaScript's getDay.", minimum=0, maximum=6),
-        "start": CLOCK,
-        "end": END_CLOCK,
-    },
-    closed=True,
-)
 DAY_OFF = obj({"date": DATE, "available": {"const": False}}, closed=True)
 OTHER_HOURS = obj({"date": DATE, "start": CLOCK, "end": END_CLOCK}, closed=True)
 RULES: dict[str, Schema] = {
     "timezone": string("An IANA time zone, e.g. Europe/London."),
-    "weekly": array(WEEKLY_RANGE, maxItems=200),
-    "slotMinutes": integer(minimum=15, maximum=180, multipleOf=5),
-    "bufferMinutes": integer(minimum=0, maximum=60, multipleOf=5),
-    "minNoticeHours": integer(minimum=0, maximum=720),
-    "maxDaysAhead": integer(minimum=1, maximum=365),
+    "weekly": array(ref("WeeklyHoursBody"), maxItems=MAX_WEEKLY),
+    "slotMinutes": integer(
+        minimum=SLOT_MINUTES[0], maximum=SLOT_MINUTES[1], multipleOf=GRID_MINUTES
+    ),
+    "bufferMinutes": integer(
+        minimum=BUFFER_MINUTES[0], maximum=BUFFER_MINUTES[1], multipleOf=GRID_MINUTES
+    ),
+    "minNoticeHours": integer(minimum=NOTICE_HOURS[0], maximum=NOTICE_HOURS[1]),
+    "maxDaysAhead": integer(minimum=DAYS_AHEAD[0], maximum=DAYS_AHEAD[1]),
 }
+
+
+def _matching(pattern: str, problem: str) -> AfterValidator:
+    """A string that fully matches `pattern`, else `problem` (pydantic's words quote the regex)."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if compiled.fullmatch(value) is None:
+            raise PydanticCustomError("clock", problem)
+        return value
+
+    return AfterValidator(check)
+
+
+Clock = Annotated[
+    str,
+    Field(description="HH:MM on the 5-minute grid.", json_schema_extra={"pattern": CLOCK_PATTERN}),
+    _matching(CLOCK_PATTERN, "must be a time HH:MM on the 5-minute grid"),
+]
+EndClock = Annotated[
+    str,
+    Field(
+        description="HH:MM on the 5-minute grid, or 24:00.",
+        json_schema_extra={"pattern": END_CLOCK_PATTERN},
+    ),
+    _matching(END_CLOCK_PATTERN, "must be a time HH:MM on the 5-minute grid, or 24:00"),
+]
+
+
+def _a_date(value: object) -> date:
+    if isinstance(value, str) and DATE_PATTERN.fullmatch(value):
+        with suppress(ValueError):
+            return date.fromisoformat(value)
+    raise PydanticCustomError("date", "must be a real date YYYY-MM-DD")
+
+
+CalendarDate = Annotated[date, BeforeValidator(_a_date)]
+"""A real calendar date, YYYY-MM-DD."""
+
+
+def _an_instant(value: object) -> datetime:
+    try:
+        moment = parse_iso(value) if isinstance(value, str) else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise PydanticCustomError("instant", "must be an ISO-8601 date and time")
+    if moment.tzinfo is None:
+        raise PydanticCustomError("instant", "must carry a time zone (e.g. Z)")
+    if not EARLIEST <= moment < LATEST:
+        raise PydanticCustomError("instant", f"must be from {EARLIEST.year} to {LATEST.year - 1}")
+    return moment.astimezone(UTC)
+
+
+Instant = Annotated[datetime, BeforeValidator(_an_instant)]
+"""An ISO-8601 date and time with an explicit offset (from 1970 to 9998), as aware UTC."""
+
+
+class WeeklyHoursBody(RequestBody):
+    """Hours on one weekday, every week."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    day: int = Field(ge=0, le=6)
+    """0 = Sunday … 6 = Saturday, as JavaScript's getDay."""
+    start: Clock
+    end: EndClock
+
+
+class DateExceptionBody(RequestBody):
+    """One date's own hours (`start` to `end`), or with `available: false` alone a day off;
+    either replaces that weekday's hours. Which fields go together is availability's rule."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    date: CalendarDate
+    available: Literal[False] | None = None
+    """Only ever false: a day off. Left out, the date has hours."""
+    start: Clock | None = None
+    end: EndClock | None = None
+
+    @field_validator("available", mode="before")
+    @classmethod
+    def _only_false(cls, value: object) -> object:
+        if value is not False:
+            raise PydanticCustomError(
+                "day_off", "must be false (a day off); leave it out to give hours"
+            )
+        return value
+
+
+class AvailabilityBody(RequestBody):
+    """A teacher's whole availability, replacing the one before; unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+    INVALID: ClassVar[str] = "The availability has invalid fields."
+
+    timezone: str
+    """An IANA time zone, e.g. Europe/London."""
+    weekly: Annotated[Items[WeeklyHoursBody], Field(max_length=MAX_WEEKLY)]
+    slot_minutes: int = Field(ge=SLOT_MINUTES[0], le=SLOT_MINUTES[1], multiple_of=GRID_MINUTES)
+    buffer_minutes: int = Field(
+        ge=BUFFER_MINUTES[0], le=BUFFER_MINUTES[1], multiple_of=GRID_MINUTES
+    )
+    min_notice_hours: int = Field(ge=NOTICE_HOURS[0], le=NOTICE_HOURS[1])
+    max_days_ahead: int = Field(ge=DAYS_AHEAD[0], le=DAYS_AHEAD[1])
+    exceptions: Annotated[
+        Items[Annotated[DateExceptionBody, WithJsonSchema({"anyOf": [DAY_OFF, OTHER_HOURS]})]],
+        Field(max_length=MAX_EXCEPTIONS),
+    ] = ()
+    """A day off, or other hours on a date (they replace its weekly ones)."""
+
+
+class BookingBody(RequestBody):
+    """The slot to book with a course's teacher; fields beside these are ignored."""
+
+    IDENTITY_FIELDS: ClassVar[tuple[str, ...]] = ("studentId",)
+
+    teacher_id: str = Field(min_length=1)
+    course_id: Id
+    date: Instant
+    """The slot's start."""
+    student_id: str | None = None
+    """Must be the caller when present (else 403)."""
+
+
+class StatusChangeBody(RequestBody):
+    """The status a participant moves a session to; fields beside it are ignored."""
+
+    status: SessionStatus
+
+
+class SlotsQuery(RequestBody):
+    """The slots' query string, an empty value read as left out."""
+
+    since: Instant | None = Field(default=None, alias="from")
+    to: Instant | None = None
+    course_id: Id | None = None
+
 
 SCHEMAS: dict[str, Schema] = {
     "Availability": obj(
@@ -92,13 +257,7 @@ OPERATIONS: Operations = {
         TAG,
         {200: Answer("The saved availability.", envelope(ref("Availability"))), 400: INVALID},
         "Times and lengths on the 5-minute grid; unknown fields are refused.",
-        body=Body(
-            obj(
-                RULES,
-                {"exceptions": array({"anyOf": [DAY_OFF, OTHER_HOURS]}, maxItems=500)},
-                closed=True,
-            )
-        ),
+        body=Body.of(AvailabilityBody),
     ),
     "GET /mentorship/availability": OperationSpec(
         TAG,
@@ -138,16 +297,7 @@ OPERATIONS: Operations = {
         },
         "The caller must be enrolled in the course, the teacher teach it, and `date` be the"
         " start of a free slot.",
-        body=Body(
-            obj(
-                {
-                    "teacherId": string(minLength=1),
-                    "courseId": string(minLength=1),
-                    "date": timestamp("The slot's start."),
-                },
-                {"studentId": string("Must be the caller when present (else 403).")},
-            )
-        ),
+        body=Body.of(BookingBody),
     ),
     "GET /mentorship/user/{userId}": OperationSpec(
         TAG,
@@ -179,7 +329,7 @@ OPERATIONS: Operations = {
         },
         "`cancelled` by either party up to the cancellation window before the start;"
         " `completed` by the teacher once it started.",
-        body=Body(obj({"status": one_of_values(*STATUSES)})),
+        body=Body.of(StatusChangeBody),
     ),
     "GET /mentorship/{sessionId}/ics": OperationSpec(
         TAG,

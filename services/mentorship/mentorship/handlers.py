@@ -1,20 +1,42 @@
-"""Mentorship's commands and event handlers; the routing table is at the bottom."""
+"""Mentorship's handlers: each takes its command (or event) and only what it needs."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timedelta
 
-from mentorship import cancellation
-from mentorship.adapters.repository import SessionChanged, SlotTaken, UpcomingChanged
-from mentorship.adapters.video_tokens import agora_uid
-from mentorship.domain.availability import Availability, parse_availability
-from mentorship.domain.session import CANCELLED, COMPLETED, STATUSES, Session
+from mentorship.adapters.repository import (
+    MentorshipRepository,
+    SessionChanged,
+    SlotTaken,
+    UpcomingChanged,
+)
+from mentorship.adapters.video_tokens import VideoTokenIssuer, agora_uid
+from mentorship.cancellation import cancel, cancel_unheld
+from mentorship.commands import (
+    BookSession,
+    ChangeSessionStatus,
+    FindOpenSlots,
+    IssueVideoToken,
+    SetAvailability,
+    ShowSession,
+)
+from mentorship.domain.availability import Availability, availability_from
+from mentorship.domain.session import CANCELLED, COMPLETED, Session
 from mentorship.domain.slots import Slot, free_slots, is_bookable
-from shared.clock import iso, now_iso, parse_iso, utc_now
+from mentorship.errors import (
+    BookingInvalid,
+    CourseUnknown,
+    NoAvailability,
+    NotEnrolled,
+    SessionNotFound,
+    TokenWindowClosed,
+)
+from shared.api.mentorship import BUFFER_MINUTES, SLOT_MINUTES
+from shared.clerk import ClerkClient
+from shared.clock import iso
 from shared.dynamo.transaction import TransactionConflict
 from shared.events.contracts import (
     CourseSnapshot,
@@ -22,47 +44,27 @@ from shared.events.contracts import (
     SessionBooked,
     SessionCompleted,
 )
-from shared.invalid import Invalid
-from shared.messaging.consumer import EventHandler
-from shared.readmodels.course_cards import course_card_handlers
-from shared.readmodels.memberships import membership_handlers
+from shared.events.envelope import Envelope
+from shared.messaging.unit_of_work import UnitOfWork
+from shared.readmodels.course_cards import CourseCards
+from shared.readmodels.memberships import Membership, Memberships
 from shared.retry import retry_on_conflict
-from shared.web.ids import ID_RULE, is_id
 
-if TYPE_CHECKING:
-    from mentorship.bootstrap import Mentorship
-
+Clock = Callable[[], datetime]
+"""The current instant, aware UTC."""
 BOOKING_ATTEMPTS = 6
 """Enough for the student's own concurrent bookings: each lost attempt means one of them won."""
-MAX_WINDOW = timedelta(days=31)
-LONGEST_BLOCK = timedelta(minutes=180 + 60)
+DEFAULT_WINDOW, MAX_WINDOW = timedelta(days=7), timedelta(days=31)
+LONGEST_BLOCK = timedelta(minutes=SLOT_MINUTES[1] + BUFFER_MINUTES[1])
 """The longest a session plus its buffer can be (availability's limits)."""
-EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC)
-"""The instants a request may name."""
 
 
-class BookingInvalid(Invalid):
-    """The booking names bad fields; details maps each to its problem."""
+@dataclass(frozen=True)
+class OpenSlots:
+    """A teacher's free slots, and their time zone when they have published availability."""
 
-
-class CourseUnknown(Exception):
-    """No such course in mentorship's read model."""
-
-
-class NotEnrolled(Exception):
-    """Only students enrolled in the course may book its teacher or join its sessions."""
-
-
-class SessionNotFound(Exception):
-    """No such session, or the caller is not one of its participants."""
-
-
-class NoAvailability(Exception):
-    """The teacher has not published availability."""
-
-
-class TokenWindowClosed(Exception):
-    """Video tokens are issued from shortly before the start until the end."""
+    timezone: str | None
+    slots: list[Slot]
 
 
 @dataclass(frozen=True)
@@ -73,31 +75,21 @@ class VideoGrant:
     expires_at: datetime
 
 
-def set_availability(app: Mentorship, teacher_id: str, body: dict[str, Any]) -> Availability:
-    availability = parse_availability(body)
-    uow = app.runtime.unit_of_work()
-    app.repository.save_availability(uow, teacher_id, availability)
+def set_availability(
+    command: SetAvailability,
+    *,
+    repository: MentorshipRepository,
+    unit_of_work: Callable[[], UnitOfWork],
+) -> Availability:
+    availability = availability_from(command.requested)
+    uow = unit_of_work()
+    repository.save_availability(uow, command.teacher_id, availability)
     uow.commit()
     return availability
 
 
-def _instant(value: Any, name: str) -> datetime:
-    """An ISO-8601 instant with an explicit offset, as aware UTC."""
-    try:
-        moment = parse_iso(str(value))
-    except ValueError:
-        raise BookingInvalid({name: "must be an ISO-8601 date and time"}) from None
-    if moment.tzinfo is None:
-        raise BookingInvalid({name: "must carry a time zone (e.g. Z)"})
-    if not EARLIEST <= moment < LATEST:  # windows and lookups add days: keep clear of the limits
-        raise BookingInvalid({name: f"must be from {EARLIEST.year} to {LATEST.year - 1}"})
-    return moment.astimezone(UTC)
-
-
-def _teaching(app: Mentorship, teacher_id: str, course_id: str) -> CourseSnapshot:
-    if not is_id(course_id):
-        raise BookingInvalid({"courseId": ID_RULE})
-    course = app.cards.get(course_id)
+def _teaching(cards: CourseCards, teacher_id: str, course_id: str) -> CourseSnapshot:
+    course = cards.get(course_id)
     if course is None or course.status == "Deleted":
         raise CourseUnknown(course_id)
     if course.teacher_id != teacher_id:
@@ -106,78 +98,77 @@ def _teaching(app: Mentorship, teacher_id: str, course_id: str) -> CourseSnapsho
 
 
 def open_slots(
-    app: Mentorship, teacher_id: str, args: Mapping[str, str]
-) -> tuple[Availability | None, list[Slot]]:
-    """The teacher's free slots in [from, to) (default: the next 7 days), booked ones left out."""
-    now = utc_now()
-    since = _instant(args["from"], "from") if args.get("from") else now
-    until = _instant(args["to"], "to") if args.get("to") else since + timedelta(days=7)
+    query: FindOpenSlots,
+    *,
+    repository: MentorshipRepository,
+    cards: CourseCards,
+    clock: Clock,
+) -> OpenSlots:
+    """The teacher's free slots in the window, booked ones (and their buffers) left out."""
+    now = clock()
+    since = query.since or now
+    until = query.until or since + DEFAULT_WINDOW
     if not since < until <= since + MAX_WINDOW:
         raise BookingInvalid({"to": "must be after from, at most 31 days later"})
-    if args.get("courseId"):
-        _teaching(app, teacher_id, args["courseId"])
-    availability = app.repository.availability(teacher_id)
+    if query.course_id is not None:
+        _teaching(cards, query.teacher_id, query.course_id)
+    availability = repository.availability(query.teacher_id)
     if availability is None:
-        return None, []
-    sessions = app.repository.teacher_sessions_between(teacher_id, since - LONGEST_BLOCK, until)
+        return OpenSlots(None, [])
+    sessions = repository.teacher_sessions_between(query.teacher_id, since - LONGEST_BLOCK, until)
     busy = [(s.starts_at, s.blocked_until) for s in sessions]
-    return availability, free_slots(availability, since, until, now, busy)
+    return OpenSlots(availability.timezone, free_slots(availability, since, until, now, busy))
 
 
-def book(app: Mentorship, student_id: str, body: dict[str, Any]) -> Session:
+def book_session(
+    command: BookSession,
+    *,
+    repository: MentorshipRepository,
+    cards: CourseCards,
+    students: Memberships,
+    names: ClerkClient,
+    unit_of_work: Callable[[], UnitOfWork],
+    clock: Clock,
+    max_upcoming: int,
+) -> Session:
     """Book a free slot; the guard against double booking is the transaction's conditional
     writes of the slot's busy buckets, not the checks before it."""
-    errors = {
-        name: "is required"
-        for name in ("teacherId", "courseId", "date")
-        if not isinstance(body.get(name), str) or not body[name]
-    }
-    if errors:
-        raise BookingInvalid(errors)
-    teacher_id, course_id = body["teacherId"], body["courseId"]
-    start = _instant(body["date"], "date")
-    now = utc_now()
-    if start <= now:
+    now = clock()
+    if command.starts_at <= now:
         raise BookingInvalid({"date": "must be in the future"})
-    _teaching(app, teacher_id, course_id)
-    if not app.students.is_active(course_id, student_id):
-        raise NotEnrolled(course_id)
-    availability = app.repository.availability(teacher_id)
+    _teaching(cards, command.teacher_id, command.course_id)
+    if not students.is_active(command.course_id, command.student_id):
+        raise NotEnrolled(command.course_id)
+    availability = repository.availability(command.teacher_id)
     if availability is None:
-        raise NoAvailability(teacher_id)
-    slot = is_bookable(availability, start, now, [])
+        raise NoAvailability(command.teacher_id)
+    slot = is_bookable(availability, command.starts_at, now, [])
     if slot is None:
         raise BookingInvalid({"date": "is not one of the teacher's open slots"})
-    stamp = now_iso()
     session = Session(
         session_id=uuid.uuid4().hex,
-        student_id=student_id,
-        teacher_id=teacher_id,
-        course_id=course_id,
+        student_id=command.student_id,
+        teacher_id=command.teacher_id,
+        course_id=command.course_id,
         starts_at=slot.start,
         ends_at=slot.end,
         buffer_minutes=availability.buffer_minutes,
-        student_name=app.clerk.get_user(student_id).display_name,
-        teacher_name=app.clerk.get_user(teacher_id).display_name,
-        created_at=stamp,
-        updated_at=stamp,
+        student_name=names.get_user(command.student_id).display_name,
+        teacher_name=names.get_user(command.teacher_id).display_name,
+        created_at=iso(now),
+        updated_at=iso(now),
     )
-    return _commit_booking(app, session)
-
-
-def _commit_booking(app: Mentorship, session: Session) -> Session:
-    """One transaction: the student still enrolled, the session, its busy buckets, the student's
-    upcoming set with the teacher (within the limit, and unchanged since it was read), the event.
-    A concurrent write to the same items means reading them again."""
-    limit = app.settings.mentorship.max_upcoming_per_teacher
 
     def book(_attempt: int) -> Session:
-        before = app.repository.upcoming(session.student_id, session.teacher_id)
-        after = before.hold(session.session_id, session.starts_at, utc_now(), limit)
-        uow = app.runtime.unit_of_work()
-        app.students.require_active(uow, session.course_id, session.student_id, NotEnrolled)
-        app.repository.book(uow, session)
-        app.repository.save_upcoming(uow, before, after)
+        """One transaction: the student still enrolled, the session, its busy buckets, the
+        student's upcoming set with the teacher (within the limit, and unchanged since it was
+        read), the event. A concurrent write to the same items means reading them again."""
+        before = repository.upcoming(session.student_id, session.teacher_id)
+        after = before.hold(session.session_id, session.starts_at, clock(), max_upcoming)
+        uow = unit_of_work()
+        students.require_active(uow, session.course_id, session.student_id, NotEnrolled)
+        repository.book(uow, session)
+        repository.save_upcoming(uow, before, after)
         uow.raise_event(SessionBooked(session=session.event_payload()))
         uow.commit()
         return session
@@ -194,52 +185,74 @@ def _commit_booking(app: Mentorship, session: Session) -> Session:
     )
 
 
-def session_for(app: Mentorship, session_id: str, user_id: str) -> Session:
+def show_session(query: ShowSession, *, repository: MentorshipRepository) -> Session:
     """The session, to its participants only (404 to anyone else: its existence is private)."""
-    session = app.repository.get(session_id)
-    if session is None or not session.has_participant(user_id):
-        raise SessionNotFound(session_id)
+    session = repository.get(query.session_id)
+    if session is None or not session.has_participant(query.user_id):
+        raise SessionNotFound(query.session_id)
     return session
 
 
-def change_status(app: Mentorship, session_id: str, user_id: str, body: dict[str, Any]) -> Session:
-    status = body.get("status")
-    if status not in STATUSES:
-        raise BookingInvalid({"status": f"must be one of {', '.join(STATUSES)}"})
-    session = session_for(app, session_id, user_id)
-    if status == CANCELLED:
-        window = app.settings.mentorship.cancel_window_hours
-        return cancellation.cancel(app, session, user_id, window)
-    if status != COMPLETED:
+def change_status(
+    command: ChangeSessionStatus,
+    *,
+    repository: MentorshipRepository,
+    unit_of_work: Callable[[], UnitOfWork],
+    clock: Clock,
+    cancel_window_hours: float,
+) -> Session:
+    """Cancelled by either participant up to the window before the start; completed by the
+    teacher once it started. Nothing moves a session back to scheduled."""
+    user_id = command.user_id
+    session = show_session(ShowSession(command.session_id, user_id), repository=repository)
+    if command.status == CANCELLED:
+        return cancel(
+            session,
+            user_id,
+            cancel_window_hours,
+            repository=repository,
+            unit_of_work=unit_of_work,
+            now=clock(),
+        )
+    if command.status != COMPLETED:
         raise SessionChanged(f"The session is already {session.status}.")
-    stamp = now_iso()
-    changed = session.complete(user_id, utc_now(), stamp)
-    uow = app.runtime.unit_of_work()
-    uow.raise_event(SessionCompleted(session=changed.event_payload(), completed_at=stamp))
-    app.repository.change_status(uow, changed)
+    now = clock()
+    changed = session.complete(user_id, now, iso(now))
+    uow = unit_of_work()
+    uow.raise_event(SessionCompleted(session=changed.event_payload(), completed_at=iso(now)))
+    repository.change_status(uow, changed)
     uow.commit()
     return changed
 
 
-def video_grant(app: Mentorship, session_id: str, user_id: str) -> VideoGrant:
+def issue_video_token(
+    command: IssueVideoToken,
+    *,
+    repository: MentorshipRepository,
+    students: Memberships,
+    video: VideoTokenIssuer,
+    clock: Clock,
+    lead_minutes: int,
+    grace_minutes: int,
+) -> VideoGrant:
     """An Agora token for this session's channel only, while it can be joined, and to its
     student only while they still hold the course (a refund mid-session ends it)."""
-    session = session_for(app, session_id, user_id)
-    policy = app.settings.mentorship
-    if not session.joinable(utc_now(), policy.token_lead_minutes):
+    user_id = command.user_id
+    session = show_session(ShowSession(command.session_id, user_id), repository=repository)
+    if not session.joinable(clock(), lead_minutes):
         raise TokenWindowClosed(
-            f"A scheduled session opens {policy.token_lead_minutes} minutes before its start "
+            f"A scheduled session opens {lead_minutes} minutes before its start "
             f"({iso(session.starts_at)}) and closes at its end; this one is {session.status}."
         )
-    if user_id == session.student_id and not app.students.is_active(session.course_id, user_id):
+    if user_id == session.student_id and not students.is_active(session.course_id, user_id):
         raise NotEnrolled(session.course_id)
-    uid = participant_uid(session, user_id)
-    expires_at = session.ends_at + timedelta(minutes=policy.token_grace_minutes)
-    token = app.video.issue(session.session_id, uid, expires_at)
+    uid = _participant_uid(session, user_id)
+    expires_at = session.ends_at + timedelta(minutes=grace_minutes)
+    token = video.issue(session.session_id, uid, expires_at)
     return VideoGrant(token, session.session_id, uid, expires_at)
 
 
-def participant_uid(session: Session, user_id: str) -> int:
+def _participant_uid(session: Session, user_id: str) -> int:
     """The user's stable uid, made distinct from the other participant's in the rare clash."""
     uid = agora_uid(user_id)
     if user_id == session.teacher_id and uid == agora_uid(session.student_id):
@@ -247,11 +260,40 @@ def participant_uid(session: Session, user_id: str) -> int:
     return uid
 
 
-def event_handlers(app: Mentorship) -> Mapping[str, EventHandler]:
-    """Who teaches which course (catalog events) and who is enrolled (enrollment events); a
-    revoked enrollment also cancels the upcoming sessions it allowed."""
-    return {
-        **course_card_handlers(app.cards),
-        **membership_handlers(app.students),
-        EnrollmentRevoked.EVENT_TYPE: cancellation.end_access(app),
-    }
+def end_access(
+    event: EnrollmentRevoked,
+    _envelope: Envelope,
+    uow: UnitOfWork,
+    *,
+    repository: MentorshipRepository,
+    cards: CourseCards,
+    students: Memberships,
+    unit_of_work: Callable[[], UnitOfWork],
+    clock: Clock,
+) -> None:
+    """A revoked enrollment: keep the membership read model, and cancel the student's upcoming
+    sessions with that course's teacher that no course the student still holds allows.
+
+    Sessions booked under another course of the same teacher that the student still holds stay.
+    Each cancellation is its own transaction (a session's busy buckets can be many); the
+    membership, the inbox and a check that the upcoming set did not change since it was last
+    read commit last. A booking that raced in makes that check fail, and the consumer runs this
+    again; a booking after the commit finds the student no longer enrolled. Running it again for
+    the same event finds nothing left to cancel."""
+    before = students.get(event.course_id, event.user_id)
+    students.record(uow, event.course_id, event.user_id, Membership(False, event.revoked_at))
+    if before is not None and before.active and before.at >= event.revoked_at:
+        return  # a later enrollment restored access: this revocation ends nothing
+    course = cards.get(event.course_id)
+    if course is None:
+        return  # a course mentorship never knew had nothing booked under it
+    seen = cancel_unheld(
+        event.user_id,
+        course.teacher_id,
+        event.course_id,
+        repository=repository,
+        students=students,
+        unit_of_work=unit_of_work,
+        clock=clock,
+    )
+    repository.guard_upcoming(uow, seen)

@@ -6,24 +6,14 @@ from typing import Any
 
 from mentorship.domain.session import CANCELLED, Session
 from mentorship.domain.slots import Slot
-from shared.clock import iso
 from shared.ics import mentorship_invite
 
 
 def session_json(session: Session) -> dict[str, Any]:
-    return {
-        "sessionId": session.session_id,
-        "studentId": session.student_id,
-        "teacherId": session.teacher_id,
-        "courseId": session.course_id,
-        "date": iso(session.starts_at),
-        "endsAt": iso(session.ends_at),
-        "status": session.status,
-        "studentName": session.student_name,
-        "teacherName": session.teacher_name,
-        "createdAt": session.created_at,
-        "updatedAt": session.updated_at,
-    }
+    """The session as stored, without its buffer, and its start named `date`."""
+    document = session.document()
+    del document["bufferMinutes"]
+    return {"date": document.pop("startsAt"), **document}
 
 
 def slot_json(slot: Slot) -> dict[str, str]:

@@ -7,17 +7,12 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from mentorship_world import APP_ID, CERT, Names, QuietRuntime, World
+from mentorship_world import APP_ID, CERT, Names, QuietRuntime, World, WorldClock
 
-from mentorship import handlers
-from mentorship.adapters.repository import MentorshipRepository
-from mentorship.adapters.video_tokens import video_token_issuer
-from mentorship.bootstrap import Mentorship
+from mentorship import bootstrap
 from shared.config import load_settings
 from shared.dynamo.tables import ensure_table
 from shared.messaging.consumer import Consumer
-from shared.readmodels.course_cards import CourseCards
-from shared.readmodels.memberships import Memberships
 
 
 @pytest.fixture
@@ -26,14 +21,7 @@ def world() -> Iterator[World]:
     env.update(AGORA_APP_ID=APP_ID, AGORA_APP_CERTIFICATE=CERT)
     runtime = QuietRuntime(load_settings("mentorship", env))
     ensure_table(runtime.dynamodb, runtime.table)
-    client, table = runtime.dynamodb, runtime.table
-    app = Mentorship(
-        runtime=runtime,
-        repository=MentorshipRepository(client, table),
-        cards=CourseCards(client, table),
-        students=Memberships(client, table),
-        clerk=Names(),
-        video=video_token_issuer(APP_ID, CERT),
-    )
-    yield World(app, Consumer(runtime, handlers.event_handlers(app)))
-    client.delete_table(TableName=table)
+    clock = WorldClock()
+    app = bootstrap.build(runtime, names=Names(), clock=clock)
+    yield World(app, Consumer(runtime, app.on_event), clock)
+    runtime.dynamodb.delete_table(TableName=runtime.table)

@@ -6,10 +6,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from mentorship import handlers
 from mentorship.bootstrap import Mentorship
+from mentorship.commands import BookSession, SetAvailability
 from mentorship.domain.session import Session
+from shared.api.mentorship import AvailabilityBody
 from shared.clerk import ClerkClient, UserProfile
+from shared.clock import utc_now
 from shared.events.contracts import CourseSnapshot, EnrollmentCreated, EnrollmentRevoked
 from shared.events.envelope import Envelope, wrap
 from shared.messaging.consumer import Consumer
@@ -38,41 +40,68 @@ class Names(ClerkClient):
         return UserProfile(user_id, user_id.removeprefix("user_").title(), "", None, None, {})
 
 
+class WorldClock:
+    """The system's time, until a test sets it."""
+
+    def __init__(self) -> None:
+        self.now: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.now or utc_now()
+
+
+def course_card(course_id: str, teacher_id: str = TEACHER) -> CourseSnapshot:
+    """A published free course of that teacher's, as catalog's events carry it."""
+    return CourseSnapshot(
+        course_id=course_id,
+        version=1,
+        teacher_id=teacher_id,
+        teacher_name="Tina",
+        title="Go",
+        description="",
+        category="Programming",
+        level="Beginner",
+        image_key=None,
+        price=0,
+        currency="INR",
+        status="Published",
+        sections=(),
+        created_at="2026-01-01T00:00:00.000Z",
+        updated_at="2026-01-01T00:00:00.000Z",
+    )
+
+
+def open_all_day(slot_minutes: int = 30, buffer_minutes: int = 0) -> AvailabilityBody:
+    """Every day, all day, in UTC, bookable right away up to 60 days ahead."""
+    return AvailabilityBody.model_validate(
+        {
+            "timezone": "UTC",
+            "weekly": ALWAYS,
+            "slotMinutes": slot_minutes,
+            "bufferMinutes": buffer_minutes,
+            "minNoticeHours": 0,
+            "maxDaysAhead": 60,
+        }
+    )
+
+
 @dataclass
 class World:
-    """The app, its consumer, and shortcuts to set the scene in events and commands."""
+    """The app, its consumer and clock, and shortcuts to set the scene in events and commands."""
 
     app: Mentorship
     consumer: Consumer
+    clock: WorldClock
 
     def course(self, teacher_id: str = TEACHER) -> str:
         course_id = uuid.uuid4().hex
-        card = CourseSnapshot(
-            course_id=course_id,
-            version=1,
-            teacher_id=teacher_id,
-            teacher_name="Tina",
-            title="Go",
-            description="",
-            category="Programming",
-            level="Beginner",
-            image_key=None,
-            price=0,
-            currency="INR",
-            status="Published",
-            sections=(),
-            created_at="2026-01-01T00:00:00.000Z",
-            updated_at="2026-01-01T00:00:00.000Z",
-        )
         uow = self.app.runtime.unit_of_work()
-        self.app.cards.upsert(uow, card)
+        self.app.cards.upsert(uow, course_card(course_id, teacher_id))
         uow.commit()
         return course_id
 
     def open_all_day(self, teacher_id: str = TEACHER) -> None:
-        body = {"timezone": "UTC", "weekly": ALWAYS, "slotMinutes": 30, "bufferMinutes": 0,
-                "minNoticeHours": 0, "maxDaysAhead": 60, "exceptions": []}  # fmt: skip
-        handlers.set_availability(self.app, teacher_id, body)
+        self.app.set_availability(SetAvailability(teacher_id, open_all_day()))
 
     def enroll(
         self, student_id: str, course_id: str, at: str = "2020-01-02T00:00:00.000Z"
@@ -94,9 +123,15 @@ class World:
         self.consumer.consume(envelope)
         return envelope
 
-    def book(self, student_id: str, course_id: str, hours_ahead: float) -> Session:
-        body = {"teacherId": TEACHER, "courseId": course_id, "date": slot(hours_ahead)}
-        return handlers.book(self.app, student_id, body)
+    def book(
+        self, student_id: str, course_id: str, hours_ahead: float, teacher_id: str = TEACHER
+    ) -> Session:
+        return self.book_at(student_id, course_id, slot(hours_ahead), teacher_id)
+
+    def book_at(
+        self, student_id: str, course_id: str, start: datetime, teacher_id: str = TEACHER
+    ) -> Session:
+        return self.app.book_session(BookSession(student_id, teacher_id, course_id, start))
 
     def status(self, session: Session) -> str:
         stored = self.app.repository.get(session.session_id)
@@ -113,9 +148,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def slot(hours_ahead: float) -> str:
+def slot(hours_ahead: float) -> datetime:
     """A start on the half-hour grid about `hours_ahead` from now."""
     moment = datetime.now(UTC) + timedelta(hours=hours_ahead)
-    return moment.replace(
-        minute=0 if moment.minute < 30 else 30, second=0, microsecond=0
-    ).isoformat()
+    return moment.replace(minute=0 if moment.minute < 30 else 30, second=0, microsecond=0)

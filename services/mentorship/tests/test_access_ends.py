@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from mentorship_world import TEACHER, World
 
-from mentorship import cancellation, handlers
+from mentorship.commands import IssueVideoToken
 from mentorship.domain.session import Session
+from mentorship.errors import NotEnrolled
 from shared.events.contracts import CANCELLED_BY_SYSTEM, EnrollmentRevoked
 from shared.events.envelope import wrap
 from shared.messaging.consumer import DUPLICATE
@@ -32,11 +33,7 @@ def test_a_revocation_cancels_the_sessions_of_that_course_and_frees_their_slots(
         world.enroll("user_sam", course)
     lost = [world.book("user_sam", refunded, hours) for hours in (20, 30)]
     stays = world.book("user_sam", kept, 25)
-    other = handlers.book(
-        world.app,
-        "user_sam",
-        {"teacherId": "user_other", "courseId": elsewhere, "date": lost[0].starts_at.isoformat()},
-    )
+    other = world.book_at("user_sam", elsewhere, lost[0].starts_at, teacher_id="user_other")
 
     world.revoke("user_sam", refunded)
 
@@ -98,18 +95,15 @@ def test_a_booking_that_lands_during_the_revocation_is_cancelled_too(
     world.open_all_day()
     world.enroll("user_sam", course)
     early = world.book("user_sam", course, 20)
-    sweep = cancellation._cancel_unheld
+    guard = world.app.repository.guard_upcoming
     raced: list[Session] = []
 
-    def sweep_then_a_booking_lands(*args: str) -> object:
-        seen = sweep(world.app, *args)
-        if not raced:  # the membership is not committed yet: the booking passes
+    def a_booking_lands_then_guard(*args: object) -> None:
+        if not raced:  # swept, but the membership is not committed yet: the booking passes
             raced.append(world.book("user_sam", course, 30))
-        return seen
+        guard(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(
-        cancellation, "_cancel_unheld", lambda _, *a: sweep_then_a_booking_lands(*a)
-    )
+    monkeypatch.setattr(world.app.repository, "guard_upcoming", a_booking_lands_then_guard)
     world.revoke("user_sam", course)
 
     assert [world.status(s) for s in (early, *raced)] == ["cancelled", "cancelled"]
@@ -143,21 +137,21 @@ def test_a_failure_is_raised_for_a_retry_and_nothing_is_half_done(
     assert not world.app.students.is_active(course, "user_sam")
 
 
-def test_a_started_session_stays_but_its_student_gets_no_video_token(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_started_session_stays_but_its_student_gets_no_video_token(world: World) -> None:
     course = world.course()
     world.open_all_day()
     world.enroll("user_sam", course)
     session = world.book("user_sam", course, 1)
-    started = session.starts_at + timedelta(minutes=5)
-    monkeypatch.setattr(cancellation, "utc_now", lambda: started)
-    monkeypatch.setattr(handlers, "utc_now", lambda: started)
-    assert handlers.video_grant(world.app, session.session_id, "user_sam").channel
+    world.clock.now = session.starts_at + timedelta(minutes=5)
+
+    def token_for(user_id: str) -> str:
+        return world.app.issue_video_token(IssueVideoToken(session.session_id, user_id)).channel
+
+    assert token_for("user_sam")
 
     world.revoke("user_sam", course)
 
     assert world.status(session) == "scheduled", "only upcoming sessions are cancelled"
-    with pytest.raises(handlers.NotEnrolled):
-        handlers.video_grant(world.app, session.session_id, "user_sam")
-    assert handlers.video_grant(world.app, session.session_id, TEACHER).channel
+    with pytest.raises(NotEnrolled):
+        token_for("user_sam")
+    assert token_for(TEACHER)

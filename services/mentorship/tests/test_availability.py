@@ -1,4 +1,5 @@
-"""A teacher's availability: every bad field named by its path, and an exact stored round trip."""
+"""A teacher's availability: every bad field named by its path (by the body's own checks, then
+by availability's rules), and an exact stored round trip."""
 
 from __future__ import annotations
 
@@ -8,14 +9,18 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from mentorship.domain.availability import (
+    Availability,
     AvailabilityInvalid,
     TimeRange,
     availability_document,
+    availability_from,
     availability_from_document,
-    parse_availability,
 )
+from shared.api.mentorship import AvailabilityBody
+from shared.web.body import field_problems
 
 
 def body(**changes: Any) -> dict[str, Any]:
@@ -39,10 +44,20 @@ def body(**changes: Any) -> dict[str, Any]:
     return {**valid, **changes}
 
 
+def parse_availability(raw: dict[str, Any]) -> Availability:
+    """The PUT's two steps: the body parsed (as parse_body does), then availability's rules."""
+    return availability_from(AvailabilityBody.model_validate(raw))
+
+
 def problems(raw: dict[str, Any]) -> dict[str, str]:
-    with pytest.raises(AvailabilityInvalid) as caught:
+    """What the 400 names: the body's own problems, or when it has none the rules' problems."""
+    try:
         parse_availability(raw)
-    return caught.value.details
+    except ValidationError as exc:
+        return field_problems(exc.errors())
+    except AvailabilityInvalid as exc:
+        return exc.details
+    raise AssertionError(f"accepted: {raw}")
 
 
 def test_a_valid_body_is_parsed_with_ranges_sorted_and_a_day_off_empty() -> None:
@@ -165,7 +180,7 @@ def test_each_bad_field_is_named_by_its_path(changes: dict[str, Any], field: str
 def test_a_missing_field_is_named() -> None:
     raw = body()
     del raw["maxDaysAhead"]
-    assert problems(raw) == {"maxDaysAhead": "must be a whole number from 1 to 365"}
+    assert problems(raw) == {"maxDaysAhead": "required"}
 
 
 def test_overlapping_ranges_of_one_day_are_named_but_touching_ones_are_fine() -> None:
@@ -194,9 +209,9 @@ def test_a_date_mixing_a_day_off_with_hours_is_named_whichever_comes_first() -> 
     }
 
 
-def test_every_problem_is_reported_at_once() -> None:
+def test_every_problem_of_the_body_is_reported_at_once() -> None:
     raw = body(
-        timezone="Nowhere/Land",
+        timezone=5,
         weekly=[{"day": 7, "start": "25:00", "end": "10:00"}],
         slotMinutes=10,
         exceptions=[{"date": "2026-13-01", "available": False}],
@@ -210,3 +225,12 @@ def test_every_problem_is_reported_at_once() -> None:
         "exceptions[0].date",
         "notes",
     }
+
+
+def test_every_problem_with_the_rules_is_reported_at_once() -> None:
+    raw = body(
+        timezone="Nowhere/Land",
+        weekly=[{"day": 1, "start": "11:00", "end": "10:00"}],
+        exceptions=[{"date": "2026-03-01", "start": "09:00"}],
+    )
+    assert set(problems(raw)) == {"timezone", "weekly[0].end", "exceptions[0].end"}

@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from mentorship_world import TEACHER, World
 
-from mentorship import handlers
 from mentorship.adapters.repository import SlotTaken
+from mentorship.commands import ChangeSessionStatus
 from mentorship.domain.upcoming import BookingLimitReached, Upcoming
+from mentorship.errors import NotEnrolled
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 
@@ -46,22 +47,19 @@ def test_a_cancelled_session_frees_its_place(world: World) -> None:
     world.enroll("user_sam", course)
     first, *_ = (world.book("user_sam", course, hours) for hours in (20, 21, 22))
 
-    handlers.change_status(world.app, first.session_id, "user_sam", {"status": "cancelled"})
+    world.app.change_status(ChangeSessionStatus(first.session_id, "user_sam", "cancelled"))
     assert world.book("user_sam", course, 23).status == "scheduled"
     pending = world.app.repository.upcoming("user_sam", TEACHER).pending(datetime.now(UTC))
     assert first.session_id not in pending and len(pending) == 3
 
 
-def test_a_session_that_started_frees_its_place(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_session_that_started_frees_its_place(world: World) -> None:
     course = world.course()
     world.open_all_day()
     world.enroll("user_sam", course)
     first, *_ = (world.book("user_sam", course, hours) for hours in (1, 2, 3))
 
-    later = first.starts_at + timedelta(minutes=1)
-    monkeypatch.setattr(handlers, "utc_now", lambda: later)
+    world.clock.now = first.starts_at + timedelta(minutes=1)
     assert world.book("user_sam", course, 6).status == "scheduled"
     assert first.session_id not in world.app.repository.upcoming("user_sam", TEACHER).starts
 
@@ -96,7 +94,7 @@ def test_the_transaction_refuses_a_student_no_longer_enrolled(
     world.revoke("user_sam", course)
     monkeypatch.setattr(world.app.students, "is_active", lambda course_id, user_id: True)
 
-    with pytest.raises(handlers.NotEnrolled):
+    with pytest.raises(NotEnrolled):
         world.book("user_sam", course, 2)
     assert world.app.repository.of_user("student", "user_sam", 10, None).sessions == []
 

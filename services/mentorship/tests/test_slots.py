@@ -7,25 +7,25 @@ from typing import Any
 
 import pytest
 
-from mentorship.domain.availability import Availability, parse_availability
+from mentorship.domain.availability import Availability, availability_from
 from mentorship.domain.slots import Slot, free_slots, is_bookable, lock_buckets, utc_iso
+from shared.api.mentorship import AvailabilityBody
 
 EVERY_DAY = range(7)
 
 
 def teacher(zone: str, start: str, end: str, days: Any = EVERY_DAY, **rules: Any) -> Availability:
-    return parse_availability(
-        {
-            "timezone": zone,
-            "weekly": [{"day": day, "start": start, "end": end} for day in days],
-            "slotMinutes": 60,
-            "bufferMinutes": 0,
-            "minNoticeHours": 0,
-            "maxDaysAhead": 365,
-            "exceptions": [],
-            **rules,
-        }
-    )
+    body = {
+        "timezone": zone,
+        "weekly": [{"day": day, "start": start, "end": end} for day in days],
+        "slotMinutes": 60,
+        "bufferMinutes": 0,
+        "minNoticeHours": 0,
+        "maxDaysAhead": 365,
+        "exceptions": [],
+        **rules,
+    }
+    return availability_from(AvailabilityBody.model_validate(body))
 
 
 def at(text: str) -> datetime:

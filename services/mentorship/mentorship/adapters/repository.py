@@ -46,18 +46,7 @@ def to_item(session: Session) -> Item:
         **keys.session_indexes(
             session.session_id, session.student_id, session.teacher_id, session.starts_at
         ),
-        "sessionId": session.session_id,
-        "studentId": session.student_id,
-        "teacherId": session.teacher_id,
-        "courseId": session.course_id,
-        "startsAt": iso(session.starts_at),
-        "endsAt": iso(session.ends_at),
-        "bufferMinutes": session.buffer_minutes,
-        "studentName": session.student_name,
-        "teacherName": session.teacher_name,
-        "status": session.status,
-        "createdAt": session.created_at,
-        "updatedAt": session.updated_at,
+        **session.document(),
     }
 
 

@@ -1,32 +1,20 @@
-"""A teacher's availability: weekly hours, dated exceptions and booking rules, parsed and stored."""
+"""A teacher's availability: weekly hours, dated exceptions and booking rules, checked, stored."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from shared.api.mentorship import AvailabilityBody, DateExceptionBody, WeeklyHoursBody
 from shared.invalid import Invalid
 from shared.user_settings import is_timezone
 
 DAY_MINUTES = 24 * 60
-GRID_MINUTES = 5
-"""Every time and length sits on this grid: bookings are locked in 5-minute buckets."""
-LIMITS = {
-    "slotMinutes": (15, 180, GRID_MINUTES),
-    "bufferMinutes": (0, 60, GRID_MINUTES),
-    "minNoticeHours": (0, 720, 1),
-    "maxDaysAhead": (1, 365, 1),
-}
-"""Lowest, highest and the multiple each number must be."""
-FIELDS = ("timezone", "weekly", "exceptions", *LIMITS)
-MAX_WEEKLY, MAX_EXCEPTIONS = 200, 500
-CLOCK = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
-DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 ZONE = re.compile(r"[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z][A-Za-z0-9_+-]*){0,2}")
 """IANA names only: every part starts with a letter, so no '..', no leading '/', no dots at all."""
 NOT_ZONES = ("localtime", "posixrules", "Factory", "right/", "posix/")
@@ -69,61 +57,30 @@ class AvailabilityInvalid(Invalid):
     """The availability names bad fields; details maps each (with its path) to its problem."""
 
 
-def _unknown(
-    item: Mapping[str, Any], allowed: tuple[str, ...], at: str, errors: dict[str, str]
-) -> None:
-    for name in item:
-        if name not in allowed:
-            errors[f"{at}{name}"] = "is not a field you can set"
-
-
 def _is_zone(name: str) -> bool:
     """A zone a teacher can live in: a known IANA name, not a tz database's own file."""
     return bool(ZONE.fullmatch(name)) and not name.startswith(NOT_ZONES) and is_timezone(name)
 
 
-def _timezone(value: Any, errors: dict[str, str]) -> str:
-    if not isinstance(value, str) or not _is_zone(value):
-        errors["timezone"] = "must be an IANA time zone such as Europe/London"
-        return "UTC"
-    return value
+def _minute(clock: str) -> int:
+    """Minutes after midnight of an HH:MM as the body's Clock types let it through (on the grid,
+    24:00 only for an end, which is 1440)."""
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
 
 
-def _number(body: Mapping[str, Any], name: str, errors: dict[str, str]) -> int:
-    low, high, multiple = LIMITS[name]
-    value = body.get(name)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        errors[name] = f"must be a whole number from {low} to {high}"
-        return low
-    if value % multiple:
-        errors[name] = f"must be a multiple of {multiple}"
-        return low
-    return value
-
-
-def _minute(value: Any, at: str, errors: dict[str, str], *, end: bool) -> int | None:
-    if end and value == "24:00":
-        return DAY_MINUTES
-    match = CLOCK.fullmatch(value) if isinstance(value, str) else None
-    if match is None:
-        errors[at] = "must be a time HH:MM" + (", or 24:00 for the end of the day" if end else "")
-        return None
-    minute = int(match[1]) * 60 + int(match[2])
-    if minute % GRID_MINUTES:
-        errors[at] = f"must be a multiple of {GRID_MINUTES} minutes"
-        return None
-    return minute
-
-
-def _range(item: Mapping[str, Any], at: str, errors: dict[str, str]) -> TimeRange | None:
-    start = _minute(item.get("start"), f"{at}.start", errors, end=False)
-    end = _minute(item.get("end"), f"{at}.end", errors, end=True)
+def _range(start: str | None, end: str | None, at: str, errors: dict[str, str]) -> TimeRange | None:
+    """The hours from start to end; each one left out, or an end not after the start, named."""
+    for name, clock in (("start", start), ("end", end)):
+        if clock is None:
+            errors[f"{at}.{name}"] = "required"
     if start is None or end is None:
         return None
-    if end <= start:
+    hours = TimeRange(_minute(start), _minute(end))
+    if hours.end_minute <= hours.start_minute:
         errors[f"{at}.end"] = "must be after start"
         return None
-    return TimeRange(start, end)
+    return hours
 
 
 def _disjoint(
@@ -137,63 +94,36 @@ def _disjoint(
     return tuple(hours for _, hours in entries)
 
 
-def _list(raw: Any, name: str, most: int, errors: dict[str, str]) -> list[Any]:
-    if not isinstance(raw, list) or len(raw) > most:
-        errors[name] = f"must be an array of at most {most} entries"
-        return []
-    return raw
-
-
-def _weekly(raw: Any, errors: dict[str, str]) -> dict[int, tuple[TimeRange, ...]]:
+def _weekly(
+    requested: Sequence[WeeklyHoursBody], errors: dict[str, str]
+) -> dict[int, tuple[TimeRange, ...]]:
     by_day: dict[int, list[tuple[str, TimeRange]]] = {}
-    for i, item in enumerate(_list(raw, "weekly", MAX_WEEKLY, errors)):
+    for i, item in enumerate(requested):
         at = f"weekly[{i}]"
-        if not isinstance(item, dict):
-            errors[at] = "must be an object"
-            continue
-        _unknown(item, ("day", "start", "end"), f"{at}.", errors)
-        day = item.get("day")
-        if isinstance(day, bool) or not isinstance(day, int) or not 0 <= day <= 6:
-            errors[f"{at}.day"] = "must be a whole number from 0 (Sunday) to 6 (Saturday)"
-            day = None
-        hours = _range(item, at, errors)
-        if day is not None and hours is not None:
-            by_day.setdefault(day, []).append((at, hours))
+        hours = _range(item.start, item.end, at, errors)
+        if hours is not None:
+            by_day.setdefault(item.day, []).append((at, hours))
     return {day: _disjoint(entries, errors) for day, entries in sorted(by_day.items())}
 
 
-def _date(value: Any, at: str, errors: dict[str, str]) -> date | None:
-    try:
-        if isinstance(value, str) and DATE.fullmatch(value):
-            return date.fromisoformat(value)
-    except ValueError:
-        pass
-    errors[at] = "must be a real date YYYY-MM-DD"
-    return None
-
-
-def _exceptions(raw: Any, errors: dict[str, str]) -> dict[date, tuple[TimeRange, ...]]:
+def _exceptions(
+    requested: Sequence[DateExceptionBody], errors: dict[str, str]
+) -> dict[date, tuple[TimeRange, ...]]:
+    """Each date a day off (`available: false` alone, once) or its own hours, never both."""
     days_off: dict[date, str] = {}
     hours_on: dict[date, list[tuple[str, TimeRange]]] = {}
-    for i, item in enumerate(_list(raw, "exceptions", MAX_EXCEPTIONS, errors)):
+    for i, item in enumerate(requested):
         at = f"exceptions[{i}]"
-        if not isinstance(item, dict):
-            errors[at] = "must be an object"
-            continue
-        _unknown(item, ("date", "available", "start", "end"), f"{at}.", errors)
-        day = _date(item.get("date"), f"{at}.date", errors)
-        if "available" not in item:
-            hours = _range(item, at, errors)
-            if day is not None and hours is not None:
-                hours_on.setdefault(day, []).append((at, hours))
-        elif item["available"] is not False:
-            errors[f"{at}.available"] = "must be false (a day off); leave it out to give hours"
-        elif "start" in item or "end" in item:
+        if item.available is None:
+            hours = _range(item.start, item.end, at, errors)
+            if hours is not None:
+                hours_on.setdefault(item.date, []).append((at, hours))
+        elif {"start", "end"} & item.model_fields_set:  # even as null
             errors[f"{at}.available"] = "cannot be combined with start and end"
-        elif day in days_off:
-            errors[f"{at}.date"] = f"is already a day off in {days_off[day]}"
-        elif day is not None:
-            days_off[day] = at
+        elif item.date in days_off:
+            errors[f"{at}.date"] = f"is already a day off in {days_off[item.date]}"
+        else:
+            days_off[item.date] = at
     for day, at in days_off.items():
         if day in hours_on:
             errors[f"{at}.date"] = f"mixes a day off with hours given in {hours_on[day][0][0]}"
@@ -201,18 +131,22 @@ def _exceptions(raw: Any, errors: dict[str, str]) -> dict[date, tuple[TimeRange,
     return dict(sorted({**found, **dict.fromkeys(days_off, ())}.items()))
 
 
-def parse_availability(body: dict[str, Any]) -> Availability:
-    """The PUT body, validated; every problem is named by its path, unknown fields included."""
+def availability_from(requested: AvailabilityBody) -> Availability:
+    """The requested availability, held to the rules its body's types cannot say: a real IANA
+    zone, ranges that end after they start and do not overlap on one day, a date either a day
+    off or given hours. Every problem is named by its path, as the body's own checks name theirs
+    (times and lengths on the grid, the numbers' limits, unknown fields)."""
     errors: dict[str, str] = {}
-    _unknown(body, FIELDS, "", errors)
+    if not _is_zone(requested.timezone):
+        errors["timezone"] = "must be an IANA time zone such as Europe/London"
     availability = Availability(
-        timezone=_timezone(body.get("timezone"), errors),
-        weekly=_weekly(body.get("weekly"), errors),
-        slot_minutes=_number(body, "slotMinutes", errors),
-        buffer_minutes=_number(body, "bufferMinutes", errors),
-        min_notice_hours=_number(body, "minNoticeHours", errors),
-        max_days_ahead=_number(body, "maxDaysAhead", errors),
-        exceptions=_exceptions(body.get("exceptions", []), errors),
+        timezone=requested.timezone,
+        weekly=_weekly(requested.weekly, errors),
+        slot_minutes=requested.slot_minutes,
+        buffer_minutes=requested.buffer_minutes,
+        min_notice_hours=requested.min_notice_hours,
+        max_days_ahead=requested.max_days_ahead,
+        exceptions=_exceptions(requested.exceptions, errors),
     )
     if errors:
         raise AvailabilityInvalid(errors)
@@ -250,8 +184,7 @@ def availability_document(a: Availability) -> dict[str, Any]:
 
 
 def _stored(item: Mapping[str, Any]) -> TimeRange:
-    start, end = (str(item[name]).split(":") for name in ("start", "end"))
-    return TimeRange(int(start[0]) * 60 + int(start[1]), int(end[0]) * 60 + int(end[1]))
+    return TimeRange(_minute(str(item["start"])), _minute(str(item["end"])))
 
 
 def availability_from_document(doc: Mapping[str, Any]) -> Availability:

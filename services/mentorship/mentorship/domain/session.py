@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic.alias_generators import to_camel
 
 from shared.clock import iso
 from shared.events.contracts import MentorshipSession
@@ -68,14 +71,16 @@ class Session:
             raise TransitionRefused("A session can be completed only after it has started.")
         return replace(self, status=COMPLETED, updated_at=stamp)
 
+    def document(self) -> dict[str, Any]:
+        """Every field by its camelCase name, instants as ISO-8601 UTC: the stored session, and
+        (without the buffer, its start named `date`) the API's."""
+        return {to_camel(field.name): _plain(getattr(self, field.name)) for field in fields(self)}
+
     def event_payload(self) -> MentorshipSession:
-        return MentorshipSession(
-            session_id=self.session_id,
-            student_id=self.student_id,
-            teacher_id=self.teacher_id,
-            course_id=self.course_id,
-            starts_at=iso(self.starts_at),
-            ends_at=iso(self.ends_at),
-            student_name=self.student_name,
-            teacher_name=self.teacher_name,
-        )
+        """The fields its events carry, under the same names."""
+        carried = {name: _plain(getattr(self, name)) for name in MentorshipSession.model_fields}
+        return MentorshipSession(**carried)
+
+
+def _plain(value: Any) -> Any:
+    return iso(value) if isinstance(value, datetime) else value

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from mentorship.domain.availability import DAY_MINUTES, GRID_MINUTES, Availability, TimeRange
+from mentorship.domain.availability import DAY_MINUTES, Availability, TimeRange
+from shared.api.mentorship import GRID_MINUTES
 
 BUCKET = timedelta(minutes=GRID_MINUTES)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
