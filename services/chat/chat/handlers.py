@@ -1,15 +1,16 @@
-"""Chat's commands and event handlers; the routing table is at the bottom."""
+"""Chat's handlers: each takes its command, frame or event and only what it needs."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from functools import partial
 
 import redis
 
+from chat.adapters.message_writer import MessageWriter
 from chat.adapters.repository import ChatRepository
+from chat.commands import JoinRoom, ReadHistory
 from chat.connection import Connection
 from chat.domain.message import (
     ChatMessage,
@@ -19,8 +20,9 @@ from chat.domain.message import (
     message_json,
     parse_frame,
 )
-from chat.domain.room import CANCELLED, COMPLETED, SCHEDULED, Room
-from chat.fanout import close_room
+from chat.domain.room import CANCELLED, COMPLETED, SCHEDULED, Room, room_of
+from chat.errors import NotEnrolled, NotInRoom, RoomClosed
+from chat.fanout import RoomHub, close_room
 from shared.events.contracts import (
     MentorshipSession,
     SessionBooked,
@@ -28,58 +30,52 @@ from shared.events.contracts import (
     SessionCompleted,
 )
 from shared.events.envelope import Envelope
-from shared.messaging.consumer import EventHandler
 from shared.messaging.unit_of_work import UnitOfWork
-from shared.readmodels.memberships import Memberships, membership_handlers
-
-if TYPE_CHECKING:
-    from chat.bootstrap import Chat
+from shared.readmodels.memberships import Memberships
 
 log = logging.getLogger(__name__)
 ROOM_CLOSED = 4410
 """Close code when the session is cancelled or completed while its room is open."""
 
 
-class NotInRoom(Exception):
-    """No such room, or the caller is not one of its two participants."""
-
-
-class RoomClosed(Exception):
-    """The session is no longer scheduled: its room takes no one."""
-
-
-class NotEnrolled(Exception):
-    """The student no longer holds the session's course (a refund ended it)."""
-
-
-def admit(chat: Chat, session_id: str, user_id: str) -> Room:
+def admit(command: JoinRoom, *, rooms: ChatRepository, students: Memberships) -> Room:
     """The room, if the caller is a participant, it is open, and a student still holds the
     session's course."""
-    room = chat.rooms.room(session_id)
+    session_id, user_id = command.session_id, command.user_id
+    room = rooms.room(session_id)
     if room is None or not room.has_participant(user_id):
         raise NotInRoom(session_id)
     if not room.open:
         raise RoomClosed(session_id)
     course_id = room.course_id  # the teacher is always admitted; a legacy room knows no course
-    if user_id == room.student_id and course_id and not chat.students.is_active(course_id, user_id):
+    if user_id == room.student_id and course_id and not students.is_active(course_id, user_id):
         raise NotEnrolled(session_id)
     return room
 
 
-def readable_room(chat: Chat, session_id: str, user_id: str) -> Room:
+def readable_room(query: ReadHistory, *, rooms: ChatRepository) -> Room:
     """Participants may read the history whatever the session's status."""
-    room = chat.rooms.room(session_id)
-    if room is None or not room.has_participant(user_id):
-        raise NotInRoom(session_id)
+    room = rooms.room(query.session_id)
+    if room is None or not room.has_participant(query.reader_id):
+        raise NotInRoom(query.session_id)
     return room
 
 
-def on_frame(chat: Chat, connection: Connection, sender_name: str, raw: str | bytes) -> None:
-    """Store, then broadcast to the room and acknowledge; a refused frame gets an error frame."""
+def on_frame(
+    connection: Connection,
+    sender_name: str,
+    raw: str | bytes,
+    *,
+    writer: MessageWriter | None,
+    hub: RoomHub,
+    max_text_chars: int,
+) -> None:
+    """Store, then broadcast to the room and acknowledge; a refused frame gets an error frame.
+    No `writer` (CHAT_PERSIST off) broadcasts without storing."""
     try:
         if not connection.allow():
             raise FrameRefused("rate_limited", "Slow down: too many messages.")
-        outgoing = parse_frame(raw, chat.settings.chat.max_text_chars)
+        outgoing = parse_frame(raw, max_text_chars)
     except FrameRefused as refused:
         connection.send(frame("error", {"code": refused.code, "message": refused.message}))
         return
@@ -93,9 +89,9 @@ def on_frame(chat: Chat, connection: Connection, sender_name: str, raw: str | by
         text=outgoing.text,
         client_message_id=outgoing.client_message_id,
     )
-    if chat.writer is not None:
+    if writer is not None:
         try:
-            chat.writer.write(message)
+            writer.write(message)
         except Exception:
             error = {"code": "not_stored", "message": "The message was not saved; send it again."}
             connection.send(
@@ -104,10 +100,10 @@ def on_frame(chat: Chat, connection: Connection, sender_name: str, raw: str | by
             return
     ack = {"clientMessageId": outgoing.client_message_id, "messageId": message.message_id}
     try:
-        chat.hub.broadcast(message.session_id, frame("newMessage", message_json(message)))
+        hub.broadcast(message.session_id, frame("newMessage", message_json(message)))
     except redis.RedisError:
         log.warning("chat broadcast failed", extra={"session_id": message.session_id})
-        if chat.writer is None:
+        if writer is None:
             connection.send(frame("error", {"code": "not_delivered", **ack}))
             return
         # stored, so nothing is lost: the room reads it from the history
@@ -115,43 +111,46 @@ def on_frame(chat: Chat, connection: Connection, sender_name: str, raw: str | by
     connection.send(frame("ack", ack))
 
 
-def _room(session: MentorshipSession, status: str) -> Room:
-    return Room(
-        session_id=session.session_id,
-        student_id=session.student_id,
-        teacher_id=session.teacher_id,
-        student_name=session.student_name,
-        teacher_name=session.teacher_name,
-        status=status,
-        course_id=session.course_id,
+def open_room(
+    event: SessionBooked, _envelope: Envelope, uow: UnitOfWork, *, rooms: ChatRepository
+) -> None:
+    """A booked session's two participants may join its room."""
+    rooms.save_room(uow, room_of(event.session, SCHEDULED))
+
+
+def close_cancelled_room(
+    event: SessionCancelled,
+    _envelope: Envelope,
+    uow: UnitOfWork,
+    *,
+    rooms: ChatRepository,
+    broker: redis.Redis,
+) -> None:
+    _close(uow, event.session, CANCELLED, rooms=rooms, broker=broker)
+
+
+def close_completed_room(
+    event: SessionCompleted,
+    _envelope: Envelope,
+    uow: UnitOfWork,
+    *,
+    rooms: ChatRepository,
+    broker: redis.Redis,
+) -> None:
+    _close(uow, event.session, COMPLETED, rooms=rooms, broker=broker)
+
+
+def _close(
+    uow: UnitOfWork,
+    session: MentorshipSession,
+    status: str,
+    *,
+    rooms: ChatRepository,
+    broker: redis.Redis,
+) -> None:
+    """An ended session's room takes no one again, and its open sockets close everywhere."""
+    rooms.save_room(uow, room_of(session, status))
+    # Only once the room is stored closed: a client told so may not get back in.
+    uow.after_commit(
+        partial(close_room, broker, session.session_id, ROOM_CLOSED, f"session {status}")
     )
-
-
-def event_handlers(
-    rooms: ChatRepository, students: Memberships, broker: redis.Redis
-) -> Mapping[str, EventHandler]:
-    """Rooms follow their sessions; an ended session closes its open sockets everywhere. Who
-    holds which course comes from enrollment events."""
-
-    def booked(event: SessionBooked, _: Envelope, uow: UnitOfWork) -> None:
-        rooms.save_room(uow, _room(event.session, SCHEDULED))
-
-    def cancelled(event: SessionCancelled, _: Envelope, uow: UnitOfWork) -> None:
-        rooms.save_room(uow, _room(event.session, CANCELLED))
-        # Only once the room is stored closed: a client told so may not get back in.
-        uow.after_commit(
-            lambda: close_room(broker, event.session.session_id, ROOM_CLOSED, "session cancelled")
-        )
-
-    def completed(event: SessionCompleted, _: Envelope, uow: UnitOfWork) -> None:
-        rooms.save_room(uow, _room(event.session, COMPLETED))
-        uow.after_commit(
-            lambda: close_room(broker, event.session.session_id, ROOM_CLOSED, "session completed")
-        )
-
-    return {
-        SessionBooked.EVENT_TYPE: booked,
-        SessionCancelled.EVENT_TYPE: cancelled,
-        SessionCompleted.EVENT_TYPE: completed,
-        **membership_handlers(students),
-    }

@@ -8,7 +8,6 @@ import json
 import threading
 import time
 from collections.abc import Sequence
-from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
@@ -17,9 +16,9 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 from chat import handlers
 from chat.adapters.message_writer import MessageWriter
 from chat.adapters.repository import ChatRepository, StoreFailed
-from chat.bootstrap import Chat
 from chat.connection import Connection
 from chat.domain.message import ChatMessage
+from chat.fanout import RoomHub
 from shared.config import ChatSettings
 
 
@@ -119,14 +118,16 @@ class RecordingHub:
 
 def send(store: GatedStore) -> tuple[FakeConnection, RecordingHub]:
     hub = RecordingHub(store)
-    chat = SimpleNamespace(
-        settings=SimpleNamespace(chat=ChatSettings()),
-        writer=MessageWriter(store, linger=0, in_flight=1),
-        hub=hub,
-    )
     connection = FakeConnection()
     frame = json.dumps({"event": "sendMessage", "data": {"text": "hi", "clientMessageId": "c1"}})
-    handlers.on_frame(cast(Chat, chat), cast(Connection, connection), "Ann", frame)
+    handlers.on_frame(
+        cast(Connection, connection),
+        "Ann",
+        frame,
+        writer=MessageWriter(store, linger=0, in_flight=1),
+        hub=cast(RoomHub, hub),
+        max_text_chars=ChatSettings().max_text_chars,
+    )
     return connection, hub
 
 

@@ -60,6 +60,21 @@ def _room(item: Item) -> Room:
     )
 
 
+def _room_item(room: Room) -> Item:
+    """The stored room: what `_room` reads back, and its status's rank for the condition."""
+    return {
+        **keys.room_key(room.session_id),
+        "sessionId": room.session_id,
+        "studentId": room.student_id,
+        "teacherId": room.teacher_id,
+        "studentName": room.student_name,
+        "teacherName": room.teacher_name,
+        "courseId": room.course_id,
+        "status": room.status,
+        "statusRank": room.rank,
+    }
+
+
 def _message_item(message: ChatMessage) -> Item:
     """The stored message: the API's ChatMessage and the sender's own id for it."""
     return {
@@ -96,17 +111,7 @@ class ChatRepository:
         if current is not None and current.rank >= room.rank:
             return
         uow.tx.put(
-            {
-                **keys.room_key(room.session_id),
-                "sessionId": room.session_id,
-                "studentId": room.student_id,
-                "teacherId": room.teacher_id,
-                "studentName": room.student_name,
-                "teacherName": room.teacher_name,
-                "courseId": room.course_id,
-                "status": room.status,
-                "statusRank": room.rank,
-            },
+            _room_item(room),
             condition="attribute_not_exists(PK) OR statusRank < :rank",
             values=values(rank=room.rank),
         )

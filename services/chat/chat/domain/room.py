@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shared.events.contracts import MentorshipSession
+
 SCHEDULED, CANCELLED, COMPLETED = "scheduled", "cancelled", "completed"
 STATUS_RANK = {SCHEDULED: 0, COMPLETED: 1, CANCELLED: 1}
 """Statuses only move forward, so a late `booked` never reopens a cancelled room."""
@@ -33,3 +35,16 @@ class Room:
 
     def name_of(self, user_id: str) -> str:
         return self.student_name if user_id == self.student_id else self.teacher_name
+
+
+def room_of(session: MentorshipSession, status: str) -> Room:
+    """The room of a session as its latest event describes it."""
+    return Room(
+        session_id=session.session_id,
+        student_id=session.student_id,
+        teacher_id=session.teacher_id,
+        student_name=session.student_name,
+        teacher_name=session.teacher_name,
+        status=status,
+        course_id=session.course_id,
+    )

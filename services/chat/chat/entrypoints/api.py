@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
-from chat import handlers
-from chat.bootstrap import Chat
+from chat.commands import ReadHistory
 from chat.domain.message import message_json
+from chat.entrypoints.current import chat
+from chat.entrypoints.errors import translate_chat_errors
 from shared.auth.access import current_principal, require_auth
-from shared.web.errors import translate_errors
 from shared.web.ids import require_id
 from shared.web.responses import ok, parse_limit
 
 bp = Blueprint("chat_history", __name__)
-translate_errors(bp, {handlers.NotInRoom: (404, "room_not_found", "No such chat room.")})
+translate_chat_errors(bp)
 
 
 @bp.get("/mentorship/chat/<sessionId>")
 @require_auth()
 def history(sessionId: str) -> Response:  # noqa: N803 - path names are the API's
     """Oldest to newest; `X-Next-Cursor` is the `before` that reads the page before this one."""
-    chat: Chat = current_app.extensions["chat"]
-    handlers.readable_room(chat, sessionId, current_principal().user_id)
+    app = chat()
+    # a stranger is a 404 before the page is checked, whatever the query holds
+    app.readable_room(ReadHistory(sessionId, current_principal().user_id))
     before = request.args.get("before") or None
-    page = chat.rooms.history(
+    page = app.rooms.history(
         sessionId,
         before and require_id(before, "before"),
         parse_limit(request.args.get("limit")),

@@ -5,9 +5,9 @@ from __future__ import annotations
 import gc
 import threading
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response
 
-from chat.bootstrap import Chat
+from chat.entrypoints.current import live
 from shared.auth.access import require_internal
 from shared.web.responses import ok
 
@@ -18,12 +18,12 @@ bp = Blueprint("chat_internal", __name__, url_prefix="/internal")
 @require_internal
 def stats() -> Response:
     """What this process holds: rooms with local members, threads (greenlets under gevent)."""
-    chat: Chat = current_app.extensions["chat"]
+    hub = live().hub
     gc.collect()
     return ok(
         {
-            "rooms": chat.hub.local_rooms(),
-            "members": chat.hub.local_members(),
+            "rooms": hub.local_rooms(),
+            "members": hub.local_members(),
             "threads": threading.active_count(),
         }
     )
