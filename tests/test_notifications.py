@@ -27,6 +27,7 @@ from shared.events.contracts import (
 from shared.events.envelope import Envelope, wrap
 from shared.messaging.celery_app import make_publisher_app
 from shared.messaging.publisher import Publisher
+from shared.runtime import Runtime
 from tests.helpers import Api, User, eventually
 from tests.test_mentorship import availability, book, slots
 
@@ -205,7 +206,7 @@ def test_email_alerts_off_leaves_only_the_receipts(
         f"course_completed/{completed.event_id}/{student.user_id}",
         f"booked/{booking.event_id}/{student.user_id}",
     ]
-    mails = bootstrap.build(load_settings("notifications", stack_env)).mails
+    mails = bootstrap.build(Runtime(load_settings("notifications", stack_env))).mails
     assert eventually(
         lambda: all((m := mails.get(k)) is not None and m.status == "SKIPPED" for k in silenced)
     )
@@ -226,7 +227,7 @@ def test_a_daily_digest_collects_three_course_notifications_into_one_mail(
             user_id=student.user_id, course_id=course["courseId"], completed_at=now_iso()
         )
         redeliver(stack_env, completed, "enrollment")
-    digests = bootstrap.build(load_settings("notifications", stack_env)).digests
+    digests = bootstrap.build(Runtime(load_settings("notifications", stack_env))).digests
     assert eventually(lambda: len(digests.entries(student.user_id)) == 3)
     assert inbox(api, email_of(student)) == [], "daily: nothing goes out at once"
 

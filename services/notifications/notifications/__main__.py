@@ -11,10 +11,12 @@ import argparse
 import json
 import sys
 
-from notifications import bootstrap, delivery, digests
+from notifications import bootstrap
+from notifications.commands import SendDueDigests, SendDueMail
 from shared.clock import parse_iso
 from shared.config import Settings
 from shared.ops import Command, main
+from shared.runtime import Runtime
 
 
 def _as_of(parser: argparse.ArgumentParser) -> None:
@@ -22,12 +24,14 @@ def _as_of(parser: argparse.ArgumentParser) -> None:
 
 
 def _send_due(args: argparse.Namespace, settings: Settings) -> int:
-    print(json.dumps({"sent": delivery.send_due(bootstrap.build(settings), args.as_of)}))
+    sent = bootstrap.build(Runtime(settings)).send_due_mail(SendDueMail(args.as_of))
+    print(json.dumps({"sent": sent}))
     return 0
 
 
 def _send_digests(args: argparse.Namespace, settings: Settings) -> int:
-    print(json.dumps({"sent": digests.send_due_digests(bootstrap.build(settings), args.as_of)}))
+    sent = bootstrap.build(Runtime(settings)).send_due_digests(SendDueDigests(args.as_of))
+    print(json.dumps({"sent": sent}))
     return 0
 
 

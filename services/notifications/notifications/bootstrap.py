@@ -1,9 +1,10 @@
-"""Wires notifications' adapters; the only place that knows the concrete classes."""
+"""Wires notifications: its adapters, and each handler bound to the adapters it needs."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 
 from notifications import handlers
 from notifications.adapters.directory import Directory
@@ -14,52 +15,110 @@ from notifications.adapters.repository import (
     MailRepository,
     SessionMails,
 )
+from notifications.commands import SendContactMessage, SendDueDigests, SendDueMail
 from shared.clerk import ClerkClient
 from shared.config import Settings
+from shared.events.contracts import (
+    CourseCompleted,
+    PaymentSucceeded,
+    RefundSucceeded,
+    SessionBooked,
+    SessionCancelled,
+)
 from shared.messaging.consumer import EventHandler
-from shared.readmodels.course_cards import CourseCards
+from shared.readmodels.course_cards import CourseCards, course_card_handlers
 from shared.runtime import Runtime
 
 
-@dataclass
+@dataclass(frozen=True)
 class Notifications:
+    """Notifications, wired: the stores operators and tests read, and the handlers."""
+
     runtime: Runtime
     mails: MailRepository
     digests: DigestRepository
     sessions: SessionMails
-    contacts: ContactLog
     cards: CourseCards
-    directory: Directory
-    mailer: ResendMailer
+    send_contact_message: Callable[[SendContactMessage], str]
+    send_due_mail: Callable[[SendDueMail], int]
+    """The relay's mail sweep (reminders included), and `python -m notifications send-due`."""
+    send_due_digests: Callable[[SendDueDigests], int]
+    on_event: Mapping[str, EventHandler]
+    """What the worker runs for each event type it receives: it plans mail, the sweeps send
+    it."""
 
     @property
     def settings(self) -> Settings:
         return self.runtime.settings
 
-    @property
-    def digest_hour(self) -> int:
-        return self.settings.mail.digest_hour
 
-
-def build(settings: Settings) -> Notifications:
-    runtime = Runtime(settings)
+def build(runtime: Runtime) -> Notifications:
+    settings = runtime.settings
     client, table = runtime.dynamodb, runtime.table
+    mails, digests = MailRepository(client, table), DigestRepository(client, table)
+    sessions, cards = SessionMails(client, table), CourseCards(client, table)
+    directory, mailer = Directory(ClerkClient(settings.clerk)), ResendMailer(settings.mail)
+    client_url = settings.client_urls[0]
     return Notifications(
         runtime=runtime,
-        mails=MailRepository(client, table),
-        digests=DigestRepository(client, table),
-        sessions=SessionMails(client, table),
-        contacts=ContactLog(client, table),
-        cards=CourseCards(client, table),
-        directory=Directory(ClerkClient(settings.clerk)),
-        mailer=ResendMailer(settings.mail),
+        mails=mails,
+        digests=digests,
+        sessions=sessions,
+        cards=cards,
+        send_contact_message=partial(
+            handlers.send_contact_message,
+            contacts=ContactLog(client, table),
+            mailer=mailer,
+            support_address=settings.mail.email_user,
+        ),
+        send_due_mail=partial(
+            handlers.send_due_mail,
+            mails=mails,
+            digests=digests,
+            unit_of_work=runtime.unit_of_work,
+            directory=directory,
+            cards=cards,
+            mailer=mailer,
+            digest_hour=settings.mail.digest_hour,
+            send_attempts=settings.mail.send_attempts,
+        ),
+        send_due_digests=partial(
+            handlers.send_due_digests,
+            digests=digests,
+            directory=directory,
+            cards=cards,
+            mailer=mailer,
+            digest_hour=settings.mail.digest_hour,
+        ),
+        on_event={
+            PaymentSucceeded.EVENT_TYPE: partial(
+                handlers.plan_receipt,
+                mails=mails,
+                refund_window_days=settings.billing.refund_window_days,
+                refund_max_progress_percent=settings.billing.refund_max_progress_percent,
+            ),
+            RefundSucceeded.EVENT_TYPE: partial(handlers.plan_refund_receipt, mails=mails),
+            SessionBooked.EVENT_TYPE: partial(
+                handlers.plan_booking_mails,
+                mails=mails,
+                sessions=sessions,
+                client_url=client_url,
+                reminder_lead_minutes=settings.mail.reminder_lead_minutes,
+            ),
+            SessionCancelled.EVENT_TYPE: partial(
+                handlers.plan_cancellation_mails,
+                mails=mails,
+                sessions=sessions,
+                client_url=client_url,
+            ),
+            CourseCompleted.EVENT_TYPE: partial(
+                handlers.plan_course_completed_mail, mails=mails, client_url=client_url
+            ),
+            **course_card_handlers(cards),
+        },
     )
 
 
 def event_handlers(runtime: Runtime) -> Mapping[str, EventHandler]:
-    """The worker plans mails; the relay's periodic jobs send them."""
-    client, table = runtime.dynamodb, runtime.table
-    planner = handlers.MailPlanner(
-        MailRepository(client, table), SessionMails(client, table), runtime.settings
-    )
-    return handlers.event_handlers(planner, CourseCards(client, table))
+    """The worker's routing, bound to the worker's own runtime."""
+    return build(runtime).on_event

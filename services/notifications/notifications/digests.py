@@ -1,65 +1,76 @@
-"""Sends the daily and weekly digests that are due: one mail collecting a user's course news."""
+"""Sends one user's digest: the course news that waited for it, in one mail."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from notifications.adapters.mailer import MailRejected, MailUnavailable, Message
+from notifications.adapters.directory import Directory
+from notifications.adapters.mailer import Message, ResendMailer
+from notifications.adapters.repository import DigestRepository
 from notifications.delivery import CARD_WAIT_ATTEMPTS, enriched
 from notifications.domain.digest_schedule import next_digest_at
+from notifications.errors import MailRejected, MailUnavailable
 from notifications.rendering import render
 from shared.clerk import ClerkFailed, UserNotFound
-from shared.clock import iso, utc_now
+from shared.clock import iso
+from shared.readmodels.course_cards import CourseCards
 from shared.user_settings import DEFAULT_TIMEZONE
-
-if TYPE_CHECKING:
-    from notifications.bootstrap import Notifications
 
 log = logging.getLogger(__name__)
 
-BATCH = 25
+USERS_PER_SWEEP = 25
+"""Users whose digest is due, served per sweep (the rest wait for the next one)."""
 
 
-def send_due_digests(app: Notifications, as_of: datetime | None = None) -> int:
-    """Every digest due by `as_of` (default now); returns how many went out."""
-    now = as_of or utc_now()
-    sent = 0
-    for user_id in app.digests.due_users(iso(now), BATCH):
-        try:
-            sent += send_digest(app, user_id, now)
-        except (ClerkFailed, MailUnavailable) as exc:
-            log.warning("digest deferred", extra={"user_id": user_id, "error": str(exc)})
-    return sent
-
-
-def send_digest(app: Notifications, user_id: str, now: datetime) -> int:
-    """The user's waiting entries in one mail; the next digest is scheduled if more came."""
-    entries = app.digests.entries(user_id)
+def send_digest(
+    user_id: str,
+    now: datetime,
+    *,
+    digests: DigestRepository,
+    directory: Directory,
+    cards: CourseCards,
+    mailer: ResendMailer,
+    digest_hour: int,
+) -> int:
+    """The user's waiting entries in one mail (1 when it went out); the next digest is
+    scheduled if more came. When Clerk or Resend cannot answer, it waits for the next sweep."""
+    entries = digests.entries(user_id)
     try:
-        recipient = app.directory.recipient(user_id)
+        recipient = directory.recipient(user_id)
     except UserNotFound:
         recipient = None
+    except ClerkFailed as exc:
+        return _deferred(user_id, exc)
     preferences = recipient.preferences if recipient else None
     frequency = "weekly" if preferences and preferences.frequency == "weekly" else "daily"
     went_out = 0
     if entries and recipient and recipient.email and preferences:
-        contexts = [enriched(app, e.context, CARD_WAIT_ATTEMPTS) or e.context for e in entries]
+        contexts = [
+            enriched(e.context, waited=CARD_WAIT_ATTEMPTS, cards=cards) or e.context
+            for e in entries
+        ]
         values = {"firstName": recipient.first_name, "frequency": frequency, "entries": contexts}
         rendered = render("digest", values, preferences.zone)
         fingerprint = hashlib.sha256("\n".join(sorted(e.key for e in entries)).encode())
         try:
-            app.mailer.send(
+            mailer.send(
                 Message(recipient.email, rendered.subject, rendered.html, rendered.text),
                 f"digest/{user_id}/{fingerprint.hexdigest()[:32]}",
             )
             went_out = 1
+        except MailUnavailable as exc:
+            return _deferred(user_id, exc)
         except MailRejected as exc:
             log.error("digest rejected", extra={"user_id": user_id, "error": str(exc)})
     zone = preferences.zone if preferences else ZoneInfo(DEFAULT_TIMEZONE)
-    next_due = next_digest_at(now, frequency, zone, app.digest_hour)
-    app.digests.sent(user_id, entries, iso(next_due))
+    next_due = next_digest_at(now, frequency, zone, digest_hour)
+    digests.sent(user_id, entries, iso(next_due))
     return went_out
+
+
+def _deferred(user_id: str, failure: Exception) -> int:
+    log.warning("digest deferred", extra={"user_id": user_id, "error": str(failure)})
+    return 0

@@ -1,16 +1,33 @@
-"""Events become mails: each decided once, in the transaction that marks the event handled."""
+"""Notifications' handlers: each takes its command (or event) and only what it needs.
+
+An event becomes mails, each decided once, in the transaction that marks the event handled
+(recipients are resolved when the mails are sent); the sweeps send what is due."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from notifications.adapters.repository import MailRepository, SessionMails
-from notifications.domain.mail import ALERT, COURSE, RECEIPT, Mail, mail_key
+from notifications.adapters.directory import Directory
+from notifications.adapters.mailer import Message, ResendMailer
+from notifications.adapters.repository import (
+    ContactLog,
+    DigestRepository,
+    MailRepository,
+    SessionMails,
+)
+from notifications.commands import SendContactMessage, SendDueDigests, SendDueMail
+from notifications.delivery import BATCH, MAX_PAGES, SEND_CONCURRENCY, deliver
+from notifications.digests import USERS_PER_SWEEP, send_digest
+from notifications.domain.mail import ALERT, COURSE, INVITE, RECEIPT, SENT, Mail, mail_key
+from notifications.rendering import render
 from shared.clock import iso, now_iso, parse_iso, utc_now
-from shared.config import Settings
-from shared.context import correlation_id_var, event_id_var
+from shared.context import correlation_id_var, event_id_var, new_id
 from shared.events.contracts import (
     CANCELLED_BY_SYSTEM,
     CourseCompleted,
@@ -22,159 +39,265 @@ from shared.events.contracts import (
 )
 from shared.events.envelope import Envelope
 from shared.ics import session_link
-from shared.messaging.consumer import EventHandler
 from shared.messaging.unit_of_work import UnitOfWork
-from shared.readmodels.course_cards import CourseCards, course_card_handlers
-
-INVITE = "invite.ics"
-
-
-@dataclass(frozen=True)
-class MailPlanner:
-    """Turns each event into the mails it causes (recipients are resolved when they are sent)."""
-
-    mails: MailRepository
-    sessions: SessionMails
-    settings: Settings
-
-    @property
-    def client_url(self) -> str:
-        return self.settings.client_urls[0]
-
-    def _mail(
-        self,
-        template: str,
-        category: str,
-        cause: str,
-        recipient_id: str,
-        context: dict[str, object],
-        send_at: str | None = None,
-        attachments: tuple[str, ...] = (),
-    ) -> Mail:
-        now = now_iso()
-        return Mail(
-            key=mail_key(template, cause, recipient_id),
-            template=template,
-            category=category,
-            recipient_id=recipient_id,
-            context=context,
-            send_at=send_at or now,
-            created_at=now,
-            attachments=attachments,
-            correlation_id=correlation_id_var.get(),
-            causation_id=event_id_var.get(),
-        )
-
-    def receipt(self, event: PaymentSucceeded, envelope: Envelope, uow: UnitOfWork) -> None:
-        """A paid order's receipt (free enrollments have nothing to receipt)."""
-        if event.amount == 0:
-            return
-        policy = self.settings.billing
-        context: dict[str, object] = {
-            "courseId": event.course_id,
-            "orderId": event.order_id,
-            "amount": event.amount,
-            "currency": event.currency,
-            "paidAt": event.paid_at,
-            "refundWindowDays": f"{policy.refund_window_days:g}",
-            "refundMaxProgress": f"{policy.refund_max_progress_percent:g}",
-        }
-        if event.course_title:  # what was bought, as billing sold it: no card to read at send
-            context["courseTitle"] = event.course_title
-        self.mails.add(
-            uow, self._mail("receipt", RECEIPT, envelope.event_id, event.user_id, context)
-        )
-
-    def refund(self, event: RefundSucceeded, envelope: Envelope, uow: UnitOfWork) -> None:
-        context: dict[str, object] = {
-            "courseId": event.course_id,
-            "orderId": event.order_id,
-            "amount": event.amount,
-            "currency": event.currency,
-            "refundedAt": event.refunded_at,
-            "duplicate": event.kind == "duplicate_payment",
-        }
-        self.mails.add(
-            uow, self._mail("refund", RECEIPT, envelope.event_id, event.user_id, context)
-        )
-
-    def booked(self, event: SessionBooked, envelope: Envelope, uow: UnitOfWork) -> None:
-        """Both participants get the confirmation with the invite, and later a reminder."""
-        session = event.session
-        known = self.sessions.get(session.session_id)
-        if known is not None:
-            return  # cancelled before this event arrived, or already planned
-        lead = timedelta(minutes=self.settings.mail.reminder_lead_minutes)
-        remind_at = parse_iso(session.starts_at) - lead
-        reminders: list[str] = []
-        for recipient_id, context in self._participants(session):
-            confirmation = self._mail(
-                "booked", ALERT, envelope.event_id, recipient_id, context, attachments=(INVITE,)
-            )
-            self.mails.add(uow, confirmation)
-            if remind_at > utc_now():
-                reminder = self._mail(
-                    "reminder", ALERT, session.session_id, recipient_id, context, iso(remind_at)
-                )
-                reminders.append(reminder.key)
-                self.mails.add(uow, reminder)
-        self.sessions.remember(uow, session.session_id, reminders)
-
-    def cancelled(self, event: SessionCancelled, envelope: Envelope, uow: UnitOfWork) -> None:
-        """The session's reminders stop; both participants are told, with an invite that takes
-        it off their calendar (the confirmation, if still unsent, goes first: the pair reads
-        right in a mailbox and a calendar)."""
-        session = event.session
-        known = self.sessions.get(session.session_id)
-        for key in (known or {}).get("mailKeys", []):
-            mail = self.mails.get(key)
-            if mail is not None and mail.open:
-                self.mails.cancel(uow, mail)
-        self.sessions.mark_cancelled(uow, session.session_id, event.cancelled_at)
-        access_ended = event.cancelled_by == CANCELLED_BY_SYSTEM
-        by_student = event.cancelled_by == session.student_id
-        cancelled_by = session.student_name if by_student else session.teacher_name
-        for recipient_id, context in self._participants(session):
-            context = {**context, "cancelledByName": cancelled_by, "accessEnded": access_ended}
-            self.mails.add(
-                uow,
-                self._mail(
-                    "cancelled", ALERT, envelope.event_id, recipient_id, context, None, (INVITE,)
-                ),
-            )
-
-    def course_completed(self, event: CourseCompleted, envelope: Envelope, uow: UnitOfWork) -> None:
-        context: dict[str, object] = {
-            "courseId": event.course_id,
-            "completedAt": event.completed_at,
-            "courseLink": f"{self.client_url}/courses/{event.course_id}",
-        }
-        mail = self._mail("course_completed", COURSE, envelope.event_id, event.user_id, context)
-        self.mails.add(uow, mail)
-
-    def _participants(self, session: MentorshipSession) -> list[tuple[str, dict[str, object]]]:
-        """Each participant with what their mails say about the session and the other party."""
-        common: dict[str, object] = {
-            "sessionId": session.session_id,
-            "courseId": session.course_id,
-            "startsAt": session.starts_at,
-            "endsAt": session.ends_at,
-            "studentName": session.student_name,
-            "teacherName": session.teacher_name,
-            "link": session_link(self.client_url, session.session_id),
-        }
-        return [
-            (session.student_id, {**common, "role": "student", "otherName": session.teacher_name}),
-            (session.teacher_id, {**common, "role": "teacher", "otherName": session.student_name}),
-        ]
+from shared.readmodels.course_cards import CourseCards
+from shared.user_settings import DEFAULT_TIMEZONE
 
 
-def event_handlers(planner: MailPlanner, cards: CourseCards) -> Mapping[str, EventHandler]:
-    return {
-        PaymentSucceeded.EVENT_TYPE: planner.receipt,
-        RefundSucceeded.EVENT_TYPE: planner.refund,
-        SessionBooked.EVENT_TYPE: planner.booked,
-        SessionCancelled.EVENT_TYPE: planner.cancelled,
-        CourseCompleted.EVENT_TYPE: planner.course_completed,
-        **course_card_handlers(cards),
+def plan_receipt(
+    event: PaymentSucceeded,
+    envelope: Envelope,
+    uow: UnitOfWork,
+    *,
+    mails: MailRepository,
+    refund_window_days: float,
+    refund_max_progress_percent: float,
+) -> None:
+    """A paid order's receipt (free enrollments have nothing to receipt)."""
+    if event.amount == 0:
+        return
+    context: dict[str, object] = {
+        "courseId": event.course_id,
+        "orderId": event.order_id,
+        "amount": event.amount,
+        "currency": event.currency,
+        "paidAt": event.paid_at,
+        "refundWindowDays": f"{refund_window_days:g}",
+        "refundMaxProgress": f"{refund_max_progress_percent:g}",
     }
+    if event.course_title:  # what was bought, as billing sold it: no card to read at send
+        context["courseTitle"] = event.course_title
+    mails.add(uow, _planned("receipt", RECEIPT, envelope.event_id, event.user_id, context))
+
+
+def plan_refund_receipt(
+    event: RefundSucceeded, envelope: Envelope, uow: UnitOfWork, *, mails: MailRepository
+) -> None:
+    context: dict[str, object] = {
+        "courseId": event.course_id,
+        "orderId": event.order_id,
+        "amount": event.amount,
+        "currency": event.currency,
+        "refundedAt": event.refunded_at,
+        "duplicate": event.kind == "duplicate_payment",
+    }
+    mails.add(uow, _planned("refund", RECEIPT, envelope.event_id, event.user_id, context))
+
+
+def plan_booking_mails(
+    event: SessionBooked,
+    envelope: Envelope,
+    uow: UnitOfWork,
+    *,
+    mails: MailRepository,
+    sessions: SessionMails,
+    client_url: str,
+    reminder_lead_minutes: int,
+) -> None:
+    """Both participants get the confirmation with the invite, and later a reminder."""
+    session = event.session
+    if sessions.get(session.session_id) is not None:
+        return  # cancelled before this event arrived, or already planned
+    remind_at = parse_iso(session.starts_at) - timedelta(minutes=reminder_lead_minutes)
+    reminders: list[str] = []
+    for recipient_id, context in _participants(session, client_url):
+        confirmation = _planned(
+            "booked", ALERT, envelope.event_id, recipient_id, context, attachments=(INVITE,)
+        )
+        mails.add(uow, confirmation)
+        if remind_at > utc_now():
+            reminder = _planned(
+                "reminder", ALERT, session.session_id, recipient_id, context, iso(remind_at)
+            )
+            reminders.append(reminder.key)
+            mails.add(uow, reminder)
+    sessions.remember(uow, session.session_id, reminders)
+
+
+def plan_cancellation_mails(
+    event: SessionCancelled,
+    envelope: Envelope,
+    uow: UnitOfWork,
+    *,
+    mails: MailRepository,
+    sessions: SessionMails,
+    client_url: str,
+) -> None:
+    """The session's reminders stop; both participants are told, with an invite that takes
+    it off their calendar (the confirmation, if still unsent, goes first: the pair reads
+    right in a mailbox and a calendar)."""
+    session = event.session
+    known = sessions.get(session.session_id)
+    for key in (known or {}).get("mailKeys", []):
+        mail = mails.get(key)
+        if mail is not None and mail.open:
+            mails.cancel(uow, mail)
+    sessions.mark_cancelled(uow, session.session_id, event.cancelled_at)
+    access_ended = event.cancelled_by == CANCELLED_BY_SYSTEM
+    by_student = event.cancelled_by == session.student_id
+    cancelled_by = session.student_name if by_student else session.teacher_name
+    for recipient_id, context in _participants(session, client_url):
+        context = {**context, "cancelledByName": cancelled_by, "accessEnded": access_ended}
+        mails.add(
+            uow,
+            _planned("cancelled", ALERT, envelope.event_id, recipient_id, context, None, (INVITE,)),
+        )
+
+
+def plan_course_completed_mail(
+    event: CourseCompleted,
+    envelope: Envelope,
+    uow: UnitOfWork,
+    *,
+    mails: MailRepository,
+    client_url: str,
+) -> None:
+    context: dict[str, object] = {
+        "courseId": event.course_id,
+        "completedAt": event.completed_at,
+        "courseLink": f"{client_url}/courses/{event.course_id}",
+    }
+    mails.add(uow, _planned("course_completed", COURSE, envelope.event_id, event.user_id, context))
+
+
+def _planned(
+    template: str,
+    category: str,
+    cause: str,
+    recipient_id: str,
+    context: dict[str, object],
+    send_at: str | None = None,
+    attachments: tuple[str, ...] = (),
+) -> Mail:
+    """A new mail, sent under the ids of the request and event that planned it."""
+    now = now_iso()
+    return Mail(
+        key=mail_key(template, cause, recipient_id),
+        template=template,
+        category=category,
+        recipient_id=recipient_id,
+        context=context,
+        send_at=send_at or now,
+        created_at=now,
+        attachments=attachments,
+        correlation_id=correlation_id_var.get(),
+        causation_id=event_id_var.get(),
+    )
+
+
+def _participants(
+    session: MentorshipSession, client_url: str
+) -> list[tuple[str, dict[str, object]]]:
+    """Each participant with what their mails say about the session and the other party."""
+    common: dict[str, object] = {
+        "sessionId": session.session_id,
+        "courseId": session.course_id,
+        "startsAt": session.starts_at,
+        "endsAt": session.ends_at,
+        "studentName": session.student_name,
+        "teacherName": session.teacher_name,
+        "link": session_link(client_url, session.session_id),
+    }
+    return [
+        (session.student_id, {**common, "role": "student", "otherName": session.teacher_name}),
+        (session.teacher_id, {**common, "role": "teacher", "otherName": session.student_name}),
+    ]
+
+
+def send_due_mail(
+    command: SendDueMail,
+    *,
+    mails: MailRepository,
+    digests: DigestRepository,
+    unit_of_work: Callable[[], UnitOfWork],
+    directory: Directory,
+    cards: CourseCards,
+    mailer: ResendMailer,
+    digest_hour: int,
+    send_attempts: int,
+) -> int:
+    """Every mail due by `as_of` (default now), most overdue first, page by page up to
+    MAX_PAGES (the rest waits for the next pass); returns how many went out."""
+    send_one = partial(
+        deliver,
+        mails=mails,
+        digests=digests,
+        unit_of_work=unit_of_work,
+        directory=directory,
+        cards=cards,
+        mailer=mailer,
+        digest_hour=digest_hour,
+        send_attempts=send_attempts,
+    )
+    cutoff, sent = iso(command.as_of or utc_now()), 0
+    start: dict[str, Any] | None = None
+    seen: set[str] = set()
+    with ThreadPoolExecutor(SEND_CONCURRENCY, thread_name_prefix="mail") as senders:
+        for _ in range(MAX_PAGES):
+            page, start = mails.due(cutoff, BATCH, start)
+            fresh = [mail for mail in page if mail.key not in seen]  # a retried mail moves on
+            seen.update(mail.key for mail in fresh)
+            sent += sum(outcome == SENT for outcome in senders.map(send_one, fresh))
+            if start is None:
+                break
+    return sent
+
+
+def send_due_digests(
+    command: SendDueDigests,
+    *,
+    digests: DigestRepository,
+    directory: Directory,
+    cards: CourseCards,
+    mailer: ResendMailer,
+    digest_hour: int,
+) -> int:
+    """Every digest due by `as_of` (default now); returns how many went out."""
+    now = command.as_of or utc_now()
+    return sum(
+        send_digest(
+            user_id,
+            now,
+            digests=digests,
+            directory=directory,
+            cards=cards,
+            mailer=mailer,
+            digest_hour=digest_hour,
+        )
+        for user_id in digests.due_users(iso(now), USERS_PER_SWEEP)
+    )
+
+
+def send_contact_message(
+    command: SendContactMessage,
+    *,
+    contacts: ContactLog,
+    mailer: ResendMailer,
+    support_address: str,
+) -> str:
+    """Resend's id of the message, mailed to support with reply-to the sender. A retry with
+    the same idempotency key answers the same id and sends nothing."""
+    key = command.idempotency_key
+    fingerprint = hashlib.sha256(key.encode()).hexdigest() if key else None
+    if fingerprint and (sent_id := contacts.sent_id(fingerprint)):
+        return sent_id
+    sent_at = now_iso()
+    values = {
+        "name": command.name,
+        "email": command.email,
+        "subject": command.subject,
+        "message": command.message,
+        "sentAt": sent_at,
+    }
+    rendered = render("contact", values, ZoneInfo(DEFAULT_TIMEZONE))
+    mail = Message(
+        to=support_address,
+        subject=rendered.subject,
+        html=rendered.html,
+        text=rendered.text,
+        reply_to=command.email,
+    )
+    email_id = mailer.send(mail, f"contact/{fingerprint or new_id()}")
+    if fingerprint:
+        contacts.record(fingerprint, email_id, sent_at)
+    return email_id

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from notifications import bootstrap, delivery, digests
+from functools import partial
+
+from notifications import bootstrap
+from notifications.commands import SendDueDigests, SendDueMail
 from shared.config import Settings
 from shared.messaging.periodic import PeriodicJob
+from shared.runtime import Runtime
 
 DIGEST_SWEEP_SECONDS = 60
 
 
 def jobs(settings: Settings) -> list[PeriodicJob]:
-    app = bootstrap.build(settings)
+    app = bootstrap.build(Runtime(settings))
     every = settings.mail.sweep_interval_seconds
     return [
-        PeriodicJob("send-due-mail", every, lambda: delivery.send_due(app)),
+        PeriodicJob("send-due-mail", every, partial(app.send_due_mail, SendDueMail())),
         PeriodicJob(
             "send-due-digests",
             max(every, DIGEST_SWEEP_SECONDS),
-            lambda: digests.send_due_digests(app),
+            partial(app.send_due_digests, SendDueDigests()),
         ),
     ]

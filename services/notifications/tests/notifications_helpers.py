@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import uuid
 from collections.abc import Callable
 
@@ -32,3 +33,10 @@ def captured(standins: str, address: str) -> list[dict[str, object]]:
     response = requests.get(f"{standins}/resend/emails", params={"to": address}, timeout=5)
     mails: list[dict[str, object]] = response.json()["data"]
     return mails
+
+
+def a_closed_port() -> str:
+    """A Resend URL nothing answers."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}/resend"

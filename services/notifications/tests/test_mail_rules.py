@@ -1,4 +1,4 @@
-"""Who gets what, when, and how it reads: settings, digest times, rendering, the contact form."""
+"""Who gets what, when, and how it reads: settings, digest times, rendering."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from notifications.domain.contact import ContactInvalid, parse_contact
 from notifications.domain.digest_schedule import next_digest_at
 from notifications.domain.mail import ALERT, COURSE, RECEIPT
 from notifications.domain.preferences import DIGEST, SEND, SKIP, Preferences, decide
@@ -118,53 +117,3 @@ def test_every_template_renders_with_what_its_mail_carries() -> None:
         "access to the course has ended"
         in render("refund", {**refund, "duplicate": False}, KOLKATA).text
     )
-
-
-@pytest.mark.parametrize(
-    ("body", "problems"),
-    [
-        ({}, {"name", "email", "subject", "message"}),
-        ({"name": "A", "email": "a@b.co", "subject": "s", "message": "long enough!"}, {"name"}),
-        (
-            {"name": "Ann", "email": "not-an-email", "subject": "s", "message": "long enough!"},
-            {"email"},
-        ),
-        ({"name": "Ann", "email": "a@b.co", "subject": "s", "message": "short"}, {"message"}),
-        (
-            {
-                "name": "Ann\r\nBcc: x@y.z",
-                "email": "a@b.co",
-                "subject": "s",
-                "message": "long enough!",
-            },
-            {"name"},
-        ),
-        (
-            {
-                "name": "Ann",
-                "email": "a@b.co",
-                "subject": "s",
-                "message": "long enough!",
-                "to": "x",
-            },
-            {"to"},
-        ),
-        ([], {"body"}),
-    ],
-)
-def test_contact_validation_names_each_bad_field(body: object, problems: set[str]) -> None:
-    with pytest.raises(ContactInvalid) as caught:
-        parse_contact(body)
-    assert set(caught.value.details) == problems
-
-
-def test_a_valid_contact_message_is_trimmed() -> None:
-    message = parse_contact(
-        {
-            "name": " Ann ",
-            "email": "ann@example.com",
-            "subject": "Refund",
-            "message": "  Hello there  ",
-        }
-    )
-    assert (message.name, message.message) == ("Ann", "Hello there")

@@ -10,6 +10,7 @@ import resend
 from resend.exceptions import ResendError
 from resend.http_client_requests import RequestsClient
 
+from notifications.errors import MailRejected, MailUnavailable
 from shared.config import MailSettings, held_secret
 
 SEND_TIMEOUT_SECONDS = 10
@@ -31,14 +32,6 @@ class Message:
     text: str
     reply_to: str | None = None
     attachments: tuple[Attachment, ...] = field(default=())
-
-
-class MailRejected(Exception):
-    """Resend refused the mail for good (invalid address, key reused with another payload)."""
-
-
-class MailUnavailable(Exception):
-    """Resend could not be reached or asked us to slow down: try again later."""
 
 
 class ResendMailer:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from typing import Any
+
+from shared.clock import iso
 
 RECEIPT, ALERT, COURSE = "receipt", "alert", "course"
 """Receipts always go out; alerts (bookings, reminders) only with emailAlerts on; course
@@ -12,6 +15,10 @@ notifications also need courseNotifications and may wait for a digest."""
 PENDING, SENDING, SENT = "PENDING", "SENDING", "SENT"
 SKIPPED, CANCELLED, DIGESTED, FAILED = "SKIPPED", "CANCELLED", "DIGESTED", "FAILED"
 OPEN_STATES = (PENDING, SENDING)
+INVITE = "invite.ics"
+"""The calendar invite a session's mails carry (a cancelling one with a cancellation)."""
+FIRST_RETRY_DELAY = timedelta(seconds=10)
+MAX_RETRY_DELAY = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,17 @@ class Mail:
         self, status: str, note: str | None = None, provider_id: str | None = None
     ) -> Mail:
         return replace(self, status=status, note=note, provider_id=provider_id)
+
+    def retried(self, reason: str, allowed_attempts: int, now: datetime) -> Mail:
+        """Back to pending after a failed attempt, a little later each time (10 s, 20 s … up
+        to 15 min); FAILED once it has been tried `allowed_attempts` times."""
+        attempts = self.attempts + 1
+        if attempts >= allowed_attempts:
+            return replace(self, attempts=attempts).finished(FAILED, reason)
+        delay = min(FIRST_RETRY_DELAY * 2 ** (attempts - 1), MAX_RETRY_DELAY)
+        return replace(
+            self, status=PENDING, attempts=attempts, send_at=iso(now + delay), note=reason
+        )
 
 
 def mail_key(template: str, cause: str, recipient_id: str) -> str:
