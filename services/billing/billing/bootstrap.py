@@ -21,6 +21,7 @@ from billing.commands import (
     ShowOrderStatus,
 )
 from billing.domain.model import Order
+from billing.ledger import Ledger
 from billing.reconciler import Sweep
 from billing.schedule import ReconcileSchedule
 from shared.clerk import ClerkClient
@@ -53,66 +54,39 @@ class Billing:
 
 def build(runtime: Runtime) -> Billing:
     settings = runtime.settings
-    orders = OrderRepository(runtime.dynamodb, runtime.table)
-    cashfree = CashfreeClient(settings.cashfree)
+    ledger = Ledger(
+        orders=OrderRepository(runtime.dynamodb, runtime.table),
+        unit_of_work=runtime.unit_of_work,
+        cashfree=CashfreeClient(settings.cashfree),
+        schedule=ReconcileSchedule.of(settings.billing),
+    )
     catalog = CatalogClient(settings.service_url("catalog"), settings.internal_api_token)
     enrollment = EnrollmentClient(settings.service_url("enrollment"), settings.internal_api_token)
-    schedule = ReconcileSchedule.of(settings.billing)
-    unit_of_work = runtime.unit_of_work
     return Billing(
         runtime=runtime,
-        orders=orders,
+        orders=ledger.orders,
         create_order=partial(
             handlers.create_order,
-            orders=orders,
-            unit_of_work=unit_of_work,
-            cashfree=cashfree,
-            schedule=schedule,
+            ledger=ledger,
             catalog=catalog,
             clerk=ClerkClient(settings.clerk),
             return_url=settings.cashfree.return_url,
             placeholder_phone=settings.cashfree.placeholder_phone,
         ),
-        show_order_status=partial(
-            handlers.show_order_status,
-            orders=orders,
-            unit_of_work=unit_of_work,
-            cashfree=cashfree,
-            schedule=schedule,
-        ),
+        show_order_status=partial(handlers.show_order_status, ledger=ledger),
         request_refund=partial(
             handlers.request_refund,
-            orders=orders,
-            unit_of_work=unit_of_work,
-            cashfree=cashfree,
-            schedule=schedule,
+            ledger=ledger,
             enrollment=enrollment,
             catalog=catalog,
             refund_window_days=settings.billing.refund_window_days,
             refund_max_progress_percent=settings.billing.refund_max_progress_percent,
         ),
         receive_webhook=partial(
-            handlers.receive_webhook,
-            orders=orders,
-            unit_of_work=unit_of_work,
-            cashfree=cashfree,
-            schedule=schedule,
-            secret=settings.cashfree.client_secret,
+            handlers.receive_webhook, ledger=ledger, secret=settings.cashfree.client_secret
         ),
-        reconcile_due=partial(
-            handlers.reconcile_due,
-            orders=orders,
-            unit_of_work=unit_of_work,
-            cashfree=cashfree,
-            schedule=schedule,
-        ),
-        reconcile_order=partial(
-            handlers.reconcile_order,
-            orders=orders,
-            unit_of_work=unit_of_work,
-            cashfree=cashfree,
-            schedule=schedule,
-        ),
+        reconcile_due=partial(handlers.reconcile_due, ledger=ledger),
+        reconcile_order=partial(handlers.reconcile_order, ledger=ledger),
         on_event=course_card_handlers(CourseCards(runtime.dynamodb, runtime.table)),
     )
 

@@ -6,23 +6,20 @@ import contextlib
 import hashlib
 import re
 import uuid
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from billing import reconciler
-from billing.adapters.cashfree import CashfreeClient, CashfreeError
+from billing.adapters.cashfree import CashfreeError
 from billing.adapters.catalog_client import PricedCourse
-from billing.adapters.repository import OrderRepository
 from billing.domain.model import PENDING, SUCCESS, Attempt, Order
 from billing.domain.money import to_major
+from billing.ledger import Ledger
 from billing.payments import apply_attempt
-from billing.schedule import ReconcileSchedule
 from shared.clerk import ClerkClient, UserProfile
 from shared.clock import now_iso, parse_iso, utc_now
-from shared.messaging.unit_of_work import UnitOfWork
 
 REUSE_MARGIN = timedelta(minutes=10)
 PROVIDER_FIELDS = (
@@ -80,29 +77,18 @@ def new_order(user_id: str, course_id: str, course: PricedCourse, check_at: str)
     )
 
 
-def retire(
-    order: Order,
-    *,
-    orders: OrderRepository,
-    unit_of_work: Callable[[], UnitOfWork],
-    cashfree: CashfreeClient,
-    schedule: ReconcileSchedule,
-) -> Order:
+def retire(order: Order, *, ledger: Ledger) -> Order:
     """Terminate the order a new one replaces, so it can never be paid as well. Cashfree refuses
     when it was paid (or expired) meanwhile: reconciling then records what happened."""
     with contextlib.suppress(CashfreeError):
-        cashfree.terminate_order(order.order_id)
-    return reconciler.reconcile_order(
-        order, orders=orders, unit_of_work=unit_of_work, cashfree=cashfree, schedule=schedule
-    )
+        ledger.cashfree.terminate_order(order.order_id)
+    return reconciler.reconcile_order(order, ledger=ledger)
 
 
 def with_provider_order(
     order: Order,
     *,
-    orders: OrderRepository,
-    unit_of_work: Callable[[], UnitOfWork],
-    cashfree: CashfreeClient,
+    ledger: Ledger,
     clerk: ClerkClient,
     return_url: str,
     placeholder_phone: str,
@@ -110,15 +96,15 @@ def with_provider_order(
     """Create (or fetch, idempotently) the Cashfree order and remember its session."""
     if not order.sent_to_provider:
         profile = clerk.get_user(order.user_id)
-        created = cashfree.create_order(
+        created = ledger.cashfree.create_order(
             cashfree_order(
                 order, profile, return_url=return_url, placeholder_phone=placeholder_phone
             )
         )
         kept = {k: created.get(k) for k in PROVIDER_FIELDS}
         updated = replace(order, provider_order=kept, updated_at=now_iso())
-        uow = unit_of_work()
-        orders.save(uow, updated, read_status=order.status, read_updated=order.updated_at)
+        uow = ledger.unit_of_work()
+        ledger.orders.save(uow, updated, read_status=order.status, read_updated=order.updated_at)
         uow.commit()
         order = updated
     return {k: _number(order.provider_order.get(k)) for k in PROVIDER_FIELDS}
@@ -151,26 +137,11 @@ def cashfree_order(
     }
 
 
-def enroll_free(
-    order: Order,
-    open_id: str | None,
-    *,
-    orders: OrderRepository,
-    unit_of_work: Callable[[], UnitOfWork],
-    cashfree: CashfreeClient,
-    schedule: ReconcileSchedule,
-) -> dict[str, Any]:
+def enroll_free(order: Order, open_id: str | None, *, ledger: Ledger) -> dict[str, Any]:
     """A price-0 course goes through the same paid path, without Cashfree."""
-    uow = unit_of_work()
-    orders.add(uow, order, replacing=open_id)
+    uow = ledger.unit_of_work()
+    ledger.orders.add(uow, order, replacing=open_id)
     uow.commit()
     free = Attempt(f"free_{order.order_id}", SUCCESS, 0, order.currency, now_iso())
-    apply_attempt(
-        order.order_id,
-        free,
-        orders=orders,
-        unit_of_work=unit_of_work,
-        cashfree=cashfree,
-        schedule=schedule,
-    )
+    apply_attempt(order.order_id, free, ledger=ledger)
     return {"order_id": order.order_id, "order_status": "PAID"}

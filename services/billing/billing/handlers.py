@@ -10,10 +10,9 @@ from typing import Any
 
 from billing import checkout, reconciler, refunds, webhook
 from billing.adapters import keys
-from billing.adapters.cashfree import CashfreeClient
 from billing.adapters.catalog_client import CatalogClient
 from billing.adapters.enrollment_client import EnrollmentClient
-from billing.adapters.repository import CheckoutTaken, OrderRepository, StaleOrder
+from billing.adapters.repository import CheckoutTaken, StaleOrder
 from billing.commands import (
     CreateOrder,
     ReceiveWebhook,
@@ -32,11 +31,10 @@ from billing.errors import (
     OrderNotFound,
     RefundRefused,
 )
+from billing.ledger import Ledger
 from billing.reconciler import Sweep
-from billing.schedule import ReconcileSchedule
 from shared.clerk import ClerkClient
 from shared.clock import now_iso, utc_now
-from shared.messaging.unit_of_work import UnitOfWork
 from shared.retry import retry_on_conflict
 
 log = logging.getLogger(__name__)
@@ -56,12 +54,9 @@ class RefundRequested:
 def create_order(
     command: CreateOrder,
     *,
+    ledger: Ledger,
     catalog: CatalogClient,
-    orders: OrderRepository,
-    unit_of_work: Callable[[], UnitOfWork],
-    cashfree: CashfreeClient,
     clerk: ClerkClient,
-    schedule: ReconcileSchedule,
     return_url: str,
     placeholder_phone: str,
 ) -> dict[str, Any]:
@@ -73,48 +68,32 @@ def create_order(
         raise CourseNotForSale("This course is not for sale.")
     to_cashfree = partial(
         checkout.with_provider_order,
-        orders=orders,
-        unit_of_work=unit_of_work,
-        cashfree=cashfree,
+        ledger=ledger,
         clerk=clerk,
         return_url=return_url,
         placeholder_phone=placeholder_phone,
-    )
-    retire = partial(
-        checkout.retire,
-        orders=orders,
-        unit_of_work=unit_of_work,
-        cashfree=cashfree,
-        schedule=schedule,
-    )
-    enroll_free = partial(
-        checkout.enroll_free,
-        orders=orders,
-        unit_of_work=unit_of_work,
-        cashfree=cashfree,
-        schedule=schedule,
     )
 
     def open_checkout(_attempt: int) -> Callable[[], dict[str, Any]]:
         """The user's open checkout for the course, reused or committed anew (a free course's
         is left to `enroll_free`); what is left to do with it."""
-        owner, open_id = orders.standing(user_id, course_id)
+        owner, open_id = ledger.orders.standing(user_id, course_id)
         if owner is not None:
             raise AlreadyEnrolled(user_id)
-        current = orders.get(open_id) if open_id else None
+        current = ledger.orders.get(open_id) if open_id else None
         if current is not None and checkout.reusable(current, course.price):
             return partial(to_cashfree, current)
         if (
             current is not None
             and checkout.superseded(current)
-            and retire(current).status == SUCCESS
+            and checkout.retire(current, ledger=ledger).status == SUCCESS
         ):
             raise AlreadyEnrolled(user_id)
-        order = checkout.new_order(user_id, course_id, course, schedule.first_check())
+        order = checkout.new_order(user_id, course_id, course, ledger.schedule.first_check())
         if course.price == 0:
-            return partial(enroll_free, order, open_id)
-        uow = unit_of_work()
-        orders.add(uow, order, replacing=open_id)
+            return partial(checkout.enroll_free, order, open_id, ledger=ledger)
+        uow = ledger.unit_of_work()
+        ledger.orders.add(uow, order, replacing=open_id)
         uow.commit()
         return partial(to_cashfree, order)
 
@@ -129,35 +108,23 @@ def create_order(
     return finish()
 
 
-def show_order_status(
-    query: ShowOrderStatus,
-    *,
-    orders: OrderRepository,
-    unit_of_work: Callable[[], UnitOfWork],
-    cashfree: CashfreeClient,
-    schedule: ReconcileSchedule,
-) -> Order:
+def show_order_status(query: ShowOrderStatus, *, ledger: Ledger) -> Order:
     """The caller's order; a pending one whose webhook is late is reconciled with Cashfree first
     (at most one ask per window, whoever polls). OrderNotFound for anyone else's."""
-    order = orders.get(query.order_id)
+    order = ledger.orders.get(query.order_id)
     if order is None or order.user_id != query.user_id:
         raise OrderNotFound(query.order_id)
-    if not reconciler.due_now(order, schedule):
+    if not reconciler.due_now(order, ledger.schedule):
         return order
-    return reconciler.reconcile_order(
-        order, orders=orders, unit_of_work=unit_of_work, cashfree=cashfree, schedule=schedule
-    )
+    return reconciler.reconcile_order(order, ledger=ledger)
 
 
 def request_refund(
     command: RequestRefund,
     *,
-    orders: OrderRepository,
-    unit_of_work: Callable[[], UnitOfWork],
-    cashfree: CashfreeClient,
+    ledger: Ledger,
     enrollment: EnrollmentClient,
     catalog: CatalogClient,
-    schedule: ReconcileSchedule,
     refund_window_days: float,
     refund_max_progress_percent: float,
 ) -> RefundRequested:
@@ -167,7 +134,7 @@ def request_refund(
     order_id = command.order_id
 
     def record(_attempt: int) -> RefundRequested:
-        order = orders.get(order_id)
+        order = ledger.orders.get(order_id)
         if order is None or order.user_id != command.user_id:
             raise OrderNotFound(order_id)
         if order.refund is not None:
@@ -184,10 +151,10 @@ def request_refund(
             raise RefundRefused(refusal)
         reason = command.reason.strip()
         recorded = refunds.with_new_refund(
-            order, REQUESTED_BY_STUDENT, reason, schedule.first_check()
+            order, REQUESTED_BY_STUDENT, reason, ledger.schedule.first_check()
         )
-        uow = unit_of_work()
-        orders.save(uow, recorded, read_status=order.status, read_updated=order.updated_at)
+        uow = ledger.unit_of_work()
+        ledger.orders.save(uow, recorded, read_status=order.status, read_updated=order.updated_at)
         uow.commit()
         return RefundRequested(recorded, created=True)
 
@@ -200,21 +167,11 @@ def request_refund(
     )
     if not requested.created:
         return requested
-    sent = refunds.send(
-        requested.order, orders=orders, unit_of_work=unit_of_work, cashfree=cashfree
-    )
+    sent = refunds.send(requested.order, ledger=ledger)
     return RefundRequested(sent, created=True)
 
 
-def receive_webhook(
-    command: ReceiveWebhook,
-    *,
-    secret: str,
-    orders: OrderRepository,
-    unit_of_work: Callable[[], UnitOfWork],
-    cashfree: CashfreeClient,
-    schedule: ReconcileSchedule,
-) -> str:
+def receive_webhook(command: ReceiveWebhook, *, ledger: Ledger, secret: str) -> str:
     """Apply a payment or refund webhook whose signature matches its exact bytes; anything
     that cannot apply is recorded for an operator. The outcome, in a word."""
     body = webhook.parse_verified(command.body, command.timestamp, command.signature, secret)
@@ -226,66 +183,32 @@ def receive_webhook(
     else:
         log.info("webhook type not handled here", extra={"webhook_type": kind})
         return "ignored"
-    return apply(
-        body, orders=orders, unit_of_work=unit_of_work, cashfree=cashfree, schedule=schedule
-    )
+    return apply(body, ledger=ledger)
 
 
-def reconcile_due(
-    command: ReconcileDue,
-    *,
-    orders: OrderRepository,
-    unit_of_work: Callable[[], UnitOfWork],
-    cashfree: CashfreeClient,
-    schedule: ReconcileSchedule,
-) -> Sweep:
+def reconcile_due(command: ReconcileDue, *, ledger: Ledger) -> Sweep:
     """Every open order and refund whose check is due, most overdue first."""
     now = now_iso()
-    pending = orders.due_for_check(keys.PENDING_ORDERS, now, command.batch)
-    opened = orders.due_for_check(keys.OPEN_REFUNDS, now, command.batch)
-    check_order = partial(
-        reconciler.reconcile_order,
-        orders=orders,
-        unit_of_work=unit_of_work,
-        cashfree=cashfree,
-        schedule=schedule,
+    pending = ledger.orders.due_for_check(keys.PENDING_ORDERS, now, command.batch)
+    opened = ledger.orders.due_for_check(keys.OPEN_REFUNDS, now, command.batch)
+    orders_settled = sum(
+        reconciler.reconcile_order(order, ledger=ledger).status != PENDING for order in pending
     )
-    check_refund = partial(
-        reconciler.reconcile_refund,
-        orders=orders,
-        unit_of_work=unit_of_work,
-        cashfree=cashfree,
-        schedule=schedule,
+    refunds_settled = sum(
+        not reconciler.refund_open(reconciler.reconcile_refund(order, ledger=ledger))
+        for order in opened
     )
-    orders_settled = sum(check_order(order).status != PENDING for order in pending)
-    refunds_settled = sum(not reconciler.refund_open(check_refund(order)) for order in opened)
     sweep = Sweep(len(pending), orders_settled, len(opened), refunds_settled)
     if pending or opened:
         log.info("reconciled", extra=sweep.__dict__)
     return sweep
 
 
-def reconcile_order(
-    command: ReconcileOrder,
-    *,
-    orders: OrderRepository,
-    unit_of_work: Callable[[], UnitOfWork],
-    cashfree: CashfreeClient,
-    schedule: ReconcileSchedule,
-) -> Order:
+def reconcile_order(command: ReconcileOrder, *, ledger: Ledger) -> Order:
     """Ask Cashfree about one order now, however recently it was asked, then about its refund,
     and apply what it says."""
-    order = orders.get(command.order_id)
+    order = ledger.orders.get(command.order_id)
     if order is None:
         raise OrderNotFound(command.order_id)
-    order = reconciler.reconcile_order(
-        order,
-        orders=orders,
-        unit_of_work=unit_of_work,
-        cashfree=cashfree,
-        schedule=schedule,
-        force=True,
-    )
-    return reconciler.reconcile_refund(
-        order, orders=orders, unit_of_work=unit_of_work, cashfree=cashfree, schedule=schedule
-    )
+    order = reconciler.reconcile_order(order, ledger=ledger, force=True)
+    return reconciler.reconcile_refund(order, ledger=ledger)

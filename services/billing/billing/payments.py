@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from billing import refunds
-from billing.adapters.cashfree import CashfreeClient
 from billing.adapters.repository import (
     AttemptRecorded,
     OrderRepository,
@@ -13,7 +10,7 @@ from billing.adapters.repository import (
     StaleOrder,
 )
 from billing.domain.model import FAILED, SUCCESS, Attempt, Order
-from billing.schedule import ReconcileSchedule
+from billing.ledger import Ledger
 from shared.clock import as_utc_iso
 from shared.events.contracts import PaymentFailed, PaymentSucceeded
 from shared.messaging.unit_of_work import UnitOfWork
@@ -30,10 +27,7 @@ def apply_attempt(
     order_id: str,
     attempt: Attempt,
     *,
-    orders: OrderRepository,
-    unit_of_work: Callable[[], UnitOfWork],
-    cashfree: CashfreeClient,
-    schedule: ReconcileSchedule,
+    ledger: Ledger,
     read: Order | None = None,
 ) -> Order:
     """Record the attempt once. SUCCESS pays the order and publishes PaymentSucceeded, or, when
@@ -42,7 +36,7 @@ def apply_attempt(
 
     def record(tries: int) -> tuple[Order, bool]:
         """The order once the attempt is recorded, and whether that paid it as a duplicate."""
-        order = (read if tries == 1 else None) or orders.get(order_id)
+        order = (read if tries == 1 else None) or ledger.orders.get(order_id)
         if order is None:
             raise UnknownOrder(order_id)
         if order.paid_by(attempt):
@@ -53,15 +47,17 @@ def apply_attempt(
         # condition holds it to that (OwnedThroughAnotherOrder), and the next try reads. Not for
         # a refunded order, which writes no ownership to hold it.
         if newly_paid and (tries > 1 or updated.refunded):
-            owner = orders.owning_order(order.user_id, order.course_id)
+            owner = ledger.orders.owning_order(order.user_id, order.course_id)
             if owner is not None and owner != order_id:
-                updated = refunds.as_duplicate(updated, owner, schedule.first_check())
-        uow = unit_of_work()
-        orders.record_attempt(uow, order_id, attempt)
+                updated = refunds.as_duplicate(updated, owner, ledger.schedule.first_check())
+        uow = ledger.unit_of_work()
+        ledger.orders.record_attempt(uow, order_id, attempt)
         if updated != order:
-            orders.save(uow, updated, read_status=order.status, read_updated=order.updated_at)
+            ledger.orders.save(
+                uow, updated, read_status=order.status, read_updated=order.updated_at
+            )
         if newly_paid:
-            _paid(uow, updated, attempt, orders=orders)
+            _paid(uow, updated, attempt, orders=ledger.orders)
         elif updated.status == FAILED and order.status != FAILED:
             uow.raise_event(
                 PaymentFailed(
@@ -87,8 +83,10 @@ def apply_attempt(
         give_up=lambda _: StaleOrder(order_id),
     )
     if paid_twice:
-        orders.alert("duplicate_payment", {"orderId": order_id, "ownedThrough": order.duplicate_of})
-        order = refunds.send(order, orders=orders, unit_of_work=unit_of_work, cashfree=cashfree)
+        ledger.orders.alert(
+            "duplicate_payment", {"orderId": order_id, "ownedThrough": order.duplicate_of}
+        )
+        order = refunds.send(order, ledger=ledger)
     return order
 
 

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import partial
 
 from billing import refunds
-from billing.adapters.cashfree import CashfreeClient, CashfreeError, CashfreeUnavailable
-from billing.adapters.repository import OrderRepository, StaleOrder
+from billing.adapters.cashfree import CashfreeError, CashfreeUnavailable
+from billing.adapters.repository import StaleOrder
 from billing.domain.model import PENDING, TERMINAL_ORDER_STATES, Attempt, Order
 from billing.domain.money import BadAmount, to_minor
+from billing.ledger import Ledger
 from billing.payments import apply_attempt
 from billing.schedule import ReconcileSchedule
 from shared.clock import iso, now_iso, utc_now
-from shared.messaging.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -37,15 +35,7 @@ def due_now(order: Order, schedule: ReconcileSchedule) -> bool:
     return order.status == PENDING and schedule.past_window(order.created_at) and not_asked_lately
 
 
-def reconcile_order(
-    order: Order,
-    *,
-    orders: OrderRepository,
-    unit_of_work: Callable[[], UnitOfWork],
-    cashfree: CashfreeClient,
-    schedule: ReconcileSchedule,
-    force: bool = False,
-) -> Order:
+def reconcile_order(order: Order, *, ledger: Ledger, force: bool = False) -> Order:
     """Apply every payment Cashfree has for the order; an expired or terminated one fails.
 
     Cashfree is asked about an order at most once per RECONCILE_AFTER_SECONDS (the schedule's
@@ -55,45 +45,27 @@ def reconcile_order(
         return order
     if not force:
         moment = utc_now()
-        claimed = orders.claim_ask(order.order_id, iso(moment), iso(moment - schedule.window))
+        claimed = ledger.orders.claim_ask(
+            order.order_id, iso(moment), iso(moment - ledger.schedule.window)
+        )
         if claimed is None:
             return order
         order = claimed
-    apply = partial(
-        apply_attempt,
-        orders=orders,
-        unit_of_work=unit_of_work,
-        cashfree=cashfree,
-        schedule=schedule,
-    )
     try:
-        order = _apply_payments(
-            order, cashfree=cashfree, orders=orders, apply=apply, schedule=schedule
-        )
+        order = _apply_payments(order, ledger=ledger)
         if order.status == PENDING:
-            order = _close_if_over(order, cashfree=cashfree, apply=apply)
+            order = _close_if_over(order, ledger=ledger)
     except (CashfreeUnavailable, CashfreeError, BadAmount) as exc:
         log.warning("reconciliation failed", extra={"order_id": order.order_id, "error": str(exc)})
-    return _defer(order, orders, unit_of_work, schedule) if order.status == PENDING else order
+    return _defer(order, ledger) if order.status == PENDING else order
 
 
-ApplyAttempt = Callable[[str, Attempt], Order]
-"""`payments.apply_attempt` bound to its adapters."""
-
-
-def _apply_payments(
-    order: Order,
-    *,
-    cashfree: CashfreeClient,
-    orders: OrderRepository,
-    apply: ApplyAttempt,
-    schedule: ReconcileSchedule,
-) -> Order:
+def _apply_payments(order: Order, *, ledger: Ledger) -> Order:
     try:
-        payments = cashfree.get_payments(order.order_id)
+        payments = ledger.cashfree.get_payments(order.order_id)
     except CashfreeError as exc:
-        if exc.status == 404 and schedule.past_window(order.created_at):
-            return _close(order, "not_at_cashfree", apply)  # we failed before Cashfree had it
+        if exc.status == 404 and ledger.schedule.past_window(order.created_at):
+            return _close(order, "not_at_cashfree", ledger)  # we failed before Cashfree had it
         raise
     for payment in payments:
         currency = str(payment.get("payment_currency") or order.currency)
@@ -106,66 +78,54 @@ def _apply_payments(
             message=payment.get("payment_message"),
         )
         if attempt.status == "SUCCESS" and not order.matches(attempt.amount, attempt.currency):
-            orders.alert("amount_mismatch", {"orderId": order.order_id, "via": "reconcile"})
+            ledger.orders.alert("amount_mismatch", {"orderId": order.order_id, "via": "reconcile"})
             continue
-        order = apply(order.order_id, attempt)
+        order = apply_attempt(order.order_id, attempt, ledger=ledger)
     return order
 
 
-def _close_if_over(order: Order, *, cashfree: CashfreeClient, apply: ApplyAttempt) -> Order:
-    remote = cashfree.get_order(order.order_id)
+def _close_if_over(order: Order, *, ledger: Ledger) -> Order:
+    remote = ledger.cashfree.get_order(order.order_id)
     state = str(remote.get("order_status"))
-    return _close(order, state, apply) if state in TERMINAL_ORDER_STATES else order
+    return _close(order, state, ledger) if state in TERMINAL_ORDER_STATES else order
 
 
-def _close(order: Order, why: str, apply: ApplyAttempt) -> Order:
+def _close(order: Order, why: str, ledger: Ledger) -> Order:
     """No payment can come any more: the order fails, as a CANCELLED attempt would fail it."""
     closing = Attempt(f"order_{why}", "CANCELLED", order.amount, order.currency, now_iso())
-    return apply(order.order_id, closing)
+    return apply_attempt(order.order_id, closing, ledger=ledger)
 
 
-def reconcile_refund(
-    order: Order,
-    *,
-    orders: OrderRepository,
-    unit_of_work: Callable[[], UnitOfWork],
-    cashfree: CashfreeClient,
-    schedule: ReconcileSchedule,
-) -> Order:
+def reconcile_refund(order: Order, *, ledger: Ledger) -> Order:
     """Send a refund Cashfree never got, or fetch the state of one it has."""
     refund = order.refund
     if refund is None or not refund.open:
         return order
     if not refund.cf_refund_id and refund.status == "REQUESTED":
-        order = refunds.send(order, orders=orders, unit_of_work=unit_of_work, cashfree=cashfree)
+        order = refunds.send(order, ledger=ledger)
     else:
         try:
-            entity = cashfree.get_refund(order.order_id, refund.refund_id)
+            entity = ledger.cashfree.get_refund(order.order_id, refund.refund_id)
             update = refunds.update_from_entity(entity)
             order = refunds.apply_update(
-                order.order_id, update, orders=orders, unit_of_work=unit_of_work
+                order.order_id, update, orders=ledger.orders, unit_of_work=ledger.unit_of_work
             )
         except (CashfreeUnavailable, CashfreeError) as exc:
             log.warning(
                 "refund check failed", extra={"order_id": order.order_id, "error": str(exc)}
             )
-    return _defer(order, orders, unit_of_work, schedule) if refund_open(order) else order
+    return _defer(order, ledger) if refund_open(order) else order
 
 
 def refund_open(order: Order) -> bool:
     return order.refund is not None and order.refund.open
 
 
-def _defer(
-    order: Order,
-    orders: OrderRepository,
-    unit_of_work: Callable[[], UnitOfWork],
-    schedule: ReconcileSchedule,
-) -> Order:
+def _defer(order: Order, ledger: Ledger) -> Order:
     """Still open: look again later (a concurrent change wins and is looked at on its own)."""
-    deferred = replace(order, check_at=schedule.next_check(order))
-    uow = unit_of_work()
-    orders.save(uow, deferred, read_status=order.status, read_updated=order.updated_at)
+    deferred = replace(order, check_at=ledger.schedule.next_check(order))
+    uow = ledger.unit_of_work()
+    ledger.orders.save(uow, deferred, read_status=order.status, read_updated=order.updated_at)
     try:
         uow.commit()
     except StaleOrder:

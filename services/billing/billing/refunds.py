@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from billing.adapters.cashfree import CashfreeClient, CashfreeError, CashfreeUnavailable
+from billing.adapters.cashfree import CashfreeError, CashfreeUnavailable
 from billing.adapters.catalog_client import CatalogClient
 from billing.adapters.enrollment_client import EnrollmentClient
 from billing.adapters.repository import OrderRepository, StaleOrder
@@ -29,6 +29,7 @@ from billing.domain.refund_policy import (
     refusal_for_issued_share,
     refusal_for_progress,
 )
+from billing.ledger import Ledger
 from shared.clock import as_utc_iso, now_iso
 from shared.events.contracts import RefundSucceeded
 from shared.messaging.unit_of_work import UnitOfWork
@@ -84,13 +85,7 @@ def as_duplicate(order: Order, owning_order_id: str, check_at: str) -> Order:
     return with_new_refund(duplicate, DUPLICATE_PAYMENT, DUPLICATE_NOTE, check_at)
 
 
-def send(
-    order: Order,
-    *,
-    orders: OrderRepository,
-    unit_of_work: Callable[[], UnitOfWork],
-    cashfree: CashfreeClient,
-) -> Order:
+def send(order: Order, *, ledger: Ledger) -> Order:
     """Ask Cashfree for the recorded refund; if it cannot be reached, the reconciler retries."""
     refund = order.refund
     if refund is None or refund.status != REQUESTED:
@@ -101,18 +96,20 @@ def send(
         "refund_note": _note(refund.reason),
     }
     try:
-        entity = cashfree.create_refund(order.order_id, request)
+        entity = ledger.cashfree.create_refund(order.order_id, request)
     except CashfreeUnavailable as exc:
         log.warning("refund not sent", extra={"order_id": order.order_id, "error": str(exc)})
         return order
     except CashfreeError as exc:
-        orders.alert(
+        ledger.orders.alert(
             "refund_refused", {"orderId": order.order_id, "code": exc.code, "error": str(exc)}
         )
         update = RefundUpdate(refund.refund_id, "FAILED", now_iso())
     else:
         update = update_from_entity(entity)
-    return apply_update(order.order_id, update, orders=orders, unit_of_work=unit_of_work)
+    return apply_update(
+        order.order_id, update, orders=ledger.orders, unit_of_work=ledger.unit_of_work
+    )
 
 
 def _note(reason: str) -> str | None:

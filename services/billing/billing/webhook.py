@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from billing import reconciler, refunds
-from billing.adapters.cashfree import CashfreeClient
-from billing.adapters.repository import OrderRepository
 from billing.adapters.signature import signature_valid
 from billing.domain.model import PENDING, Attempt
 from billing.domain.money import BadAmount, to_minor
 from billing.errors import BadSignature, MalformedWebhook
+from billing.ledger import Ledger
 from billing.payments import UnknownOrder, apply_attempt
-from billing.schedule import ReconcileSchedule
-from shared.messaging.unit_of_work import UnitOfWork
 from shared.web.json_provider import bounded_loads
 
 PAYMENT_WEBHOOKS = (
@@ -39,22 +35,15 @@ def parse_verified(raw: bytes, timestamp: str, signature: str, secret: str) -> d
     return body
 
 
-def apply_payment(
-    body: dict[str, Any],
-    *,
-    orders: OrderRepository,
-    unit_of_work: Callable[[], UnitOfWork],
-    cashfree: CashfreeClient,
-    schedule: ReconcileSchedule,
-) -> str:
+def apply_payment(body: dict[str, Any], *, ledger: Ledger) -> str:
     """A payment webhook's attempt, recorded once; anything that cannot apply is alerted."""
     kind = body.get("type")
     data = body.get("data") or {}
     order_data, payment = data.get("order") or {}, data.get("payment") or {}
     order_id = str(order_data.get("order_id") or "")
-    order = orders.get(order_id) if order_id else None
+    order = ledger.orders.get(order_id) if order_id else None
     if order is None:
-        orders.alert("unknown_order", {"orderId": order_id, "type": kind})
+        ledger.orders.alert("unknown_order", {"orderId": order_id, "type": kind})
         return "unknown_order"
     currency = str(order_data.get("order_currency") or "")
     try:
@@ -63,7 +52,7 @@ def apply_payment(
     except BadAmount:
         amount = paid = -1
     if not order.matches(amount, currency) or (kind == PAYMENT_WEBHOOKS[0] and paid != amount):
-        orders.alert(
+        ledger.orders.alert(
             "amount_mismatch",
             {
                 "orderId": order_id,
@@ -81,37 +70,22 @@ def apply_payment(
         message=payment.get("payment_message"),
     )
     if not attempt.provider_payment_id or not attempt.status:
-        orders.alert("malformed_payment", {"orderId": order_id, "type": kind})
+        ledger.orders.alert("malformed_payment", {"orderId": order_id, "type": kind})
         return "malformed"
     try:
-        updated = apply_attempt(
-            order_id,
-            attempt,
-            orders=orders,
-            unit_of_work=unit_of_work,
-            cashfree=cashfree,
-            schedule=schedule,
-            read=order,
-        )
+        updated = apply_attempt(order_id, attempt, ledger=ledger, read=order)
     except UnknownOrder:
         return "unknown_order"
     return str(updated.status)
 
 
-def apply_refund(
-    body: dict[str, Any],
-    *,
-    orders: OrderRepository,
-    unit_of_work: Callable[[], UnitOfWork],
-    cashfree: CashfreeClient,
-    schedule: ReconcileSchedule,
-) -> str:
+def apply_refund(body: dict[str, Any], *, ledger: Ledger) -> str:
     """A refund's state; one that comes before its payment's webhook first settles the payment."""
     entity = (body.get("data") or {}).get("refund") or {}
     order_id = str(entity.get("order_id") or "")
-    order = orders.get(order_id) if order_id else None
+    order = ledger.orders.get(order_id) if order_id else None
     if order is None:
-        orders.alert("unknown_order", {"orderId": order_id, "type": body.get("type")})
+        ledger.orders.alert("unknown_order", {"orderId": order_id, "type": body.get("type")})
         return "unknown_order"
     currency = str(entity.get("refund_currency") or order.currency)
     try:
@@ -119,20 +93,18 @@ def apply_refund(
     except BadAmount:
         amount = -1
     if not order.matches(amount, currency):  # ProLearn refunds whole orders only
-        orders.alert(
+        ledger.orders.alert(
             "refund_mismatch",
             {"orderId": order_id, "amount": str(entity.get("refund_amount")), "currency": currency},
         )
         return "refund_mismatch"
     update = refunds.update_from_entity(entity)
     if not update.refund_id or not update.status:
-        orders.alert("malformed_refund", {"orderId": order_id})
+        ledger.orders.alert("malformed_refund", {"orderId": order_id})
         return "malformed"
     updated = refunds.apply_update(
-        order_id, update, orders=orders, unit_of_work=unit_of_work, read=order
+        order_id, update, orders=ledger.orders, unit_of_work=ledger.unit_of_work, read=order
     )
     if updated.status == PENDING:
-        updated = reconciler.reconcile_order(
-            updated, orders=orders, unit_of_work=unit_of_work, cashfree=cashfree, schedule=schedule
-        )
+        updated = reconciler.reconcile_order(updated, ledger=ledger)
     return updated.refund.status if updated.refund else "ignored"

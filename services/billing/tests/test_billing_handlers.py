@@ -40,6 +40,7 @@ from billing.errors import (
     OrderNotFound,
     RefundRefused,
 )
+from billing.ledger import Ledger
 from billing.schedule import ReconcileSchedule
 from shared.clerk import ClerkClient, UserProfile
 from shared.clock import iso, now_iso, utc_now
@@ -308,19 +309,19 @@ class World:
         return [type(e).__name__ for e in self.published]
 
     @property
-    def ledger(self) -> dict[str, Any]:
-        """The adapters every payment and refund handler takes."""
-        return {
-            "orders": cast(OrderRepository, self.orders),
-            "unit_of_work": cast(Callable[[], UnitOfWork], self.unit_of_work),
-            "cashfree": cast(CashfreeClient, self.cashfree),
-            "schedule": self.schedule,
-        }
+    def ledger(self) -> Ledger:
+        """The fakes as the ledger every payment and refund handler takes."""
+        return Ledger(
+            orders=cast(OrderRepository, self.orders),
+            unit_of_work=cast(Callable[[], UnitOfWork], self.unit_of_work),
+            cashfree=cast(CashfreeClient, self.cashfree),
+            schedule=self.schedule,
+        )
 
     def create_order(self, user_id: str = STUDENT) -> dict[str, Any]:
         return handlers.create_order(
             CreateOrder(user_id, "c1"),
-            **self.ledger,
+            ledger=self.ledger,
             catalog=cast(CatalogClient, self.catalog),
             clerk=cast(ClerkClient, FakeClerk()),
             return_url="https://prolearn.test/return",
@@ -332,7 +333,7 @@ class World:
     ) -> handlers.RefundRequested:
         return handlers.request_refund(
             RequestRefund(user_id, order_id, reason),
-            **self.ledger,
+            ledger=self.ledger,
             enrollment=cast(EnrollmentClient, self.enrollment),
             catalog=cast(CatalogClient, self.catalog),
             refund_window_days=7,
@@ -343,10 +344,10 @@ class World:
         raw = body if isinstance(body, bytes) else json.dumps(body, default=float).encode()
         signature = expected_signature(SECRET, "1700000000000", signed_as or raw)
         command = ReceiveWebhook(raw, "1700000000000", signature)
-        return handlers.receive_webhook(command, **self.ledger, secret=SECRET)
+        return handlers.receive_webhook(command, ledger=self.ledger, secret=SECRET)
 
     def status(self, order_id: str, user_id: str = STUDENT) -> Order:
-        return handlers.show_order_status(ShowOrderStatus(user_id, order_id), **self.ledger)
+        return handlers.show_order_status(ShowOrderStatus(user_id, order_id), ledger=self.ledger)
 
     def paid_order(self) -> str:
         order_id = str(self.create_order()["order_id"])
@@ -558,7 +559,7 @@ def test_the_sweep_pays_an_order_whose_webhooks_were_all_lost(world: World) -> N
         world.age(order_id, 61)
         order = world.orders.orders[order_id]
         world.orders.orders[order_id] = replace(order, check_at=order.created_at)
-    sweep = handlers.reconcile_due(ReconcileDue(), **world.ledger)
+    sweep = handlers.reconcile_due(ReconcileDue(), ledger=world.ledger)
     assert (sweep.orders_checked, sweep.orders_settled) == (2, 1)
     assert world.orders.orders[paid].status == SUCCESS
     assert world.events() == ["PaymentSucceeded"]

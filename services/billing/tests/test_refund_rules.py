@@ -8,7 +8,6 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
 
 import pytest
 import requests
@@ -20,6 +19,7 @@ from billing.bootstrap import Billing
 from billing.commands import RequestRefund
 from billing.domain.model import PENDING, SUCCESS, Attempt, Order, RefundUpdate
 from billing.errors import OrderNotFound, RefundRefused
+from billing.ledger import Ledger
 from billing.payments import apply_attempt
 from billing.schedule import ReconcileSchedule
 from shared.clock import iso, now_iso, utc_now
@@ -27,17 +27,17 @@ from shared.dynamo.codec import deserialize
 
 
 @pytest.fixture
-def adapters(billing: Billing) -> dict[str, Any]:
-    """What the payment and refund rules work on, as bootstrap builds them."""
-    return {
-        "orders": billing.orders,
-        "unit_of_work": billing.runtime.unit_of_work,
-        "cashfree": CashfreeClient(billing.settings.cashfree),
-        "schedule": ReconcileSchedule.of(billing.settings.billing),
-    }
+def ledger(billing: Billing) -> Ledger:
+    """What the payment and refund rules work on, as bootstrap builds it."""
+    return Ledger(
+        orders=billing.orders,
+        unit_of_work=billing.runtime.unit_of_work,
+        cashfree=CashfreeClient(billing.settings.cashfree),
+        schedule=ReconcileSchedule.of(billing.settings.billing),
+    )
 
 
-def open_order(adapters: dict[str, Any], user_id: str = "u1") -> Order:
+def open_order(ledger: Ledger, user_id: str = "u1") -> Order:
     """An order as checkout leaves it: in the table and at Cashfree."""
     now = now_iso()
     order = Order(
@@ -51,9 +51,9 @@ def open_order(adapters: dict[str, Any], user_id: str = "u1") -> Order:
         status=PENDING,
         created_at=now,
         updated_at=now,
-        check_at=adapters["schedule"].first_check(),
+        check_at=ledger.schedule.first_check(),
     )
-    created = adapters["cashfree"].create_order(
+    created = ledger.cashfree.create_order(
         {
             "order_id": order.order_id,
             "order_amount": 499.0,
@@ -62,7 +62,7 @@ def open_order(adapters: dict[str, Any], user_id: str = "u1") -> Order:
         }
     )
     order = replace(order, provider_order={"payment_session_id": created["payment_session_id"]})
-    uow = adapters["unit_of_work"]()
+    uow = ledger.unit_of_work()
     uow.tx.put(to_item(order))
     uow.commit()
     return order
@@ -89,19 +89,19 @@ def totals(app: Billing) -> dict[str, int]:
 
 
 def test_a_second_successful_payment_is_refunded_and_recorded(
-    billing: Billing, adapters: dict[str, Any]
+    billing: Billing, ledger: Ledger
 ) -> None:
-    first, second = open_order(adapters), open_order(adapters)
+    first, second = open_order(ledger), open_order(ledger)
     pay_at_cashfree(billing, first)
     pay_at_cashfree(billing, second)  # the race checkout's termination usually prevents
 
-    assert reconciler.reconcile_order(first, **adapters).status == SUCCESS
-    duplicate = reconciler.reconcile_order(second, **adapters)
+    assert reconciler.reconcile_order(first, ledger=ledger).status == SUCCESS
+    duplicate = reconciler.reconcile_order(second, ledger=ledger)
     assert (duplicate.status, duplicate.duplicate_of) == (SUCCESS, first.order_id)
     assert duplicate.refund is not None
     assert (duplicate.refund.kind, duplicate.refund.amount) == ("duplicate_payment", 49900)
 
-    settled = reconciler.reconcile_refund(duplicate, **adapters)
+    settled = reconciler.reconcile_refund(duplicate, ledger=ledger)
     assert settled.refund is not None and settled.refund.status == SUCCESS
     assert billing.orders.owning_order("u1", "c1") == first.order_id
     assert raised(billing) == {"billing.payment.succeeded.v1": 1, "billing.refund.succeeded.v1": 1}
@@ -112,38 +112,38 @@ def test_a_second_successful_payment_is_refunded_and_recorded(
 
 
 def test_a_refund_recorded_before_its_payment_settles_with_it(
-    billing: Billing, adapters: dict[str, Any]
+    billing: Billing, ledger: Ledger
 ) -> None:
-    order = open_order(adapters)
+    order = open_order(ledger)
     update = RefundUpdate("dashboard_1", SUCCESS, now_iso(), "cf_1")
     waiting = refunds.apply_update(
         order.order_id,
         update,
-        orders=adapters["orders"],
-        unit_of_work=adapters["unit_of_work"],
+        orders=ledger.orders,
+        unit_of_work=ledger.unit_of_work,
     )
     assert (waiting.status, waiting.refund and waiting.refund.status) == (PENDING, SUCCESS)
     assert raised(billing) == {}
 
     paid = Attempt("cf_pay_1", SUCCESS, 49900, "INR", now_iso())
-    settled = apply_attempt(order.order_id, paid, **adapters)
+    settled = apply_attempt(order.order_id, paid, ledger=ledger)
     assert settled.status == SUCCESS and settled.refunded
     assert billing.orders.owning_order("u1", "c1") is None
     assert raised(billing) == {"billing.payment.succeeded.v1": 1, "billing.refund.succeeded.v1": 1}
     assert totals(billing) == {"orders": 1, "amount": 49900, "refunds": 1, "refundedAmount": 49900}
-    again = apply_attempt(order.order_id, paid, **adapters)
+    again = apply_attempt(order.order_id, paid, ledger=ledger)
     assert again == settled and sum(raised(billing).values()) == 2
 
 
 def test_refunds_only_for_the_buyer_of_a_paid_order_in_the_window(
-    billing: Billing, adapters: dict[str, Any]
+    billing: Billing, ledger: Ledger
 ) -> None:
-    order = open_order(adapters)
+    order = open_order(ledger)
     with pytest.raises(RefundRefused) as caught:
         billing.request_refund(RequestRefund("u1", order.order_id, "changed my mind"))
     assert caught.value.code == "order_not_paid"
     paid = apply_attempt(
-        order.order_id, Attempt("cf_2", SUCCESS, 49900, "INR", now_iso()), **adapters
+        order.order_id, Attempt("cf_2", SUCCESS, 49900, "INR", now_iso()), ledger=ledger
     )
     with pytest.raises(OrderNotFound):
         billing.request_refund(RequestRefund("someone_else", order.order_id, "mine now"))
@@ -167,12 +167,14 @@ def test_refund_ids_are_deterministic_and_fit_cashfree() -> None:
 
 
 def test_concurrent_checks_of_a_pending_order_ask_cashfree_once(
-    billing: Billing, adapters: dict[str, Any]
+    billing: Billing, ledger: Ledger
 ) -> None:
-    order = open_order(adapters)
+    order = open_order(ledger)
     with ThreadPoolExecutor(8) as pool:
-        checked = list(pool.map(lambda _: reconciler.reconcile_order(order, **adapters), range(8)))
-    reconciler.reconcile_order(order, **adapters)
+        checked = list(
+            pool.map(lambda _: reconciler.reconcile_order(order, ledger=ledger), range(8))
+        )
+    reconciler.reconcile_order(order, ledger=ledger)
 
     asked = requests.get(
         f"{billing.settings.cashfree.api_url}/sim/orders/{order.order_id}/requests", timeout=5
@@ -184,4 +186,4 @@ def test_concurrent_checks_of_a_pending_order_ask_cashfree_once(
     assert {o.status for o in checked} == {PENDING}
     stored = billing.orders.get(order.order_id)
     assert stored is not None and stored.asked_at is not None
-    assert not reconciler.due_now(stored, adapters["schedule"])
+    assert not reconciler.due_now(stored, ledger.schedule)
