@@ -45,36 +45,12 @@ from billing.schedule import ReconcileSchedule
 from shared.clerk import ClerkClient, UserProfile
 from shared.clock import iso, now_iso, utc_now
 from shared.messaging.unit_of_work import UnitOfWork
+from shared.tests.fakes import FakeUnitOfWork
 
 SECRET = "webhook-secret"
 STUDENT, TEACHER = "user_student1", "t1"
 PAID_VIDEOS = frozenset({"v1", "v2", "v3", "v4", "v5"})
 SCHEDULE = ReconcileSchedule(after_seconds=60, max_delay_seconds=3600)
-
-
-@dataclass
-class FakeUnitOfWork:
-    """Conditions and writes staged, then checked all before any is applied (a transaction)."""
-
-    published: list[Any]
-    checks: list[Callable[[], None]] = field(default_factory=list)
-    writes: list[Callable[[], None]] = field(default_factory=list)
-    events: list[Any] = field(default_factory=list)
-
-    def stage(self, write: Callable[[], None], check: Callable[[], None] | None = None) -> None:
-        if check is not None:
-            self.checks.append(check)
-        self.writes.append(write)
-
-    def raise_event(self, event: Any) -> None:
-        self.events.append(event)
-
-    def commit(self) -> None:
-        for check in self.checks:
-            check()
-        for write in self.writes:
-            write()
-        self.published.extend(self.events)
 
 
 def refuse_unless(
@@ -303,7 +279,7 @@ class World:
     schedule: ReconcileSchedule = SCHEDULE
 
     def unit_of_work(self) -> FakeUnitOfWork:
-        return FakeUnitOfWork(self.published)
+        return FakeUnitOfWork(committed=self.published)
 
     def events(self) -> list[str]:
         return [type(e).__name__ for e in self.published]

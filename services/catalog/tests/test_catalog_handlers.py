@@ -36,6 +36,7 @@ from shared.events.contracts import MediaReleased
 from shared.media.issued_playback import IssuedPlayback
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.readmodels.memberships import Memberships
+from shared.tests.fakes import FakeUnitOfWork
 
 AT = "2026-11-25T10:00:00.000Z"
 TEACHER, STUDENT, STRANGER = "t1", "u1", "u2"
@@ -43,47 +44,26 @@ QUOTA = 1000
 
 
 @dataclass
-class FakeUnitOfWork:
-    """Staged writes and raised events, applied together at commit."""
-
-    optimistic: bool = False
-    staged: list[Callable[[], None]] = field(default_factory=list)
-    events: list[Any] = field(default_factory=list)
-    committed: list[Any] = field(default_factory=list)
-
-    def raise_event(self, event: Any) -> None:
-        self.events.append(event)
-
-    def commit(self) -> None:
-        for write in self.staged:
-            write()
-        self.committed.extend(self.events)
-
-
-@dataclass
 class FakeCourses:
     """Courses by id; a replace whose version moved since it was read is stale."""
 
     stored: dict[str, Course] = field(default_factory=dict)
-    conflicts_left: int = 0
 
     def get(self, course_id: str) -> Course | None:
         return self.stored.get(course_id)
 
     def add(self, uow: FakeUnitOfWork, course: Course) -> None:
-        uow.staged.append(lambda: self.stored.__setitem__(course.course_id, course))
+        uow.stage(lambda: self.stored.__setitem__(course.course_id, course))
 
     def replace(self, uow: FakeUnitOfWork, course: Course, current: Course) -> None:
-        def write() -> None:
-            if self.conflicts_left or self.stored[course.course_id].version != current.version:
-                self.conflicts_left = max(0, self.conflicts_left - 1)
+        def unchanged() -> None:
+            if self.stored[course.course_id].version != current.version:
                 raise StaleCourse(course.course_id)
-            self.stored[course.course_id] = course
 
-        uow.staged.append(write)
+        uow.stage(lambda: self.stored.__setitem__(course.course_id, course), unchanged)
 
     def remove(self, uow: FakeUnitOfWork, current: Course) -> None:
-        uow.staged.append(lambda: self.stored.pop(current.course_id))
+        uow.stage(lambda: self.stored.pop(current.course_id))
 
     def count_enrollment(self, uow: FakeUnitOfWork, course_id: str, delta: int) -> None:
         def write() -> None:
@@ -92,7 +72,7 @@ class FakeCourses:
                 course, enrollment_count=course.enrollment_count + delta
             )
 
-        uow.staged.append(write)
+        uow.stage(write)
 
     def count_enrollment_checked(self, uow: FakeUnitOfWork, course_id: str, delta: int) -> None:
         if course_id in self.stored:
@@ -122,7 +102,7 @@ class FakeStorage:
         def write() -> None:
             self.used[teacher_id] = self.used.get(teacher_id, 0) + delta
 
-        uow.staged.append(write)
+        uow.stage(write)
 
 
 @dataclass
@@ -210,9 +190,10 @@ class World:
     students: FakeStudents = field(default_factory=FakeStudents)
     issued: FakeIssued = field(default_factory=FakeIssued)
     units: list[FakeUnitOfWork] = field(default_factory=list)
+    failures: list[Exception] = field(default_factory=list)
 
     def unit_of_work(self) -> FakeUnitOfWork:
-        self.units.append(FakeUnitOfWork())
+        self.units.append(FakeUnitOfWork(failures=self.failures))
         return self.units[-1]
 
     def events(self) -> list[str]:
@@ -333,10 +314,10 @@ def test_new_sections_and_chapters_are_named(world: World) -> None:
 
 def test_a_stale_save_is_read_again_and_retried_then_given_up(world: World) -> None:
     world.with_course(published_course())
-    world.courses.conflicts_left = 2
+    world.failures.extend([StaleCourse("c1")] * 2)
     assert world.save(CourseEdit(title="Third time")).title == "Third time"
     assert world.events() == ["CourseUpdated"] and len(world.units) == 3
-    world.courses.conflicts_left = handlers.SAVE_ATTEMPTS
+    world.failures.extend([StaleCourse("c1")] * handlers.SAVE_ATTEMPTS)
     with pytest.raises(StaleCourse):
         world.save(CourseEdit(title="Never"))
     assert world.courses.stored["c1"].title == "Third time"

@@ -30,6 +30,7 @@ from shared.events.contracts import (
 from shared.events.envelope import Envelope
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.readmodels.memberships import Memberships
+from shared.tests.fakes import FakeUnitOfWork
 
 STUDENT, TEACHER, STRANGER = "u1", "t1", "u9"
 SESSION = MentorshipSession(
@@ -49,23 +50,6 @@ ENVELOPE = cast(Envelope, None)  # no handler here reads it
 
 
 @dataclass
-class FakeUnitOfWork:
-    """Staged writes applied at commit, then what was to run after it."""
-
-    staged: list[Callable[[], None]] = field(default_factory=list)
-    after: list[Callable[[], object]] = field(default_factory=list)
-
-    def after_commit(self, action: Callable[[], object]) -> None:
-        self.after.append(action)
-
-    def commit(self) -> None:
-        for write in self.staged:
-            write()
-        for action in self.after:
-            action()
-
-
-@dataclass
 class FakeRooms:
     rooms: dict[str, Room] = field(default_factory=dict)
 
@@ -73,7 +57,7 @@ class FakeRooms:
         return self.rooms.get(session_id)
 
     def save_room(self, uow: FakeUnitOfWork, room: Room) -> None:
-        uow.staged.append(partial(self.rooms.__setitem__, room.session_id, room))
+        uow.stage(partial(self.rooms.__setitem__, room.session_id, room))
 
 
 @dataclass

@@ -20,26 +20,10 @@ from shared.media.issued_playback import IssuedPlayback
 from shared.media.playback import PlaybackSigner
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.readmodels.course_cards import CourseCards
+from shared.tests.fakes import FakeUnitOfWork
 
 AT = "2026-11-25T10:00:00.000Z"
 TEACHER, STUDENT = "t1", "u1"
-
-
-@dataclass
-class FakeUnitOfWork:
-    """Staged writes and raised events, applied together at commit."""
-
-    staged: list[Callable[[], None]] = field(default_factory=list)
-    events: list[Any] = field(default_factory=list)
-    committed: list[Any] = field(default_factory=list)
-
-    def raise_event(self, event: Any) -> None:
-        self.events.append(event)
-
-    def commit(self) -> None:
-        for write in self.staged:
-            write()
-        self.committed.extend(self.events)
 
 
 @dataclass
@@ -48,7 +32,6 @@ class FakeEnrollments:
 
     enrollments: dict[tuple[str, str], Enrollment] = field(default_factory=dict)
     progresses: dict[tuple[str, str], Progress] = field(default_factory=dict)
-    conflicts_left: int = 0
 
     def get(self, user_id: str, course_id: str) -> Enrollment | None:
         return self.enrollments.get((user_id, course_id))
@@ -57,14 +40,16 @@ class FakeEnrollments:
         return self.progresses.get((user_id, course_id))
 
     def save_progress(self, uow: FakeUnitOfWork, progress: Progress, read_version: int) -> None:
-        def write() -> None:
-            key = (progress.user_id, progress.course_id)
-            if self.conflicts_left or self.progresses[key].version != read_version:
-                self.conflicts_left = max(0, self.conflicts_left - 1)
+        key = (progress.user_id, progress.course_id)
+
+        def unchanged() -> None:
+            if self.progresses[key].version != read_version:
                 raise StaleProgress(progress.course_id)
+
+        def write() -> None:
             self.progresses[key] = replace(progress, version=read_version + 1)
 
-        uow.staged.append(write)
+        uow.stage(write, unchanged)
 
 
 class FakeCards:
@@ -124,9 +109,10 @@ class World:
     cards: FakeCards
     issued: FakeIssued
     units: list[FakeUnitOfWork]
+    failures: list[Exception] = field(default_factory=list)
 
     def unit_of_work(self) -> FakeUnitOfWork:
-        self.units.append(FakeUnitOfWork())
+        self.units.append(FakeUnitOfWork(failures=self.failures))
         return self.units[-1]
 
     def events(self) -> list[str]:
@@ -179,7 +165,7 @@ def test_the_course_completes_once_with_its_last_chapter(world: World) -> None:
 
 
 def test_a_stale_save_is_read_again_and_retried(world: World) -> None:
-    world.enrollments.conflicts_left = 2
+    world.failures.extend([StaleProgress("c1")] * 2)
     outcome = world.report(watched_percent=90)
     assert outcome.progress.completed("paid")
     assert world.events() == ["ChapterCompleted"]

@@ -51,37 +51,10 @@ from shared.events.envelope import wrap
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.readmodels.course_cards import CourseCards
 from shared.readmodels.memberships import Membership, Memberships
+from shared.tests.fakes import Check, FakeUnitOfWork
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 TEACHER, STUDENT = "t1", "s1"
-Check = Callable[[], Exception | None]
-
-
-@dataclass
-class FakeUnitOfWork:
-    """Writes staged with their conditions: at commit every condition is checked in order (the
-    first that fails is raised, nothing written), then every write applied."""
-
-    staged: list[tuple[Check, Callable[[], None]]] = field(default_factory=list)
-    events: list[Any] = field(default_factory=list)
-    conflict: bool = False
-    committed: list[Any] = field(default_factory=list)
-
-    def stage(self, write: Callable[[], None], check: Check = lambda: None) -> None:
-        self.staged.append((check, write))
-
-    def raise_event(self, event: Any) -> None:
-        self.events.append(event)
-
-    def commit(self) -> None:
-        if self.conflict:
-            raise TransactionConflict("another transaction on the same items")
-        for check, _ in self.staged:
-            if (failure := check()) is not None:
-                raise failure
-        for _, write in self.staged:
-            write()
-        self.committed.extend(self.events)
 
 
 @dataclass
@@ -109,9 +82,9 @@ class FakeRepository:
         return [(session.teacher_id, bucket) for bucket in buckets]
 
     def book(self, uow: FakeUnitOfWork, session: Session) -> None:
-        def held() -> Exception | None:
-            taken = any(bucket in self.busy for bucket in self._buckets(session))
-            return SlotTaken(session.session_id) if taken else None
+        def held() -> None:
+            if any(bucket in self.busy for bucket in self._buckets(session)):
+                raise SlotTaken(session.session_id)
 
         def write() -> None:
             self.sessions[session.session_id] = session
@@ -120,9 +93,9 @@ class FakeRepository:
         uow.stage(write, held)
 
     def change_status(self, uow: FakeUnitOfWork, session: Session) -> None:
-        def moved() -> Exception | None:
-            current = self.sessions[session.session_id].status
-            return SessionChanged(session.session_id) if current != "scheduled" else None
+        def moved() -> None:
+            if self.sessions[session.session_id].status != "scheduled":
+                raise SessionChanged(session.session_id)
 
         def write() -> None:
             self.sessions[session.session_id] = session
@@ -146,9 +119,9 @@ class FakeRepository:
         return self.upcoming_sets.get((student_id, teacher_id), Upcoming(student_id, teacher_id))
 
     def _unchanged(self, seen: Upcoming) -> Check:
-        def check() -> Exception | None:
-            now = self.upcoming(seen.student_id, seen.teacher_id).version
-            return UpcomingChanged("written since") if now != seen.version else None
+        def check() -> None:
+            if self.upcoming(seen.student_id, seen.teacher_id).version != seen.version:
+                raise UpcomingChanged("written since")
 
         return check
 
@@ -186,7 +159,11 @@ class FakeStudents:
     def require_active(
         self, uow: FakeUnitOfWork, course_id: str, user_id: str, lost: type[Exception]
     ) -> None:
-        uow.stage(lambda: None, lambda: None if self.is_active(course_id, user_id) else lost())
+        def active() -> None:
+            if not self.is_active(course_id, user_id):
+                raise lost()
+
+        uow.stage(lambda: None, active)
 
     def record(self, uow: FakeUnitOfWork, course_id: str, user_id: str, new: Membership) -> None:
         old = self.get(course_id, user_id)
@@ -216,12 +193,11 @@ class World:
     cards: FakeCards = field(default_factory=lambda: FakeCards(course_card("c1", TEACHER)))
     units: list[FakeUnitOfWork] = field(default_factory=list)
     now: datetime = NOW
-    conflicts_left: int = 0
+    failures: list[Exception] = field(default_factory=list)
     limit: int = 2
 
     def unit_of_work(self) -> FakeUnitOfWork:
-        self.units.append(FakeUnitOfWork(conflict=self.conflicts_left > 0))
-        self.conflicts_left = max(0, self.conflicts_left - 1)
+        self.units.append(FakeUnitOfWork(failures=self.failures))
         return self.units[-1]
 
     def events(self) -> list[str]:
@@ -337,10 +313,11 @@ def test_a_booking_holds_its_buffer_whatever_grid_comes_next(world: World) -> No
 
 
 def test_a_lost_race_is_retried_and_a_lasting_one_is_the_slot_taken(world: World) -> None:
-    world.conflicts_left = 2
+    lost_race = TransactionConflict("another transaction on the same items")
+    world.failures.extend([lost_race] * 2)
     assert world.book(120).status == "scheduled"
     assert len(world.units) == 4  # the availability, two lost races, then the booking
-    world.conflicts_left = handlers.BOOKING_ATTEMPTS
+    world.failures.extend([lost_race] * handlers.BOOKING_ATTEMPTS)
     with pytest.raises(SlotTaken):
         world.book(300)
     assert world.events() == ["SessionBooked"]

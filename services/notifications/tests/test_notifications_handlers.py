@@ -45,22 +45,12 @@ from shared.events.contracts import (
 from shared.events.envelope import wrap
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.readmodels.course_cards import CourseCards
+from shared.tests.fakes import FakeUnitOfWork
 
 AT = "2026-11-25T10:00:00.000Z"
 STUDENT, TEACHER = "u1", "t1"
 CLIENT = "https://prolearn.test"
 SWEEP_LAG = timedelta(seconds=1)
-
-
-@dataclass
-class FakeUnitOfWork:
-    """Staged writes, applied together at commit."""
-
-    staged: list[Callable[[], None]] = field(default_factory=list)
-
-    def commit(self) -> None:
-        for write in self.staged:
-            write()
 
 
 @dataclass
@@ -74,10 +64,10 @@ class FakeMails:
         return self.mails.get(key)
 
     def add(self, uow: FakeUnitOfWork, mail: Mail) -> None:
-        uow.staged.append(lambda: self.mails.setdefault(mail.key, mail))
+        uow.stage(lambda: self.mails.setdefault(mail.key, mail))
 
     def cancel(self, uow: FakeUnitOfWork, mail: Mail) -> None:
-        uow.staged.append(lambda: self.settle(replace(mail, status=CANCELLED)))
+        uow.stage(lambda: self.settle(replace(mail, status=CANCELLED)))
 
     def due(self, now: str, limit: int, _start: Any = None) -> tuple[list[Mail], None]:
         due = sorted((m for m in self.mails.values() if m.open and m.send_at < now), key=_when)
@@ -120,7 +110,7 @@ class FakeDigests:
             self.entries_of.setdefault(mail.recipient_id, []).append(mail)
             self.due_at.setdefault(mail.recipient_id, due_at)
 
-        uow.staged.append(write)
+        uow.stage(write)
 
     def due_users(self, now: str, limit: int) -> list[str]:
         return [user for user, at in sorted(self.due_at.items()) if at < now][:limit]
@@ -145,10 +135,10 @@ class FakeSessions:
         return self.items.get(session_id)
 
     def remember(self, uow: FakeUnitOfWork, session_id: str, mail_keys: list[str]) -> None:
-        uow.staged.append(lambda: self.items.setdefault(session_id, {"mailKeys": mail_keys}))
+        uow.stage(lambda: self.items.setdefault(session_id, {"mailKeys": mail_keys}))
 
     def mark_cancelled(self, uow: FakeUnitOfWork, session_id: str, at: str) -> None:
-        uow.staged.append(lambda: self.items.setdefault(session_id, {}).update(cancelledAt=at))
+        uow.stage(lambda: self.items.setdefault(session_id, {}).update(cancelledAt=at))
 
 
 @dataclass
