@@ -39,7 +39,7 @@ def wire(service: str) -> Flask:
     app: Flask = importlib.import_module(f"{service}.app").create_app(settings)
     if importlib.util.find_spec(f"{service}.worker") is not None:
         importlib.import_module(f"{service}.bootstrap").event_handlers(Runtime(settings))
-    service_jobs(service, settings)
+    service_jobs(service, Runtime(settings))
     return app
 
 

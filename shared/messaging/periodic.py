@@ -1,6 +1,7 @@
 """Jobs a service runs every few seconds inside its relay process (reconciliation, sweeps).
 
-A service offers them from `<service>/periodic.py` as `jobs(settings) -> list[PeriodicJob]`.
+A service offers them from `<service>/periodic.py` as `jobs(runtime) -> list[PeriodicJob]`, wired
+on the relay's own runtime.
 Every relay replica runs them, so a job must be idempotent, as everything here is."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from shared.config import Settings
+from shared.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -35,12 +36,12 @@ class PeriodicJob:
             log.exception("periodic job failed", extra={"job": self.name})
 
 
-def service_jobs(service: str, settings: Settings) -> list[PeriodicJob]:
+def service_jobs(service: str, runtime: Runtime) -> list[PeriodicJob]:
     """The service's periodic jobs, if it has any."""
     module_name = f"{service}.periodic"
     if importlib.util.find_spec(service) is None or importlib.util.find_spec(module_name) is None:
         return []
-    jobs: list[PeriodicJob] = importlib.import_module(module_name).jobs(settings)
+    jobs: list[PeriodicJob] = importlib.import_module(module_name).jobs(runtime)
     return jobs
 
 

@@ -69,7 +69,7 @@ def run(service: str) -> None:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    jobs = service_jobs(service, settings)
+    jobs = service_jobs(service, runtime)
     log.info("relay started", extra={"table": runtime.table, "jobs": [j.name for j in jobs]})
     if epoch.keeps_nothing_on_disk():
         log.warning("the broker runs without AOF: a restart of it loses every queued event")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from shared.config import load_settings
 from shared.messaging.periodic import PeriodicJob, seconds_until_next, service_jobs
+from shared.runtime import Runtime
 
 
 def test_a_job_runs_when_due_and_a_failure_waits_for_the_next_interval() -> None:
@@ -23,6 +24,6 @@ def test_a_job_runs_when_due_and_a_failure_waits_for_the_next_interval() -> None
 
 
 def test_services_offer_jobs_from_their_periodic_module() -> None:
-    settings = load_settings("billing")
-    assert [job.name for job in service_jobs("billing", settings)] == ["reconcile"]
-    assert service_jobs("catalog", load_settings("catalog")) == []
+    billing = Runtime(load_settings("billing"))
+    assert [job.name for job in service_jobs("billing", billing)] == ["reconcile"]
+    assert service_jobs("catalog", Runtime(load_settings("catalog"))) == []

@@ -6,13 +6,12 @@ from functools import partial
 
 from billing import bootstrap
 from billing.commands import ReconcileDue
-from shared.config import Settings
 from shared.messaging.periodic import PeriodicJob
 from shared.runtime import Runtime
 
 
-def jobs(settings: Settings) -> list[PeriodicJob]:
-    """The relay hands over its settings (not its runtime): billing is wired from them."""
-    billing = bootstrap.build(Runtime(settings))
-    every = settings.billing.reconcile_interval_seconds
+def jobs(runtime: Runtime) -> list[PeriodicJob]:
+    """Billing wired on the relay's runtime, its reconciler every RECONCILE_INTERVAL_SECONDS."""
+    billing = bootstrap.build(runtime)
+    every = runtime.settings.billing.reconcile_interval_seconds
     return [PeriodicJob("reconcile", every, partial(billing.reconcile_due, ReconcileDue()))]

@@ -6,16 +6,17 @@ from functools import partial
 
 from notifications import bootstrap
 from notifications.commands import SendDueDigests, SendDueMail
-from shared.config import Settings
 from shared.messaging.periodic import PeriodicJob
 from shared.runtime import Runtime
 
 DIGEST_SWEEP_SECONDS = 60
 
 
-def jobs(settings: Settings) -> list[PeriodicJob]:
-    app = bootstrap.build(Runtime(settings))
-    every = settings.mail.sweep_interval_seconds
+def jobs(runtime: Runtime) -> list[PeriodicJob]:
+    """Notifications wired on the relay's runtime: the mail sweep, and digests at most a minute
+    apart."""
+    app = bootstrap.build(runtime)
+    every = runtime.settings.mail.sweep_interval_seconds
     return [
         PeriodicJob("send-due-mail", every, partial(app.send_due_mail, SendDueMail())),
         PeriodicJob(
