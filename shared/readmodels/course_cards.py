@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import Any
 
 from shared.dynamo.codec import values
@@ -65,13 +66,17 @@ COURSE_EVENTS = (CoursePublished, CourseUpdated, CourseArchived, CourseDeleted)
 CardHandler = Callable[[CourseEvent, Envelope, UnitOfWork], None]
 
 
+def keep_latest_card(
+    event: CourseEvent, _envelope: Envelope, uow: UnitOfWork, *, cards: CourseCards
+) -> None:
+    """The course's newest snapshot is kept; an older version arriving late changes nothing."""
+    cards.upsert(uow, event.course)
+
+
 def course_card_handlers(cards: CourseCards) -> Mapping[str, CardHandler]:
     """Routing entries that keep the read model current from every course event."""
-
-    def keep_latest(event: CourseEvent, _: Envelope, uow: UnitOfWork) -> None:
-        cards.upsert(uow, event.course)
-
-    return {cls.EVENT_TYPE: keep_latest for cls in COURSE_EVENTS}
+    keep = partial(keep_latest_card, cards=cards)
+    return {cls.EVENT_TYPE: keep for cls in COURSE_EVENTS}
 
 
 def card_fields(course: CourseSnapshot) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from shared.dynamo.codec import values
@@ -81,19 +82,65 @@ Flipped = Callable[[UnitOfWork, str, bool], None]
 MembershipHandler = Callable[[Any, Envelope, UnitOfWork], None]
 
 
+def record_enrolled(
+    event: EnrollmentCreated,
+    _envelope: Envelope,
+    uow: UnitOfWork,
+    *,
+    memberships: Memberships,
+    on_flip: Flipped | None = None,
+) -> None:
+    """The student holds the course as of the grant (a later revocation still wins)."""
+    _record(
+        uow,
+        event.course_id,
+        event.user_id,
+        Membership(True, event.enrolled_at),
+        memberships,
+        on_flip,
+    )
+
+
+def record_revoked(
+    event: EnrollmentRevoked,
+    _envelope: Envelope,
+    uow: UnitOfWork,
+    *,
+    memberships: Memberships,
+    on_flip: Flipped | None = None,
+) -> None:
+    """The student no longer holds the course as of the revocation (a later grant still wins)."""
+    _record(
+        uow,
+        event.course_id,
+        event.user_id,
+        Membership(False, event.revoked_at),
+        memberships,
+        on_flip,
+    )
+
+
+def _record(
+    uow: UnitOfWork,
+    course_id: str,
+    user_id: str,
+    new: Membership,
+    memberships: Memberships,
+    on_flip: Flipped | None,
+) -> None:
+    if memberships.record(uow, course_id, user_id, new) and on_flip is not None:
+        on_flip(uow, course_id, new.active)
+
+
 def membership_handlers(
     memberships: Memberships, on_flip: Flipped | None = None
 ) -> Mapping[str, MembershipHandler]:
     """Routing entries that keep memberships current, whatever order the events arrive in."""
-
-    def apply(uow: UnitOfWork, course_id: str, user_id: str, new: Membership) -> None:
-        if memberships.record(uow, course_id, user_id, new) and on_flip is not None:
-            on_flip(uow, course_id, new.active)
-
-    def enrolled(event: EnrollmentCreated, _: Envelope, uow: UnitOfWork) -> None:
-        apply(uow, event.course_id, event.user_id, Membership(True, event.enrolled_at))
-
-    def revoked(event: EnrollmentRevoked, _: Envelope, uow: UnitOfWork) -> None:
-        apply(uow, event.course_id, event.user_id, Membership(False, event.revoked_at))
-
-    return {EnrollmentCreated.EVENT_TYPE: enrolled, EnrollmentRevoked.EVENT_TYPE: revoked}
+    return {
+        EnrollmentCreated.EVENT_TYPE: partial(
+            record_enrolled, memberships=memberships, on_flip=on_flip
+        ),
+        EnrollmentRevoked.EVENT_TYPE: partial(
+            record_revoked, memberships=memberships, on_flip=on_flip
+        ),
+    }
