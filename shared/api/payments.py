@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
@@ -13,23 +13,82 @@ from shared.api.spec import (
     Operations,
     OperationSpec,
     Param,
+    ResponseModel,
     Schema,
     array,
+    component_schemas,
     envelope,
-    integer,
     nullable,
     number,
     obj,
     one_of_values,
     ref,
     string,
-    timestamp,
+    timestamp_field,
 )
 from shared.web.body import Id, RequestBody
 
 TAG = "payments"
-ORDER_STATUSES = ("PENDING", "SUCCESS", "FAILED")
-MINOR_UNITS = integer("Minor units (paise).", minimum=0)
+
+MinorUnits = Annotated[int, Field(ge=0, description="Minor units (paise).")]
+OrderState = Literal["PENDING", "SUCCESS", "FAILED"]
+
+
+class OrderStatus(ResponseModel):
+    status: OrderState
+    order_id: str
+
+
+class Refund(ResponseModel):
+    """A refund as its buyer sees it."""
+
+    refund_id: str
+    order_id: str
+    course_id: str
+    amount: MinorUnits
+    currency: str
+    status: str
+    """PENDING until Cashfree settles it; then SUCCESS, FAILED…"""
+    reason: str
+    kind: Literal["requested", "duplicate_payment", "provider"]
+    requested_at: str = timestamp_field()
+    processed_at: str | None = timestamp_field()
+
+
+class Transaction(ResponseModel):
+    """api.md's transaction, with the order's refund (or null)."""
+
+    user_id: str
+    transaction_id: str
+    """The order id."""
+    date_time: str = timestamp_field()
+    course_id: str
+    payment_provider: Literal["cashfree"]
+    amount: MinorUnits
+    currency: str
+    status: OrderState
+    refund: Refund | None
+
+
+class Sale(Transaction):
+    """A paid order of one of the caller's courses."""
+
+    course_title: str
+
+
+class SalesTotal(ResponseModel):
+    """A course's running totals in one currency."""
+
+    course_id: str
+    course_title: str
+    currency: str
+    orders: int = Field(ge=0)
+    amount: MinorUnits
+    refunds: int = Field(ge=0)
+    refunded_amount: MinorUnits
+    net_amount: int
+    """Minor units: amount less refundedAmount."""
+
 
 SCHEMAS: dict[str, Schema] = {
     "CashfreeOrder": obj(
@@ -48,50 +107,7 @@ SCHEMAS: dict[str, Schema] = {
         {"order_id": string(), "order_status": one_of_values("PAID")},
         description="A price-0 course: enrolled at once, no Cashfree order.",
     ),
-    "OrderStatus": obj({"status": one_of_values(*ORDER_STATUSES), "orderId": string()}),
-    "Refund": obj(
-        {
-            "refundId": string(),
-            "orderId": string(),
-            "courseId": string(),
-            "amount": MINOR_UNITS,
-            "currency": string(),
-            "status": string("PENDING until Cashfree settles it; then SUCCESS, FAILED…"),
-            "reason": string(),
-            "kind": one_of_values("requested", "duplicate_payment", "provider"),
-            "requestedAt": timestamp(),
-            "processedAt": nullable(timestamp()),
-        }
-    ),
-    "Transaction": obj(
-        {
-            "userId": string(),
-            "transactionId": string("The order id."),
-            "dateTime": timestamp(),
-            "courseId": string(),
-            "paymentProvider": one_of_values("cashfree"),
-            "amount": MINOR_UNITS,
-            "currency": string(),
-            "status": one_of_values(*ORDER_STATUSES),
-            "refund": nullable(ref("Refund")),
-        }
-    ),
-    "Sale": {
-        "allOf": [ref("Transaction"), obj({"courseTitle": string()})],
-        "description": "A paid order of one of the caller's courses.",
-    },
-    "SalesTotal": obj(
-        {
-            "courseId": string(),
-            "courseTitle": string(),
-            "currency": string(),
-            "orders": integer(minimum=0),
-            "amount": MINOR_UNITS,
-            "refunds": integer(minimum=0),
-            "refundedAmount": MINOR_UNITS,
-            "netAmount": integer("Minor units: amount less refundedAmount."),
-        }
-    ),
+    **component_schemas(OrderStatus, Refund, Transaction, Sale, SalesTotal),
 }
 
 REFUND = envelope(ref("Refund"))

@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel
-from pydantic.json_schema import GenerateJsonSchema
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 Schema = dict[str, Any]
 """A JSON Schema (2020-12, as OpenAPI 3.1 reads it)."""
@@ -117,6 +118,43 @@ class _WireSchema(GenerateJsonSchema):
 
     def field_title_should_be_set(self, schema: Any) -> bool:
         return False
+
+
+class ResponseModel(BaseModel):
+    """A response body's shape: built by a view from snake_case names, answered in camelCase;
+    the OpenAPI document's component of the same name is generated from it."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        frozen=True,
+        validate_by_name=True,
+        validate_by_alias=False,
+        use_attribute_docstrings=True,
+    )
+
+    def wire(self) -> dict[str, Any]:
+        """The JSON object the client gets."""
+        return self.model_dump(mode="json", by_alias=True)
+
+
+def timestamp_field(description: str = "") -> Any:
+    """A field holding an ISO-8601 UTC instant (`2026-11-25T10:00:00.000Z`)."""
+    return Field(description=description or None, json_schema_extra={"format": "date-time"})
+
+
+def component_schemas(*models: type[BaseModel]) -> dict[str, Schema]:
+    """The response models' JSON Schemas (as they serialize), by class name, with every model
+    they nest, referring to each other as OpenAPI components."""
+    _, top = models_json_schema(
+        [(model, "serialization") for model in models],
+        by_alias=True,
+        ref_template="#/components/schemas/{model}",
+        schema_generator=_WireSchema,
+    )
+    schemas: dict[str, Schema] = top.get("$defs", {})
+    for schema in schemas.values():
+        schema.pop("title", None)
+    return schemas
 
 
 def model_schema(model: type[BaseModel]) -> tuple[Schema, dict[str, Schema]]:

@@ -13,11 +13,10 @@ import json
 import sys
 from dataclasses import asdict
 
-from billing import bootstrap
+from billing import bootstrap, views
 from billing.bootstrap import Billing
 from billing.commands import ReconcileDue, ReconcileOrder
 from billing.errors import OrderNotFound
-from billing.views import transaction_json
 from shared.config import Settings
 from shared.ops import Command, main
 from shared.runtime import Runtime
@@ -33,7 +32,7 @@ def _reconcile(args: argparse.Namespace, settings: Settings) -> int:
     except OrderNotFound:
         print(json.dumps({"error": "order_not_found", "orderId": args.order_id}))
         return 1
-    print(json.dumps(transaction_json(order)))
+    print(json.dumps(views.transaction(order).wire()))
     return 0
 
 

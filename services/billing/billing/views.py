@@ -1,60 +1,82 @@
-"""Billing's JSON shapes: transactions as api.md freezes them, refunds and sales totals."""
+"""Billing's answers, as the models of shared/api/payments.py: transactions as api.md freezes
+them, refunds, sales and their totals."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from billing.domain.model import REQUESTED, Order, Refund
+from billing.domain.model import REQUESTED, Order
+from shared.api import payments
 from shared.dynamo.codec import Item
 
 
-def transaction_json(order: Order) -> dict[str, Any]:
+def order_status(order: Order) -> payments.OrderStatus:
+    return payments.OrderStatus.model_validate({"status": order.status, "order_id": order.order_id})
+
+
+def transaction(order: Order) -> payments.Transaction:
     """api.md's transaction, plus `refund` (null, or the order's refund)."""
+    return payments.Transaction.model_validate(_transaction_fields(order))
+
+
+def sale(order: Order) -> payments.Sale:
+    """A transaction of one of the teacher's courses, with the course's title."""
+    fields = {**_transaction_fields(order), "course_title": order.course_title}
+    return payments.Sale.model_validate(fields)
+
+
+def _transaction_fields(order: Order) -> dict[str, Any]:
     return {
-        "userId": order.user_id,
-        "transactionId": order.order_id,
-        "dateTime": order.paid_at or order.created_at,
-        "courseId": order.course_id,
-        "paymentProvider": "cashfree",
+        "user_id": order.user_id,
+        "transaction_id": order.order_id,
+        "date_time": order.paid_at or order.created_at,
+        "course_id": order.course_id,
+        "payment_provider": "cashfree",
         "amount": order.amount,
         "currency": order.currency,
         "status": order.status,
-        "refund": refund_json(order, order.refund) if order.refund else None,
+        "refund": refund(order),
     }
 
 
-def refund_json(order: Order, refund: Refund) -> dict[str, Any]:
-    """A refund as its buyer sees it; one not yet acknowledged by Cashfree is PENDING too."""
-    return {
-        "refundId": refund.refund_id,
-        "orderId": order.order_id,
-        "courseId": order.course_id,
-        "amount": refund.amount,
-        "currency": refund.currency,
-        "status": "PENDING" if refund.status == REQUESTED else refund.status,
-        "reason": refund.reason,
-        "kind": refund.kind,
-        "requestedAt": refund.created_at,
-        "processedAt": refund.processed_at,
-    }
+def refund(order: Order) -> payments.Refund | None:
+    """The order's refund as its buyer sees it (one not yet acknowledged by Cashfree is PENDING
+    too), or None."""
+    made = order.refund
+    if made is None:
+        return None
+    return payments.Refund.model_validate(
+        {
+            "refund_id": made.refund_id,
+            "order_id": order.order_id,
+            "course_id": order.course_id,
+            "amount": made.amount,
+            "currency": made.currency,
+            "status": "PENDING" if made.status == REQUESTED else made.status,
+            "reason": made.reason,
+            "kind": made.kind,
+            "requested_at": made.created_at,
+            "processed_at": made.processed_at,
+        }
+    )
 
 
-def sales_totals_json(totals: Iterable[Item]) -> list[dict[str, Any]]:
+def sales_totals(totals: Iterable[Item]) -> list[payments.SalesTotal]:
     """Each running total of a course in a currency, with what is left after refunds (minor
     units), largest net first."""
-    data = [
-        {
-            "courseId": t["courseId"],
-            "courseTitle": t.get("courseTitle", ""),
-            "currency": t["currency"],
-            "orders": int(t.get("orders", 0)),
-            "amount": int(t.get("amount", 0)),
-            "refunds": int(t.get("refunds", 0)),
-            "refundedAmount": int(t.get("refundedAmount", 0)),
-            "netAmount": int(t.get("amount", 0)) - int(t.get("refundedAmount", 0)),
-        }
+    rows = [
+        payments.SalesTotal(
+            course_id=t["courseId"],
+            course_title=t.get("courseTitle", ""),
+            currency=t["currency"],
+            orders=int(t.get("orders", 0)),
+            amount=int(t.get("amount", 0)),
+            refunds=int(t.get("refunds", 0)),
+            refunded_amount=int(t.get("refundedAmount", 0)),
+            net_amount=int(t.get("amount", 0)) - int(t.get("refundedAmount", 0)),
+        )
         for t in totals
     ]
-    data.sort(key=lambda t: (-t["netAmount"], t["courseId"]))
-    return data
+    rows.sort(key=lambda row: (-row.net_amount, row.course_id))
+    return rows

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from billing import errors
+from billing import errors, views
 from billing.adapters.cashfree import CashfreeError, CashfreeUnavailable
 from billing.bootstrap import Billing
 from billing.commands import CreateOrder, ReceiveWebhook, RequestRefund, ShowOrderStatus
-from billing.views import refund_json, sales_totals_json, transaction_json
 from shared.api.payments import CreateOrderBody, RefundBody
 from shared.auth.access import current_principal, require_auth
 from shared.web.body import parse_body
@@ -71,7 +70,7 @@ def order_status(userId: str, orderId: str) -> Response:  # noqa: N803 - path na
         )
         response.status_code = 404
         return response
-    return ok({"status": order.status, "orderId": order.order_id}, "Order status retrieved")
+    return ok(views.order_status(order).wire(), "Order status retrieved")
 
 
 @bp.post("/refunds")
@@ -81,8 +80,8 @@ def request_refund() -> Response:
     body = parse_body(RefundBody)
     command = RequestRefund(current_principal().user_id, body.order_id, body.reason)
     requested = _app().request_refund(command)
-    order = requested.order
-    data = refund_json(order, order.refund) if order.refund else None
+    refund = views.refund(requested.order)
+    data = refund.wire() if refund else None
     if requested.created:
         response = ok(data, "Refund requested")
         response.status_code = 202
@@ -96,7 +95,7 @@ def transactions(userId: str) -> Response:  # noqa: N803 - path names are the AP
     orders, last = _app().orders.of_user(
         userId, parse_limit(request.args.get("limit")), decode_cursor(request.args.get("cursor"))
     )
-    data = [transaction_json(o) for o in orders]
+    data = [views.transaction(o).wire() for o in orders]
     return ok(data, "Transactions retrieved successfully", cursor=encode_cursor(last))
 
 
@@ -109,7 +108,7 @@ def sales() -> Response:
         parse_limit(request.args.get("limit")),
         decode_cursor(request.args.get("cursor")),
     )
-    data = [{**transaction_json(o), "courseTitle": o.course_title} for o in orders]
+    data = [views.sale(o).wire() for o in orders]
     return ok(data, "Sales retrieved successfully", cursor=encode_cursor(last))
 
 
@@ -119,7 +118,8 @@ def sales_totals() -> Response:
     """Per course and currency: paid orders and their sum, refunds and theirs, and what is
     left (minor units), largest net first."""
     totals = _app().orders.sales_totals(current_principal().user_id)
-    return ok(sales_totals_json(totals), "Sales totals retrieved successfully")
+    rows = [row.wire() for row in views.sales_totals(totals)]
+    return ok(rows, "Sales totals retrieved successfully")
 
 
 @bp.post("/webhook")
