@@ -50,6 +50,7 @@ class ContactBody(RequestBody):
 
     model_config = ConfigDict(extra="forbid")
     INVALID: ClassVar[str] = "The contact form is invalid."
+    NON_OBJECT_IS_A_FIELD_ERROR: ClassVar[bool] = True
 
     name: OneLine = Field(min_length=2, max_length=100)
     email: Annotated[OneLine, AfterValidator(_an_email)] = Field(

@@ -273,6 +273,7 @@ class SaveCourseBody(RequestBody):
     model_config = CLOSED
     INVALID: ClassVar[str] = "The course has invalid fields."
     IDENTITY_FIELDS: ClassVar[tuple[str, ...]] = ("teacherId",)
+    ABSENT_IS_EMPTY: ClassVar[bool] = True
 
     title: Settable[RequiredTitle] = None
     description: Settable[Description] = None
@@ -296,6 +297,7 @@ class SaveCourseBody(RequestBody):
 class CreateCourseBody(RequestBody):
     """A new draft's request; the body may be left out, and other fields are ignored."""
 
+    ABSENT_IS_EMPTY: ClassVar[bool] = True
     IDENTITY_FIELDS: ClassVar[tuple[str, ...]] = ("teacherId",)
 
     teacher_id: str | None = None
@@ -321,6 +323,8 @@ def _a_video_type(value: str) -> str:
 
 class VideoUploadBody(RequestBody):
     """The video a teacher is about to upload for a chapter; other fields are ignored."""
+
+    ABSENT_IS_EMPTY: ClassVar[bool] = True
 
     INVALID: ClassVar[str] = "The upload request has invalid fields."
 

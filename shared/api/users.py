@@ -65,6 +65,7 @@ class OnboardingBody(RequestBody):
 
     model_config = ConfigDict(extra="forbid")
     INVALID: ClassVar[str] = "Choose student or teacher."
+    NON_OBJECT_IS_A_FIELD_ERROR: ClassVar[bool] = True
 
     user_type: Literal["student", "teacher"]
 
@@ -99,6 +100,7 @@ class SettingsBody(RequestBody):
 
     model_config = ConfigDict(extra="forbid")
     INVALID: ClassVar[str] = "Only notification settings can be changed here."
+    NON_OBJECT_IS_A_FIELD_ERROR: ClassVar[bool] = True
 
     public_metadata: SettingsMetadata
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -17,14 +18,15 @@ class Contract(BaseModel):
     model_config = ConfigDict(frozen=True, strict=True, extra="ignore")
 
 
-class Event(Contract):
-    """An integration event: `EVENT_TYPE` names it on the wire, `aggregate_id` keys it."""
+class Event(Contract, ABC):
+    """An integration event: `EVENT_TYPE` names it on the wire, `aggregate_id` keys it (every
+    event class must say which field; one that does not cannot be built)."""
 
     EVENT_TYPE: ClassVar[str]
 
     @property
-    def aggregate_id(self) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def aggregate_id(self) -> str: ...
 
 
 # ---- catalog ---------------------------------------------------------------------------------

@@ -124,3 +124,14 @@ def test_contracts_are_immutable() -> None:
     event = decode_event(PAYMENT_SUCCEEDED, PAYMENT)
     with pytest.raises(ValidationError):
         event.amount = 1
+
+
+def test_an_event_that_does_not_name_its_aggregate_cannot_be_built() -> None:
+    from shared.events.contracts import Event
+
+    class Keyless(Event):
+        EVENT_TYPE = "test.keyless.v1"
+        order_id: str
+
+    with pytest.raises(TypeError, match="aggregate_id"):
+        Keyless(order_id="o1")

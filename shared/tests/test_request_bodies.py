@@ -112,3 +112,48 @@ def test_an_identity_field_naming_someone_else_is_refused_first(client: FlaskCli
 )
 def test_field_paths(loc: tuple[int | str, ...], path: str) -> None:
     assert field_path(loc) == path
+
+
+class Form(RequestBody):
+    INVALID: ClassVar[str] = "The form is invalid."
+    NON_OBJECT_IS_A_FIELD_ERROR: ClassVar[bool] = True
+
+    name: str
+
+
+def test_a_body_may_name_a_non_object_as_its_own_bad_field() -> None:
+    bp = Blueprint("forms", __name__)
+
+    @bp.post("/forms")
+    def send() -> Response:
+        return ok(parse_body(Form).name)
+
+    client = build_app(load_settings("catalog", {}), [bp], {}).test_client()
+    response = client.post("/forms", json=["x"])
+    assert response.status_code == 400
+    assert response.get_json()["message"] == "The form is invalid."
+    assert response.get_json()["error"] == {
+        "code": "validation_error",
+        "details": {"body": "must be a JSON object"},
+    }
+    assert client.post("/forms", json={"name": "n"}).get_json()["data"] == "n"
+
+
+class NoteBody(RequestBody):
+    ABSENT_IS_EMPTY: ClassVar[bool] = True
+
+    note: str = "none"
+
+
+def test_a_body_may_read_a_bare_request_as_empty() -> None:
+    bp = Blueprint("notes", __name__)
+
+    @bp.post("/notes")
+    def add() -> Response:
+        return ok(parse_body(NoteBody).note)
+
+    client = build_app(load_settings("catalog", {}), [bp], {}).test_client()
+    assert client.post("/notes").get_json()["data"] == "none"
+    assert client.post("/notes", json={"note": "n"}).get_json()["data"] == "n"
+    sent = client.post("/notes", data="[", content_type="application/json")
+    assert sent.get_json()["error"]["code"] == "malformed_json"

@@ -36,6 +36,13 @@ class RequestBody(BaseModel):
     INVALID: ClassVar[str] = "The request has invalid fields."
     """The 400's sentence; `error.details` names each bad field."""
     IDENTITY_FIELDS: ClassVar[tuple[str, ...]] = ()
+    ABSENT_IS_EMPTY: ClassVar[bool] = False
+    """A request without any body reads as `{}` (operations whose fields are all optional and
+    that always took a bare POST)."""
+    NON_OBJECT_IS_A_FIELD_ERROR: ClassVar[bool] = False
+    """A request holding no JSON object is answered as a bad field named `body` (400
+    `validation_error`, INVALID) rather than 400 `malformed_json`: what the contact form and the
+    gateway's own endpoints always answered."""
     """Wire names that may only hold the caller's own id (else 403, before any other check)."""
 
 
@@ -70,8 +77,12 @@ def parse_body(model: type[B]) -> B:
     """The request's JSON object as `model`: 400 `malformed_json` when it is not one, 403
     `not_self` for an identity field naming someone else, 400 `validation_error` naming every
     bad field."""
+    if model.ABSENT_IS_EMPTY and not request.get_data(cache=True):
+        return parse_object(model, {})
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
+        if model.NON_OBJECT_IS_A_FIELD_ERROR:
+            raise BadRequest(model.INVALID, details={"body": "must be a JSON object"})
         raise BadRequest("The body must be a JSON object.", code="malformed_json")
     return parse_object(model, body)
 

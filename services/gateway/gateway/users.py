@@ -12,8 +12,8 @@ from shared.auth.access import current_principal
 from shared.auth.principal import role_from_claims
 from shared.clerk import ClerkClient, UserProfile
 from shared.user_settings import settings_of
-from shared.web.body import B, parse_object
-from shared.web.errors import ApiError, BadRequest, Conflict
+from shared.web.body import B, parse_body
+from shared.web.errors import ApiError, Conflict
 from shared.web.responses import ok
 
 
@@ -71,10 +71,7 @@ def _profile_json(profile: UserProfile) -> dict[str, Any]:
 
 def _parsed(model: type[B]) -> B:
     """A body of the gateway's own endpoints, which no upstream checks after it: 415 unless sent
-    as JSON, a JSON value that is not an object a 400 naming `body`, then `model`'s checks."""
+    as JSON, then `model`'s checks."""
     if not request.is_json:
         raise ApiError("Send a JSON body.", status=415, code="unsupported_media_type")
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise BadRequest("The body must be a JSON object.", details={"body": "must be an object"})
-    return parse_object(model, body)
+    return parse_body(model)

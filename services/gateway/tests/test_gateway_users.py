@@ -53,7 +53,7 @@ NOT_ALLOWED = "is not a field you can set"
         ({"userType": "admin"}, {"userType": "must be one of 'student' or 'teacher'"}),
         ({}, {"userType": "required"}),
         ({"userType": "student", "role": "teacher"}, {"role": NOT_ALLOWED}),
-        (["student"], {"body": "must be an object"}),
+        (["student"], {"body": "must be a JSON object"}),
     ],
 )
 def test_onboarding_rejects_a_bad_body_with_details(

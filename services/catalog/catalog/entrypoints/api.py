@@ -9,11 +9,12 @@ from catalog.cards import card_json
 from catalog.commands import CreateCourse, ListCourses, RemoveCourse, RequestVideoUpload, ShowCourse
 from catalog.domain.access import Access
 from catalog.domain.listing import parse_listing
-from catalog.entrypoints.bodies import body_or_empty, save_command
+from catalog.entrypoints.bodies import save_command
 from catalog.entrypoints.errors import translate_catalog_errors
 from catalog.views import COURSES_RETRIEVED, course_json
 from shared.api.courses import CreateCourseBody, VideoUploadBody
 from shared.auth.access import current_principal, optional_principal, require_auth
+from shared.web.body import parse_body
 from shared.web.errors import BadRequest
 from shared.web.responses import decode_cursor, encode_cursor, ok, parse_limit
 
@@ -85,7 +86,7 @@ def _inline_videos(playback: str | None) -> bool:
 @bp.post("/courses")
 @require_auth("teacher")
 def create_course() -> Response:
-    body_or_empty(CreateCourseBody)
+    parse_body(CreateCourseBody)
     course = _app().create_course(CreateCourse(current_principal().user_id))
     return ok(course_json(course, _app().media, Access.FULL), "Course created successfully", 201)
 
@@ -111,7 +112,7 @@ def delete_course(course_id: str) -> Response:
 @bp.post("/courses/<course_id>/sections/<section_id>/chapters/<chapter_id>/get-upload-url")
 @require_auth("teacher")
 def get_upload_url(course_id: str, section_id: str, chapter_id: str) -> Response:
-    body = body_or_empty(VideoUploadBody)
+    body = parse_body(VideoUploadBody)
     command = RequestVideoUpload(
         current_principal().user_id,
         course_id,

@@ -3,8 +3,6 @@ multipart form with its thumbnail."""
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 from flask import request
 
 from catalog.commands import ImageChange, SaveCourse
@@ -14,19 +12,10 @@ from catalog.domain.model import Chapter, Section
 from catalog.domain.validation import CourseEdit
 from shared.api.courses import CourseSectionBody, SaveCourseBody
 from shared.auth.access import check_identity_fields
-from shared.web.body import RequestBody, parse_body, parse_object
+from shared.web.body import parse_body, parse_object
 
-B = TypeVar("B", bound=RequestBody)
 SAVE_OVERHEAD_BYTES = 1024 * 1024
 """Room a course save needs beside its thumbnail: the outline (300 KB at most) and the form."""
-
-
-def body_or_empty(model: type[B]) -> B:
-    """The JSON body as `model`; a request that sends no body at all is an empty one (these
-    operations have always taken it so)."""
-    if not request.get_data(cache=True):
-        return parse_object(model, {})
-    return parse_body(model)
 
 
 def save_command(
@@ -38,7 +27,7 @@ def save_command(
     _limit_save_size(max_image_bytes)
     thumbnail: Thumbnail | None = None
     if request.is_json:
-        fields = body_or_empty(SaveCourseBody)
+        fields = parse_body(SaveCourseBody)
     else:
         form = request.form.to_dict()
         check_identity_fields(form, *SaveCourseBody.IDENTITY_FIELDS)
