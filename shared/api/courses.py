@@ -17,17 +17,19 @@ from shared.api.spec import (
     Operations,
     OperationSpec,
     Param,
+    ResponseModel,
     Schema,
+    Timestamp,
+    Url,
     array,
     boolean,
+    component_schemas,
     envelope,
     integer,
-    nullable,
     obj,
     one_of_values,
     ref,
     string,
-    timestamp,
 )
 from shared.web.body import Items, RequestBody
 from shared.web.ids import ID_RULE, ID_SCHEMA_PATTERN, is_id
@@ -53,22 +55,32 @@ T = TypeVar("T")
 CLOSED = ConfigDict(extra="forbid")
 """A field the body does not declare is refused (`section_title` too: only wire names count)."""
 
-CARD: dict[str, Schema] = {
-    "courseId": string(),
-    "teacherId": string(),
-    "teacherName": string("From the teacher's Clerk profile."),
-    "title": string(),
-    "description": string(),
-    "category": string(),
-    "image": nullable(string("A short-lived signed URL of the thumbnail.", format="uri")),
-    "price": integer("Minor units (paise).", minimum=0),
-    "currency": string("ISO 4217, e.g. INR."),
-    "level": one_of_values(*LEVELS),
-    "status": one_of_values("Draft", "Published", "Archived", "Deleted"),
-    "createdAt": timestamp(),
-    "updatedAt": timestamp(),
-}
-"""A course's public card: the fields every Course JSON starts with."""
+CourseStatus = Literal["Draft", "Published", "Archived", "Deleted"]
+
+
+class CourseCard(ResponseModel):
+    """A course's public card: the fields every Course JSON starts with."""
+
+    course_id: str
+    teacher_id: str
+    teacher_name: str
+    """From the teacher's Clerk profile."""
+    title: str
+    description: str
+    category: str
+    image: Url | None
+    """A short-lived signed URL of the thumbnail."""
+    price: int = Field(ge=0, description="Minor units (paise).")
+    currency: str
+    """ISO 4217, e.g. INR."""
+    level: Level
+    status: CourseStatus
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+CARD_FIELDS: dict[str, Schema] = component_schemas(CourseCard)["CourseCard"]["properties"]
+"""Transitional: the card's fields for the schemas not yet generated from models."""
 
 SCHEMAS: dict[str, Schema] = {
     "Chapter": obj(
@@ -100,7 +112,7 @@ SCHEMAS: dict[str, Schema] = {
         }
     ),
     "Course": obj(
-        {**CARD, "sections": array(ref("Section")), "enrollmentCount": integer(minimum=0)},
+        {**CARD_FIELDS, "sections": array(ref("Section")), "enrollmentCount": integer(minimum=0)},
         description="A course; `video` URLs as the caller may see them.",
     ),
     "UploadUrl": obj(

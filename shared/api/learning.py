@@ -7,7 +7,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from shared.api.common import INVALID, error
-from shared.api.courses import CARD
+from shared.api.courses import CARD_FIELDS
 from shared.api.spec import (
     Answer,
     Body,
@@ -37,7 +37,7 @@ MAX_POSITION_SECONDS = 24 * 3600
 SCHEMAS: dict[str, Schema] = {
     "EnrolledCourse": obj(
         {
-            **CARD,
+            **CARD_FIELDS,
             "sections": array(
                 obj(
                     {

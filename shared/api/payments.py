@@ -15,6 +15,7 @@ from shared.api.spec import (
     Param,
     ResponseModel,
     Schema,
+    Timestamp,
     array,
     component_schemas,
     envelope,
@@ -24,7 +25,6 @@ from shared.api.spec import (
     one_of_values,
     ref,
     string,
-    timestamp_field,
 )
 from shared.web.body import Id, RequestBody
 
@@ -51,8 +51,8 @@ class Refund(ResponseModel):
     """PENDING until Cashfree settles it; then SUCCESS, FAILED…"""
     reason: str
     kind: Literal["requested", "duplicate_payment", "provider"]
-    requested_at: str = timestamp_field()
-    processed_at: str | None = timestamp_field()
+    requested_at: Timestamp
+    processed_at: Timestamp | None
 
 
 class Transaction(ResponseModel):
@@ -61,7 +61,7 @@ class Transaction(ResponseModel):
     user_id: str
     transaction_id: str
     """The order id."""
-    date_time: str = timestamp_field()
+    date_time: Timestamp
     course_id: str
     payment_provider: Literal["cashfree"]
     amount: MinorUnits

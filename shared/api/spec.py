@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
@@ -137,9 +137,11 @@ class ResponseModel(BaseModel):
         return self.model_dump(mode="json", by_alias=True)
 
 
-def timestamp_field(description: str = "") -> Any:
-    """A field holding an ISO-8601 UTC instant (`2026-11-25T10:00:00.000Z`)."""
-    return Field(description=description or None, json_schema_extra={"format": "date-time"})
+Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+"""A response field holding an ISO-8601 UTC instant (`2026-11-25T10:00:00.000Z`)."""
+
+Url = Annotated[str, Field(json_schema_extra={"format": "uri"})]
+"""A response field holding an absolute URL."""
 
 
 def component_schemas(*models: type[BaseModel]) -> dict[str, Schema]:

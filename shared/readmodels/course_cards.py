@@ -80,12 +80,12 @@ def course_card_handlers(cards: CourseCards) -> Mapping[str, CardHandler]:
 
 
 def card_fields(course: CourseSnapshot) -> dict[str, Any]:
-    """A course's public card in the frontend's Course JSON (camelCase, price in paise); the
-    one mapping catalog and every read model share, outline and per-service extras aside."""
+    """A course's public card (`shared.api.courses.CourseCard` and the models extending it) by
+    field name, from its snapshot; `image` is still the storage key, which each view signs."""
     return {
-        "courseId": course.course_id,
-        "teacherId": course.teacher_id,
-        "teacherName": course.teacher_name,
+        "course_id": course.course_id,
+        "teacher_id": course.teacher_id,
+        "teacher_name": course.teacher_name,
         "title": course.title,
         "description": course.description,
         "category": course.category,
@@ -94,6 +94,6 @@ def card_fields(course: CourseSnapshot) -> dict[str, Any]:
         "currency": course.currency,
         "level": course.level,
         "status": course.status,
-        "createdAt": course.created_at,
-        "updatedAt": course.updated_at,
+        "created_at": course.created_at,
+        "updated_at": course.updated_at,
     }

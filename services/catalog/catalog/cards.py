@@ -10,6 +10,7 @@ from catalog.course_media import CourseMedia
 from catalog.domain.model import PUBLISHED, Course
 from catalog.domain.search import index_words
 from catalog.outline import outline_document
+from shared.api.courses import CourseCard
 from shared.readmodels.course_cards import card_fields
 
 
@@ -43,7 +44,7 @@ class Card:
 
 def card_of(course: Course) -> Card:
     document = {
-        **card_fields(course.snapshot()),
+        **CourseCard(**card_fields(course.snapshot())).wire(),
         "sections": outline_document(course.sections, lambda _: None, lambda _: None),
     }
     return Card(document, course.enrollment_count)

@@ -12,6 +12,7 @@ from catalog.course_media import CourseMedia
 from catalog.domain.access import Access
 from catalog.domain.model import Chapter, Course
 from catalog.outline import outline_document
+from shared.api.courses import CourseCard
 from shared.readmodels.course_cards import card_fields
 from shared.web.responses import encode_cursor
 
@@ -35,7 +36,7 @@ def course_json(
         return media.playback_url(chapter.video)
 
     return {
-        **card_fields(course.snapshot()),
+        **CourseCard(**card_fields(course.snapshot())).wire(),
         "image": media.playback_url(course.image) if course.image else None,
         "sections": outline_document(course.sections, content, video),
         "enrollmentCount": course.enrollment_count,

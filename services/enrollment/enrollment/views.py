@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from enrollment.domain.model import Enrollment, Progress
+from shared.api.courses import CourseCard
 from shared.events.contracts import CourseSnapshot
 from shared.media.playback import PlaybackSigner
 from shared.readmodels.course_cards import card_fields
@@ -16,7 +17,7 @@ def course_json(
     """A Course object built from enrollment's own read model, with overallProgress; the
     thumbnail is a signed URL, as media never is public."""
     return {
-        **card_fields(course),
+        **CourseCard(**card_fields(course)).wire(),
         "image": playback.sign(course.image_key) if course.image_key else None,
         "sections": [
             {

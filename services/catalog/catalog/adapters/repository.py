@@ -16,6 +16,7 @@ from catalog.outline import (
     stored_content,
     stored_video,
 )
+from shared.api.courses import CourseCard
 from shared.dynamo.codec import Item, serialize, values
 from shared.dynamo.pagination import start_key
 from shared.dynamo.reads import get_item, get_items, query_page
@@ -43,7 +44,7 @@ def to_item(course: Course) -> Item:
     """The course item: everything, chapter content and video keys included."""
     return {
         **keys.course_key(course.course_id),
-        **card_fields(course.snapshot()),
+        **CourseCard(**card_fields(course.snapshot())).wire(),
         "sections": outline_document(course.sections, stored_content, stored_video),
         "publishedAt": course.published_at,
         "version": course.version,
