@@ -325,7 +325,7 @@ def event_type_of(event: Event) -> str:
     return type(event).EVENT_TYPE
 
 
-def decode_event(event_type: str, data: dict[str, Any]) -> Any:
+def decode_event(event_type: str, data: dict[str, Any]) -> Event:
     """The contract in an envelope's data, which was parsed from JSON. It is validated as that
     JSON, so strict types hold and a JSON array fills a tuple; raises ValueError (pydantic's
     ValidationError is one) for an unknown type or data the contract refuses."""

@@ -35,7 +35,7 @@ class Envelope:
             raise ValueError("envelope data must be an object")
         return cls(**fields)
 
-    def payload(self) -> Any:
+    def payload(self) -> Event:
         """The typed contract inside (raises for unknown types or bad data)."""
         return decode_event(self.event_type, self.data)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from celery import Celery, Task
@@ -18,7 +18,7 @@ from shared.events.envelope import Envelope
 from shared.events.subscriptions import task_name
 from shared.messaging.deadletters import DeadLetterStore
 from shared.messaging.retries import RetryScheduler
-from shared.messaging.unit_of_work import UnitOfWork
+from shared.messaging.routing import EventHandler as EventHandler  # until every bootstrap routes
 from shared.metrics.instruments import (
     EVENTS_CONSUMED,
     EVENTS_DEAD_LETTERED,
@@ -36,8 +36,6 @@ OUTCOMES = (HANDLED, DUPLICATE)
 OPTIMISTIC_ATTEMPTS = 6
 """One optimistic run (reads skipped, see `UnitOfWork.optimistic`), then five that read."""
 RETRY_BASE_SECONDS = 2.0
-
-EventHandler = Callable[[Any, Envelope, UnitOfWork], None]
 
 
 class AlreadyHandled(Exception):

@@ -11,8 +11,9 @@ from celery.signals import worker_init, worker_process_shutdown
 
 from shared.config import load_settings
 from shared.messaging.celery_app import make_worker_app
-from shared.messaging.consumer import Consumer, EventHandler, register_consumer
+from shared.messaging.consumer import Consumer, register_consumer
 from shared.messaging.liveness import watch_queue
+from shared.messaging.routing import EventHandler
 from shared.metrics.exposition import mark_process_dead, multiprocess_dir, serve_process_metrics
 from shared.runtime import Runtime
 
