@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import jwt
@@ -56,11 +57,21 @@ def test_token_without_azp_is_accepted() -> None:
     assert verifier().verify(token(azp=None)).user_id == "user_1"
 
 
+@dataclass(frozen=True)
+class FromNow:
+    """A time claim relative to when the test runs, not to when the suite was collected."""
+
+    seconds: int
+
+
+AGO_30S, IN_60S = FromNow(-30), FromNow(60)
+
+
 @pytest.mark.parametrize(
     ("overrides", "code"),
     [
-        ({"exp": int(time.time()) - 30}, "token_expired"),
-        ({"nbf": int(time.time()) + 60}, "token_not_active_yet"),
+        ({"exp": AGO_30S}, "token_expired"),
+        ({"nbf": IN_60S}, "token_not_active_yet"),
         ({"azp": "https://evil.example"}, "token_invalid_azp"),
         ({"sub": None}, "token_invalid"),
         ({"sub": "../user_1"}, "token_invalid"),
@@ -69,8 +80,13 @@ def test_token_without_azp_is_accepted() -> None:
     ],
 )
 def test_bad_claims_are_refused(overrides: dict[str, Any], code: str) -> None:
+    now = int(time.time())
+    claims = {
+        name: now + value.seconds if isinstance(value, FromNow) else value
+        for name, value in overrides.items()
+    }
     with pytest.raises(Unauthorized) as caught:
-        verifier().verify(token(**overrides))
+        verifier().verify(token(**claims))
     assert caught.value.code == code
 
 
