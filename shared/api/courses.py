@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
-from typing import Annotated, Any, ClassVar, Literal, TypeVar, get_args
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
@@ -14,6 +14,7 @@ from shared.api.common import INVALID, NEXT_CURSOR, PAGE, error
 from shared.api.spec import (
     Answer,
     Body,
+    Omittable,
     Operations,
     OperationSpec,
     Param,
@@ -22,14 +23,13 @@ from shared.api.spec import (
     Timestamp,
     Url,
     array,
-    boolean,
     component_schemas,
     envelope,
-    integer,
     obj,
     one_of_values,
     ref,
     string,
+    without_null,
 )
 from shared.web.body import Items, RequestBody
 from shared.web.ids import ID_RULE, ID_SCHEMA_PATTERN, is_id
@@ -40,8 +40,6 @@ ChapterType = Literal["Text", "Quiz", "Video"]
 Level = Literal["Beginner", "Intermediate", "Advanced"]
 SavedStatus = Literal["Draft", "Published"]
 """The statuses a save may set; archiving and deleting are the DELETE's."""
-CHAPTER_TYPES: tuple[str, ...] = get_args(ChapterType)
-LEVELS: tuple[str, ...] = get_args(Level)
 ID = string("Letters, digits, `-` or `_`.", pattern=ID_SCHEMA_PATTERN)
 MAX_PRICE = 50_000_000
 MAX_CATEGORY_CHARS = 60
@@ -79,68 +77,54 @@ class CourseCard(ResponseModel):
     updated_at: Timestamp
 
 
-CARD_FIELDS: dict[str, Schema] = component_schemas(CourseCard)["CourseCard"]["properties"]
-"""Transitional: the card's fields for the schemas not yet generated from models."""
+class Chapter(ResponseModel):
+    chapter_id: str
+    type: ChapterType
+    title: str
+    content: Omittable[str] = None
+    """The lesson (Text) or the questions and answers (Quiz): only for the owner, enrolled
+    students and free-preview chapters; otherwise absent, as in every listing."""
+    free_preview: bool
+    video: Omittable[Url] = None
+    """A short-lived signed playback URL: only for the owner, enrolled students and free-preview
+    chapters; otherwise absent."""
 
-SCHEMAS: dict[str, Schema] = {
-    "Chapter": obj(
-        {
-            "chapterId": string(),
-            "type": one_of_values(*CHAPTER_TYPES),
-            "title": string(),
-            "freePreview": boolean(),
-        },
-        {
-            "content": string(
-                "The lesson (Text) or the questions and answers (Quiz): only for the owner,"
-                " enrolled students and free-preview chapters; otherwise absent, as in every"
-                " listing."
-            ),
-            "video": string(
-                "A short-lived signed playback URL: only for the owner, enrolled students and"
-                " free-preview chapters; otherwise absent.",
-                format="uri",
-            ),
-        },
-    ),
-    "Section": obj(
-        {
-            "sectionId": string(),
-            "sectionTitle": string(),
-            "sectionDescription": string(),
-            "chapters": array(ref("Chapter")),
-        }
-    ),
-    "Course": obj(
-        {**CARD_FIELDS, "sections": array(ref("Section")), "enrollmentCount": integer(minimum=0)},
-        description="A course; `video` URLs as the caller may see them.",
-    ),
-    "UploadUrl": obj(
-        {
-            "uploadUrl": string(
-                "A presigned PUT into staging, valid a few minutes. Send exactly the `fileType`"
-                " as Content-Type and, when `fileSize` was given, exactly that many bytes (the"
-                " Content-Length is signed).",
-                format="uri",
-            ),
-            "videoUrl": string("The reference to put in the chapter's `video`.", format="uri"),
-        },
-        {
-            "uploadPost": obj(
-                {
-                    "url": string("Where to POST the form.", format="uri"),
-                    "fields": {
-                        "type": "object",
-                        "description": "Form fields to send first, the file last (as `file`).",
-                        "additionalProperties": {"type": "string"},
-                    },
-                },
-                description="The same upload as a presigned form POST: its policy makes S3 refuse"
-                " a file of more than `fileSize` bytes (or the video limit when none was given).",
-            ),
-        },
-    ),
-}
+
+class Section(ResponseModel):
+    section_id: str
+    section_title: str
+    section_description: str
+    chapters: list[Chapter]
+
+
+class Course(CourseCard):
+    """A course; `video` URLs as the caller may see them."""
+
+    sections: list[Section]
+    enrollment_count: int = Field(ge=0)
+
+
+class UploadPost(ResponseModel):
+    """The same upload as a presigned form POST: its policy makes S3 refuse a file of more than
+    `fileSize` bytes (or the video limit when none was given)."""
+
+    url: Url
+    """Where to POST the form."""
+    fields: dict[str, str]
+    """Form fields to send first, the file last (as `file`)."""
+
+
+class UploadUrl(ResponseModel):
+    upload_url: Url
+    """A presigned PUT into staging, valid a few minutes. Send exactly the `fileType` as
+    Content-Type and, when `fileSize` was given, exactly that many bytes (the Content-Length is
+    signed)."""
+    video_url: Url
+    """The reference to put in the chapter's `video`."""
+    upload_post: Omittable[UploadPost] = None
+
+
+SCHEMAS: dict[str, Schema] = component_schemas(Chapter, Section, Course, UploadUrl)
 
 
 def _not_null(value: object) -> object:
@@ -149,14 +133,7 @@ def _not_null(value: object) -> object:
     return value
 
 
-def _without_null(schema: Schema) -> None:
-    """The schema of a field that may be left out but never sent as null."""
-    options = schema.pop("anyOf")
-    schema.update(next(option for option in options if option != {"type": "null"}))
-    schema.pop("default", None)
-
-
-Settable = Annotated[T | None, BeforeValidator(_not_null), Field(json_schema_extra=_without_null)]
+Settable = Annotated[T | None, BeforeValidator(_not_null), Field(json_schema_extra=without_null)]
 """A field a save sets when it is sent and leaves as it is when left out (None); null is
 refused."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
@@ -142,6 +142,23 @@ Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 
 Url = Annotated[str, Field(json_schema_extra={"format": "uri"})]
 """A response field holding an absolute URL."""
+
+T = TypeVar("T")
+
+
+def _is_none(value: object) -> bool:
+    return value is None
+
+
+def without_null(schema: Schema) -> None:
+    """The schema of an optional field that is left out, never sent as null."""
+    options = schema.pop("anyOf")
+    schema.update(next(option for option in options if option != {"type": "null"}))
+    schema.pop("default", None)
+
+
+Omittable = Annotated[T | None, Field(exclude_if=_is_none, json_schema_extra=without_null)]
+"""A response field left out of the JSON (absent, never null) when it is None; give it `= None`."""
 
 
 def component_schemas(*models: type[BaseModel]) -> dict[str, Schema]:

@@ -9,15 +9,14 @@ from typing import Any
 from catalog.course_media import CourseMedia
 from catalog.domain.model import PUBLISHED, Course
 from catalog.domain.search import index_words
-from catalog.outline import outline_document
-from shared.api.courses import CourseCard
-from shared.readmodels.course_cards import card_fields
+from catalog.outline import stored_document, withheld
 
 
 @dataclass(frozen=True)
 class Card:
-    """The Course JSON every listing caller gets (`Access.OUTLINE`: the outline without any
-    `content` or `video`), its `image` still the storage key, and the enrollment count."""
+    """A listing's `Course`, pre-rendered: its wire JSON for every caller (`Access.OUTLINE`: no
+    chapter `content` or `video`) as the table stores it (`stored_document`: the thumbnail's
+    storage key, no `enrollmentCount`), and the enrollment count beside it."""
 
     document: dict[str, Any]
     enrollment_count: int
@@ -43,11 +42,7 @@ class Card:
 
 
 def card_of(course: Course) -> Card:
-    document = {
-        **CourseCard(**card_fields(course.snapshot())).wire(),
-        "sections": outline_document(course.sections, lambda _: None, lambda _: None),
-    }
-    return Card(document, course.enrollment_count)
+    return Card(stored_document(course, withheld, withheld), course.enrollment_count)
 
 
 def encode_card(card: Card) -> str:
@@ -60,8 +55,9 @@ def decode_card(encoded: str, enrollment_count: int) -> Card:
 
 
 def card_json(card: Card, media: CourseMedia) -> dict[str, Any]:
-    """The card as listings answer it: equal to `course_json(course, media, Access.OUTLINE)`,
-    the thumbnail a short-lived signed URL."""
+    """The card as listings answer it: the wire JSON of `shown_course(course, media,
+    Access.OUTLINE)`, patched in place rather than built again (the listing's hot path), the
+    thumbnail a short-lived signed URL."""
     image = card.document["image"]
     return {
         **card.document,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from typing import IO, Any
+from typing import IO
 
 from catalog.domain.media import (
     MediaTooLarge,
@@ -17,7 +17,7 @@ from catalog.domain.media import (
 )
 from catalog.domain.model import Section
 from catalog.domain.validation import CourseInvalid
-from shared.api.courses import VIDEO_TYPE
+from shared.api.courses import VIDEO_TYPE, UploadPost, UploadUrl
 from shared.config import MediaSettings
 from shared.media.playback import PlaybackSigner
 from shared.media.sniff import IMAGE_EXTENSIONS, SNIFF_BYTES, image_type, video_type
@@ -65,7 +65,7 @@ class CourseMedia:
         self._signer = signer
         self._limits = limits
 
-    def upload_urls(self, course_id: str, request: UploadRequest) -> dict[str, Any]:
+    def upload_urls(self, course_id: str, request: UploadRequest) -> UploadUrl:
         """A presigned PUT and a presigned POST into staging, and the reference the chapter
         should keep. The POST's policy caps the size (the declared one, else the video limit)."""
         token = uuid.uuid4().hex[:12]
@@ -74,11 +74,12 @@ class CourseMedia:
         )
         seconds = self._limits.upload_url_seconds
         most = request.size or self._limits.max_video_bytes
-        return {
-            "uploadUrl": self._store.presigned_put(key, request.file_type, seconds, request.size),
-            "videoUrl": self._store.object_url(key),
-            "uploadPost": self._store.presigned_post(key, request.file_type, most, seconds),
-        }
+        post = self._store.presigned_post(key, request.file_type, most, seconds)
+        return UploadUrl(
+            upload_url=self._store.presigned_put(key, request.file_type, seconds, request.size),
+            video_url=self._store.object_url(key),
+            upload_post=UploadPost.model_validate(post),
+        )
 
     def thumbnail(self, upload: IO[bytes], declared_type: str | None) -> Thumbnail:
         """The `image` file of a save: an image by its bytes, not only by its label."""

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable
 from contextlib import suppress
 from functools import partial
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from catalog.adapters.listing_cache import ListingCache, RenderedPage
 from catalog.adapters.repository import CourseRepository, Page, StaleCourse
@@ -28,6 +28,7 @@ from catalog.domain.model import Course, account_media, archive, deleted, new_dr
 from catalog.domain.validation import CourseInvalid, changes_of, check_publishable
 from catalog.errors import CourseIsArchived, CourseNotFound, NotOwner
 from catalog.save_writes import SaveWrites
+from shared.api.courses import UploadUrl
 from shared.clerk import ClerkClient
 from shared.clock import now_iso
 from shared.dynamo.transaction import ConditionFailed
@@ -224,7 +225,7 @@ def request_video_upload(
     media: CourseMedia,
     storage: TeacherStorage,
     max_video_bytes: int,
-) -> dict[str, Any]:
+) -> UploadUrl:
     """Presigned uploads of a chapter's video into staging; the chapter need not be saved yet.
     A declared `fileSize` must fit the video limit and what is left of the teacher's quota."""
     _owned(courses, command.teacher_id, command.course_id)

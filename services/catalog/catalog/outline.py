@@ -1,14 +1,20 @@
-"""A course's sections and chapters in the frontend's camelCase shape, stored as served."""
+"""A course as the API's `Course` model: answered with what the viewer may have, stored with all
+of it (storage keys where a response has signed URLs)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from catalog.domain.model import Chapter, Section
+from catalog.domain.model import Chapter, Course, Section
+from shared.api import courses
 
 ChapterField = Callable[[Chapter], str | None]
 """A chapter's `content` or `video` as one document shows it; None leaves the key out."""
+CARD_FIELD_NAMES = tuple(courses.CourseCard.model_fields)
+"""The card's fields, which a catalog `Course` has under the same names (`image` its key)."""
+COUNTED_APART = "enrollmentCount"
+"""What stored documents leave out: the course and card items count it apart, with `ADD`."""
 
 
 def stored_content(chapter: Chapter) -> str | None:
@@ -21,31 +27,49 @@ def stored_video(chapter: Chapter) -> str | None:
     return chapter.video
 
 
-def outline_document(
-    sections: tuple[Section, ...], content: ChapterField, video: ChapterField
-) -> list[dict[str, Any]]:
-    """The outline in the API's shape; `content` and `video` are present only where the given
-    function has a value for the chapter (the table keeps both, a response what the viewer may
-    have: the content, a signed URL, or neither)."""
-    return [
+def withheld(_chapter: Chapter) -> None:
+    """Neither content nor video: what every listing shows."""
+
+
+def course_document(
+    course: Course, image: str | None, content: ChapterField, video: ChapterField
+) -> courses.Course:
+    """The course with `image` as given (a signed URL, or the storage key), and each chapter's
+    `content` and `video` where the given function has a value for it (the table keeps both, a
+    response what the viewer may have: the content, a signed URL, or neither)."""
+    return courses.Course.model_validate(
         {
-            "sectionId": s.section_id,
-            "sectionTitle": s.title,
-            "sectionDescription": s.description,
-            "chapters": [
+            **{name: getattr(course, name) for name in CARD_FIELD_NAMES},
+            "image": image,
+            "sections": [
                 {
-                    "chapterId": c.chapter_id,
-                    "type": c.type,
-                    "title": c.title,
-                    **_present("content", content(c)),
-                    "freePreview": c.free_preview,
-                    **_present("video", video(c)),
+                    "section_id": s.section_id,
+                    "section_title": s.title,
+                    "section_description": s.description,
+                    "chapters": [
+                        {
+                            "chapter_id": c.chapter_id,
+                            "type": c.type,
+                            "title": c.title,
+                            "content": content(c),
+                            "free_preview": c.free_preview,
+                            "video": video(c),
+                        }
+                        for c in s.chapters
+                    ],
                 }
-                for c in s.chapters
+                for s in course.sections
             ],
+            "enrollment_count": course.enrollment_count,
         }
-        for s in sections
-    ]
+    )
+
+
+def stored_document(course: Course, content: ChapterField, video: ChapterField) -> dict[str, Any]:
+    """The document as the table keeps it: the thumbnail's storage key, no enrollment count."""
+    document = course_document(course, course.image, content, video).wire()
+    del document[COUNTED_APART]
+    return document
 
 
 def outline_from_document(document: list[dict[str, Any]]) -> tuple[Section, ...]:
@@ -68,7 +92,3 @@ def outline_from_document(document: list[dict[str, Any]]) -> tuple[Section, ...]
         )
         for s in document
     )
-
-
-def _present(name: str, value: str | None) -> dict[str, str]:
-    return {name: value} if value is not None else {}

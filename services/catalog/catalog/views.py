@@ -1,4 +1,5 @@
-"""Course JSON as the frontend reads it (camelCase, prices in paise, media as signed URLs)."""
+"""Catalog's answers: the `Course` model of shared/api/courses.py as the viewer may see it (media
+as signed URLs), listing pages of pre-rendered cards, and the internal JSON billing reads."""
 
 from __future__ import annotations
 
@@ -11,20 +12,19 @@ from catalog.cards import card_json
 from catalog.course_media import CourseMedia
 from catalog.domain.access import Access
 from catalog.domain.model import Chapter, Course
-from catalog.outline import outline_document
-from shared.api.courses import CourseCard
-from shared.readmodels.course_cards import card_fields
+from catalog.outline import course_document
+from shared.api import courses
 from shared.web.responses import encode_cursor
 
 COURSES_RETRIEVED = "Courses retrieved successfully"
 
 
-def course_json(
+def shown_course(
     course: Course, media: CourseMedia, access: Access, inline_videos: bool = True
-) -> dict[str, Any]:
-    """The Course JSON with the content and videos `access` opens; the thumbnail and those
-    videos become short-lived signed URLs. Without `inline_videos` no chapter carries a
-    `video` (the player asks the stream endpoint for each chapter it plays)."""
+) -> courses.Course:
+    """The course with the content and videos `access` opens; the thumbnail and those videos
+    become short-lived signed URLs. Without `inline_videos` no chapter carries a `video` (the
+    player asks the stream endpoint for each chapter it plays)."""
     videos: frozenset[str] = access.videos(course) if inline_videos else frozenset()
 
     def content(chapter: Chapter) -> str | None:
@@ -35,12 +35,8 @@ def course_json(
             return None
         return media.playback_url(chapter.video)
 
-    return {
-        **CourseCard(**card_fields(course.snapshot())).wire(),
-        "image": media.playback_url(course.image) if course.image else None,
-        "sections": outline_document(course.sections, content, video),
-        "enrollmentCount": course.enrollment_count,
-    }
+    image = media.playback_url(course.image) if course.image else None
+    return course_document(course, image, content, video)
 
 
 def price_json(course: Course) -> dict[str, Any]:

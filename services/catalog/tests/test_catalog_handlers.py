@@ -31,6 +31,7 @@ from catalog.domain.media import MediaTooLarge, StorageQuotaExceeded
 from catalog.domain.model import ARCHIVED, Chapter, Course, Section, new_draft, revise
 from catalog.domain.validation import CourseEdit, CourseInvalid
 from catalog.errors import CourseIsArchived, CourseNotFound, NotOwner
+from shared.api.courses import UploadUrl
 from shared.clerk import ClerkClient
 from shared.events.contracts import MediaReleased
 from shared.media.issued_playback import IssuedPlayback
@@ -125,8 +126,9 @@ class FakeMedia:
     def release(self, keys: Iterable[str]) -> None:
         self.released.extend(keys)
 
-    def upload_urls(self, course_id: str, request: Any) -> dict[str, Any]:
-        return {"videoUrl": f"staging/courses/{course_id}/videos/{request.file_name}"}
+    def upload_urls(self, course_id: str, request: Any) -> UploadUrl:
+        staged = f"https://bucket.example/staging/courses/{course_id}/videos/{request.file_name}"
+        return UploadUrl(upload_url=f"{staged}?signed", video_url=staged)
 
 
 @dataclass
@@ -230,7 +232,7 @@ class World:
             issued_playback=cast(IssuedPlayback, self.issued),
         )
 
-    def upload(self, teacher: str = TEACHER, **request: Any) -> dict[str, Any]:
+    def upload(self, teacher: str = TEACHER, **request: Any) -> UploadUrl:
         command = RequestVideoUpload(
             teacher, "c1", "s1", "c9", **{"file_name": "a.mp4", "file_type": "video/mp4", **request}
         )
@@ -391,7 +393,7 @@ def test_only_paid_videos_handed_to_a_student_are_recorded(world: World) -> None
 
 def test_an_upload_is_a_video_within_the_limit_and_the_quota(world: World) -> None:
     world.with_course(published_course())
-    assert world.upload(file_name="My Lesson (final).MP4")["videoUrl"].endswith(
+    assert world.upload(file_name="My Lesson (final).MP4").video_url.endswith(
         "/My-Lesson-final-.MP4"
     )
     with pytest.raises(MediaTooLarge):
@@ -399,7 +401,7 @@ def test_an_upload_is_a_video_within_the_limit_and_the_quota(world: World) -> No
     world.storage.used[TEACHER] = QUOTA - 100
     with pytest.raises(StorageQuotaExceeded):
         world.upload(file_size=101)
-    assert world.upload(file_size=100)["videoUrl"]
+    assert world.upload(file_size=100).video_url
 
 
 def test_a_browse_reads_published_pages_a_search_the_words(world: World) -> None:

@@ -15,7 +15,7 @@ from catalog.bootstrap import Catalog
 from catalog.commands import ShowCourse
 from catalog.domain.access import Access
 from catalog.domain.model import Chapter, Course, Section, new_draft, revise
-from catalog.views import course_json
+from catalog.views import shown_course
 from shared.config import load_settings
 from shared.dynamo.tables import ensure_table
 from shared.readmodels.memberships import Membership
@@ -77,9 +77,9 @@ def shown(document: dict[str, Any], field: str) -> set[str]:
 
 
 def test_each_access_level_opens_its_chapters(catalog: Catalog, course: Course) -> None:
-    outline = course_json(course, catalog.media, Access.OUTLINE)
-    preview = course_json(course, catalog.media, Access.PREVIEW)
-    full = course_json(course, catalog.media, Access.FULL)
+    outline = shown_course(course, catalog.media, Access.OUTLINE).wire()
+    preview = shown_course(course, catalog.media, Access.PREVIEW).wire()
+    full = shown_course(course, catalog.media, Access.FULL).wire()
 
     assert (shown(outline, "content"), shown(outline, "video")) == (set(), set())
     assert (shown(preview, "content"), shown(preview, "video")) == ({"quiz", "v1"}, {"v1"})
@@ -97,7 +97,7 @@ def test_each_access_level_opens_its_chapters(catalog: Catalog, course: Course) 
 def test_stream_playback_leaves_every_video_out_but_keeps_the_content(
     catalog: Catalog, course: Course
 ) -> None:
-    full = course_json(course, catalog.media, Access.FULL, inline_videos=False)
+    full = shown_course(course, catalog.media, Access.FULL, inline_videos=False).wire()
     assert shown(full, "video") == set()
     assert shown(full, "content") == {c.chapter_id for c in CHAPTERS}
 

@@ -123,7 +123,7 @@ def upload_urls(app: Catalog, course: Course, chapter: str = "c1", **body: Any) 
         request.file_type,
         request.file_size,
     )
-    return app.request_video_upload(command)
+    return app.request_video_upload(command).wire()
 
 
 def uploaded(

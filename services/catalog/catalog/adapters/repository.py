@@ -10,18 +10,11 @@ from catalog.adapters import keys
 from catalog.cards import Card, card_of, decode_card, encode_card
 from catalog.domain.model import Course
 from catalog.domain.search import driving_term, matches
-from catalog.outline import (
-    outline_document,
-    outline_from_document,
-    stored_content,
-    stored_video,
-)
-from shared.api.courses import CourseCard
+from catalog.outline import outline_from_document, stored_content, stored_document, stored_video
 from shared.dynamo.codec import Item, serialize, values
 from shared.dynamo.pagination import start_key
 from shared.dynamo.reads import get_item, get_items, query_page
 from shared.messaging.unit_of_work import UnitOfWork
-from shared.readmodels.course_cards import card_fields
 
 INDEX_ATTRIBUTES = ("GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK")
 """The listing indexes' keys: on the card item; a course item saved before cards existed has
@@ -44,8 +37,7 @@ def to_item(course: Course) -> Item:
     """The course item: everything, chapter content and video keys included."""
     return {
         **keys.course_key(course.course_id),
-        **CourseCard(**card_fields(course.snapshot())).wire(),
-        "sections": outline_document(course.sections, stored_content, stored_video),
+        **stored_document(course, stored_content, stored_video),
         "publishedAt": course.published_at,
         "version": course.version,
         "mediaBytes": dict(course.media_bytes) or None,

@@ -11,7 +11,7 @@ from catalog.domain.access import Access
 from catalog.domain.listing import parse_listing
 from catalog.entrypoints.bodies import save_command
 from catalog.entrypoints.errors import translate_catalog_errors
-from catalog.views import COURSES_RETRIEVED, course_json
+from catalog.views import COURSES_RETRIEVED, shown_course
 from shared.api.courses import CreateCourseBody, VideoUploadBody
 from shared.auth.access import current_principal, optional_principal, require_auth
 from shared.web.body import parse_body
@@ -71,8 +71,8 @@ def get_course(course_id: str) -> Response:
     inline_videos = _inline_videos(request.args.get("playback"))
     query = ShowCourse(course_id, viewer.user_id if viewer else None, inline_videos)
     course, access = _app().show_course(query)
-    body = course_json(course, _app().media, access, inline_videos)
-    return ok(body, "Course retrieved successfully")
+    body = shown_course(course, _app().media, access, inline_videos)
+    return ok(body.wire(), "Course retrieved successfully")
 
 
 def _inline_videos(playback: str | None) -> bool:
@@ -88,7 +88,8 @@ def _inline_videos(playback: str | None) -> bool:
 def create_course() -> Response:
     parse_body(CreateCourseBody)
     course = _app().create_course(CreateCourse(current_principal().user_id))
-    return ok(course_json(course, _app().media, Access.FULL), "Course created successfully", 201)
+    body = shown_course(course, _app().media, Access.FULL)
+    return ok(body.wire(), "Course created successfully", 201)
 
 
 @bp.put("/courses/<course_id>")
@@ -98,7 +99,7 @@ def update_course(course_id: str) -> Response:
     teacher_id = current_principal().user_id
     command = save_command(app.media, app.settings.media.max_image_bytes, teacher_id, course_id)
     course = app.save_course(command)
-    return ok(course_json(course, app.media, Access.FULL), "Course updated successfully")
+    return ok(shown_course(course, app.media, Access.FULL).wire(), "Course updated successfully")
 
 
 @bp.delete("/courses/<course_id>")
@@ -106,7 +107,8 @@ def update_course(course_id: str) -> Response:
 def delete_course(course_id: str) -> Response:
     course = _app().remove_course(RemoveCourse(current_principal().user_id, course_id))
     verb = "archived" if course.is_archived else "deleted"
-    return ok(course_json(course, _app().media, Access.OUTLINE), f"Course {verb} successfully")
+    body = shown_course(course, _app().media, Access.OUTLINE)
+    return ok(body.wire(), f"Course {verb} successfully")
 
 
 @bp.post("/courses/<course_id>/sections/<section_id>/chapters/<chapter_id>/get-upload-url")
@@ -122,4 +124,4 @@ def get_upload_url(course_id: str, section_id: str, chapter_id: str) -> Response
         body.file_type,
         body.file_size,
     )
-    return ok(_app().request_video_upload(command), "Upload URL generated successfully")
+    return ok(_app().request_video_upload(command).wire(), "Upload URL generated successfully")
