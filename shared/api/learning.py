@@ -2,138 +2,146 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from shared.api.common import INVALID, error
-from shared.api.courses import CARD_FIELDS
+from shared.api.courses import CourseCard
 from shared.api.spec import (
     Answer,
     Body,
+    Omittable,
     Operations,
     OperationSpec,
     Param,
+    ResponseModel,
     Schema,
+    Timestamp,
+    Url,
     array,
-    boolean,
+    component_schemas,
     envelope,
-    integer,
-    nullable,
-    number,
-    obj,
     one_of_values,
     ref,
     string,
-    timestamp,
 )
 from shared.web.body import Items, RequestBody
 
 TAG = "learning"
-PERCENT = integer("0 to 100.", minimum=0, maximum=100)
 SELF_ID = string("The caller's own id.")
 MAX_POSITION_SECONDS = 24 * 3600
 
-SCHEMAS: dict[str, Schema] = {
-    "EnrolledCourse": obj(
-        {
-            **CARD_FIELDS,
-            "sections": array(
-                obj(
-                    {
-                        "sectionId": string(),
-                        "sectionTitle": string(),
-                        "chapters": array(
-                            obj(
-                                {
-                                    "chapterId": string(),
-                                    "type": string(),
-                                    "title": string(),
-                                    "freePreview": boolean(),
-                                }
-                            )
-                        ),
-                    }
-                )
-            ),
-            "overallProgress": PERCENT,
-        },
-        description="A course the caller is enrolled in, with its overall progress.",
-    ),
-    "CourseProgress": obj(
-        {
-            "userId": string(),
-            "courseId": string(),
-            "enrollmentDate": timestamp(),
-            "overallProgress": PERCENT,
-            "sections": array(
-                obj(
-                    {
-                        "sectionId": string(),
-                        "chapters": array(
-                            obj(
-                                {"chapterId": string(), "completed": boolean()},
-                                {
-                                    "positionSeconds": number("Where to resume.", minimum=0),
-                                    "watchedPercent": number(minimum=0, maximum=100),
-                                },
-                            )
-                        ),
-                    }
-                ),
-                description="The course's current outline.",
-            ),
-            "lastAccessedTimestamp": nullable(timestamp()),
-            "lastChapterId": nullable(string("The chapter to resume.")),
-            "completedAt": nullable(timestamp()),
-        }
-    ),
-    "StreamUrl": obj(
-        {"url": string("A signed playback URL.", format="uri"), "expiresAt": timestamp()}
-    ),
-    "CourseAnalytics": obj(
-        {
-            "courseId": string(),
-            "chapters": integer(minimum=0),
-            "enrollments": obj(
-                {
-                    "total": integer(minimum=0),
-                    "active": integer(minimum=0),
-                    "revoked": integer(minimum=0),
-                }
-            ),
-            "enrollmentsOverTime": array(
-                obj(
-                    {
-                        "date": string(format="date"),
-                        "enrollments": integer(minimum=0),
-                        "cumulative": integer(minimum=0),
-                    }
-                ),
-                description="Per UTC day that had any, oldest first.",
-            ),
-            "averageProgress": number(minimum=0, maximum=100),
-            "completionRate": number(minimum=0, maximum=100),
-            "completedStudents": integer(minimum=0),
-            "chapterFunnel": array(
-                obj(
-                    {
-                        "sectionId": string(),
-                        "chapterId": string(),
-                        "title": string(),
-                        "type": string(),
-                        "started": integer(minimum=0),
-                        "completed": integer(minimum=0),
-                        "completionRate": number(minimum=0, maximum=100),
-                        "dropOff": integer(minimum=0),
-                        "dropOffRate": number(minimum=0, maximum=100),
-                    }
-                ),
-                description="Per chapter in outline order, over the active students.",
-            ),
-        }
-    ),
-}
+Percent = Annotated[int, Field(ge=0, le=100, description="0 to 100.")]
+Count = Annotated[int, Field(ge=0)]
+Rate = Annotated[float, Field(ge=0, le=100)]
+"""A percentage to one decimal."""
+Day = Annotated[str, Field(json_schema_extra={"format": "date"})]
+"""A UTC day, `2026-11-25`."""
+Seconds = Annotated[
+    Annotated[int, Field(ge=0)] | Annotated[float, Field(ge=0)],
+    WithJsonSchema({"type": "number", "minimum": 0}),
+]
+"""Seconds as recorded: a whole number stays an integer (a float field would answer 30.0)."""
+WatchedPercent = Annotated[
+    Annotated[int, Field(ge=0, le=100)] | Annotated[float, Field(ge=0, le=100)],
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": 100}),
+]
+"""A percentage as recorded: a whole number stays an integer."""
+
+
+class OutlineChapter(ResponseModel):
+    chapter_id: str
+    type: str
+    title: str
+    free_preview: bool
+
+
+class EnrolledSection(ResponseModel):
+    section_id: str
+    section_title: str
+    chapters: list[OutlineChapter]
+
+
+class EnrolledCourse(CourseCard):
+    """A course the caller is enrolled in, with its overall progress."""
+
+    sections: list[EnrolledSection]
+    overall_progress: Percent
+
+
+class ChapterProgress(ResponseModel):
+    chapter_id: str
+    completed: bool
+    position_seconds: Omittable[Seconds] = None
+    """Where to resume."""
+    watched_percent: Omittable[WatchedPercent] = None
+
+
+class SectionProgress(ResponseModel):
+    section_id: str
+    chapters: list[ChapterProgress]
+
+
+class CourseProgress(ResponseModel):
+    user_id: str
+    course_id: str
+    enrollment_date: Timestamp
+    overall_progress: Percent
+    sections: list[SectionProgress]
+    """The course's current outline."""
+    last_accessed_timestamp: Timestamp | None
+    last_chapter_id: str | None
+    """The chapter to resume."""
+    completed_at: Timestamp | None
+
+
+class StreamUrl(ResponseModel):
+    url: Url
+    """A signed playback URL."""
+    expires_at: Timestamp
+
+
+class EnrollmentCounts(ResponseModel):
+    total: Count
+    active: Count
+    revoked: Count
+
+
+class EnrollmentDay(ResponseModel):
+    date: Day
+    enrollments: Count
+    cumulative: Count
+
+
+class ChapterFunnelStep(ResponseModel):
+    section_id: str
+    chapter_id: str
+    title: str
+    type: str
+    started: Count
+    completed: Count
+    completion_rate: Rate
+    drop_off: Count
+    drop_off_rate: Rate
+
+
+class CourseAnalytics(ResponseModel):
+    course_id: str
+    chapters: Count
+    enrollments: EnrollmentCounts
+    enrollments_over_time: list[EnrollmentDay]
+    """Per UTC day that had any, oldest first."""
+    average_progress: Rate
+    completion_rate: Rate
+    completed_students: Count
+    chapter_funnel: list[ChapterFunnelStep]
+    """Per chapter in outline order, over the active students."""
+
+
+SCHEMAS: dict[str, Schema] = component_schemas(
+    EnrolledCourse, CourseProgress, StreamUrl, CourseAnalytics
+)
 
 PROGRESS = envelope(ref("CourseProgress"))
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from typing import Any, cast
 
 import pandas as pd
 
 from enrollment.domain.model import ACTIVE
+from shared.api import learning
 from shared.events.contracts import CourseSnapshot
 
 ENROLLMENT_COLUMNS = ["userId", "status", "enrolledAt"]
@@ -23,8 +23,6 @@ CSV_STUDENT_COLUMNS = [
     "lastAccessedTimestamp",
 ]
 
-Row = dict[Hashable, Any]
-
 
 def _percent(part: float, whole: float) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
@@ -39,7 +37,7 @@ def _outline(course: CourseSnapshot) -> pd.DataFrame:
     rows = [
         (s.section_id, c.chapter_id, c.title, c.type) for s in course.sections for c in s.chapters
     ]
-    return pd.DataFrame(rows, columns=["sectionId", "chapterId", "title", "type"])
+    return pd.DataFrame(rows, columns=["section_id", "chapter_id", "title", "type"])
 
 
 def _as_map(value: Any) -> dict[str, Any]:
@@ -98,7 +96,7 @@ def _students(
     return students, states
 
 
-def _per_day(enrolled: pd.Series) -> list[Row]:
+def _per_day(enrolled: pd.Series) -> list[learning.EnrollmentDay]:
     """Enrollments per UTC day that had any, oldest first, with the running total."""
     daily = enrolled.dt.strftime("%Y-%m-%d").value_counts().sort_index()
     frame = pd.DataFrame(
@@ -108,60 +106,62 @@ def _per_day(enrolled: pd.Series) -> list[Row]:
             "cumulative": daily.cumsum().to_numpy(),
         }
     )
-    return frame.to_dict("records")
+    return [learning.EnrollmentDay.model_validate(row) for row in frame.to_dict("records")]
 
 
-def _funnel(outline: pd.DataFrame, states: pd.DataFrame, active: pd.Index) -> list[Row]:
+def _funnel(
+    outline: pd.DataFrame, states: pd.DataFrame, active: pd.Index
+) -> list[learning.ChapterFunnelStep]:
     """Per chapter in outline order: active students who started it and who completed it."""
     of_active = states[states.index.get_level_values("userId").isin(active)]
     counts = (
         of_active.groupby(level="chapterId")[["started", "completed"]]
         .sum()
-        .reindex(outline["chapterId"], fill_value=0)
+        .reindex(outline["chapter_id"], fill_value=0)
     )
     rows = outline.assign(
         started=counts["started"].to_numpy(), completed=counts["completed"].to_numpy()
     )
     return [
-        {
-            **row,
-            "completionRate": _percent(row["completed"], len(active)),
-            "dropOff": row["started"] - row["completed"],
-            "dropOffRate": _percent(row["started"] - row["completed"], row["started"]),
-        }
+        learning.ChapterFunnelStep.model_validate(
+            {
+                **row,
+                "completion_rate": _percent(row["completed"], len(active)),
+                "drop_off": row["started"] - row["completed"],
+                "drop_off_rate": _percent(row["started"] - row["completed"], row["started"]),
+            }
+        )
         for row in rows.to_dict("records")
     ]
 
 
 def course_report(
     course: CourseSnapshot, enrollments: pd.DataFrame, progress: pd.DataFrame
-) -> dict[str, Any]:
+) -> learning.CourseAnalytics:
     """Enrollment counts and days, then progress of active students and the chapter funnel."""
     outline = _outline(course)
-    students, states = _students(outline["chapterId"].tolist(), enrollments, progress)
+    students, states = _students(outline["chapter_id"].tolist(), enrollments, progress)
     active = students[students["active"]]
     completed_students = int(active["courseCompleted"].sum())
-    return {
-        "courseId": course.course_id,
-        "chapters": len(outline),
-        "enrollments": {
-            "total": len(students),
-            "active": len(active),
-            "revoked": len(students) - len(active),
-        },
-        "enrollmentsOverTime": _per_day(students["enrolled"]),
-        "averageProgress": _mean(active["overallProgress"]),
-        "completionRate": _percent(completed_students, len(active)),
-        "completedStudents": completed_students,
-        "chapterFunnel": _funnel(outline, states, active.index),
-    }
+    return learning.CourseAnalytics(
+        course_id=course.course_id,
+        chapters=len(outline),
+        enrollments=learning.EnrollmentCounts(
+            total=len(students), active=len(active), revoked=len(students) - len(active)
+        ),
+        enrollments_over_time=_per_day(students["enrolled"]),
+        average_progress=_mean(active["overallProgress"]),
+        completion_rate=_percent(completed_students, len(active)),
+        completed_students=completed_students,
+        chapter_funnel=_funnel(outline, states, active.index),
+    )
 
 
 def progress_csv(course: CourseSnapshot, enrollments: pd.DataFrame, progress: pd.DataFrame) -> str:
     """One row per enrollment (active and revoked) with its progress, then per chapter in
     outline order `<chapterId>.completed` (1/0), `.watchedPercent` and `.positionSeconds` (empty
     when unknown) — enough to recount who started a chapter."""
-    chapter_ids = _outline(course)["chapterId"].tolist()
+    chapter_ids = _outline(course)["chapter_id"].tolist()
     students, states = _students(chapter_ids, enrollments, progress)
     per_chapter = (
         states.astype({"completed": int})

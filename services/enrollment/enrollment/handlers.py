@@ -11,6 +11,7 @@ from enrollment.commands import ReportProgress, ShowCourseAnalytics, ShowProgres
 from enrollment.domain.model import DELETED_COURSE, Enrollment, Progress
 from enrollment.domain.progress import apply_report, known_chapters
 from enrollment.errors import CourseUnknown, NotEnrolled, NotOwner, NoVideo, SignInToWatch
+from shared.api.learning import StreamUrl
 from shared.clock import iso, now_iso, utc_now
 from shared.events.contracts import (
     ChapterCompleted,
@@ -39,12 +40,6 @@ class ProgressReport:
     enrollment: Enrollment
     progress: Progress
     course: CourseSnapshot
-
-
-@dataclass(frozen=True)
-class Stream:
-    url: str
-    expires_at: str
 
 
 def show_progress(
@@ -117,7 +112,7 @@ def stream_chapter(
     issued_playback: IssuedPlayback,
     playback: PlaybackSigner,
     url_seconds: int,
-) -> Stream:
+) -> StreamUrl:
     """A signed playback URL for the owner, an enrolled student, or a free-preview chapter of a
     published course. A paid chapter issued to a student is recorded first (billing's refund
     rule counts it)."""
@@ -131,7 +126,7 @@ def stream_chapter(
     expires_at = iso(utc_now() + timedelta(seconds=url_seconds))
     open_preview = chapter.free_preview and course.status == "Published"
     if open_preview or (viewer_id is not None and viewer_id == course.teacher_id):
-        return Stream(playback.sign(chapter.video_key), expires_at)
+        return StreamUrl(url=playback.sign(chapter.video_key), expires_at=expires_at)
     if viewer_id is None:
         raise SignInToWatch(chapter_id)
     enrollment = enrollments.get(viewer_id, course_id)
@@ -139,7 +134,7 @@ def stream_chapter(
         raise NotEnrolled(course_id)
     if not chapter.free_preview:
         issued_playback.record(course_id, viewer_id, (chapter_id,))
-    return Stream(playback.sign(chapter.video_key), expires_at)
+    return StreamUrl(url=playback.sign(chapter.video_key), expires_at=expires_at)
 
 
 def owned_course(query: ShowCourseAnalytics, *, cards: CourseCards) -> CourseSnapshot:

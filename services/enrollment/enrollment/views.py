@@ -1,67 +1,77 @@
-"""Enrolled courses and progress as the frontend reads them."""
+"""Enrolled courses and progress as the frontend reads them, as shared/api/learning.py models."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from enrollment.domain.model import Enrollment, Progress
-from shared.api.courses import CourseCard
+from shared.api import learning
 from shared.events.contracts import CourseSnapshot
 from shared.media.playback import PlaybackSigner
 from shared.readmodels.course_cards import card_fields
 
 
-def course_json(
+def enrolled_course(
     course: CourseSnapshot, progress: Progress | None, playback: PlaybackSigner
-) -> dict[str, Any]:
-    """A Course object built from enrollment's own read model, with overallProgress; the
-    thumbnail is a signed URL, as media never is public."""
-    return {
-        **CourseCard(**card_fields(course)).wire(),
-        "image": playback.sign(course.image_key) if course.image_key else None,
-        "sections": [
-            {
-                "sectionId": s.section_id,
-                "sectionTitle": s.title,
-                "chapters": [
-                    {
-                        "chapterId": c.chapter_id,
-                        "type": c.type,
-                        "title": c.title,
-                        "freePreview": c.free_preview,
-                    }
-                    for c in s.chapters
-                ],
-            }
-            for s in course.sections
-        ],
-        "overallProgress": progress.overall(course) if progress else 0,
-    }
+) -> learning.EnrolledCourse:
+    """A course from enrollment's own read model, with its overall progress; the thumbnail is a
+    signed URL, as media never is public. Validated in one pass from plain fields (cheaper than
+    a model per chapter)."""
+    return learning.EnrolledCourse.model_validate(
+        {
+            **card_fields(course),
+            "image": playback.sign(course.image_key) if course.image_key else None,
+            "sections": [
+                {
+                    "section_id": s.section_id,
+                    "section_title": s.title,
+                    "chapters": [
+                        {
+                            "chapter_id": c.chapter_id,
+                            "type": c.type,
+                            "title": c.title,
+                            "free_preview": c.free_preview,
+                        }
+                        for c in s.chapters
+                    ],
+                }
+                for s in course.sections
+            ],
+            "overall_progress": progress.overall(course) if progress else 0,
+        }
+    )
 
 
-def progress_json(
+def course_progress(
     enrollment: Enrollment, progress: Progress, course: CourseSnapshot | None
-) -> dict[str, Any]:
-    """The student's progress over the course's current outline; `lastChapterId` and each
-    chapter's `positionSeconds` are where to resume, `completedAt` when the course was done."""
+) -> learning.CourseProgress:
+    """The student's progress over the course's current outline; `last_chapter_id` and each
+    chapter's `position_seconds` are where to resume, `completed_at` when the course was done."""
 
     def chapter(chapter_id: str) -> dict[str, Any]:
         state = progress.chapters.get(chapter_id, {})
-        extra: dict[str, Any] = {
-            k: state[k] for k in ("positionSeconds", "watchedPercent") if k in state
+        return {
+            "chapter_id": chapter_id,
+            "completed": progress.completed(chapter_id),
+            "position_seconds": state.get("positionSeconds"),
+            "watched_percent": state.get("watchedPercent"),
         }
-        return {"chapterId": chapter_id, "completed": progress.completed(chapter_id), **extra}
 
-    return {
-        "userId": enrollment.user_id,
-        "courseId": enrollment.course_id,
-        "enrollmentDate": enrollment.enrolled_at,
-        "overallProgress": progress.overall(course),
-        "sections": [
-            {"sectionId": s.section_id, "chapters": [chapter(c.chapter_id) for c in s.chapters]}
-            for s in (course.sections if course else ())
-        ],
-        "lastAccessedTimestamp": progress.last_accessed,
-        "lastChapterId": progress.last_chapter_id,
-        "completedAt": progress.completed_at,
-    }
+    return learning.CourseProgress.model_validate(
+        {
+            "user_id": enrollment.user_id,
+            "course_id": enrollment.course_id,
+            "enrollment_date": enrollment.enrolled_at,
+            "overall_progress": progress.overall(course),
+            "sections": [
+                {
+                    "section_id": s.section_id,
+                    "chapters": [chapter(c.chapter_id) for c in s.chapters],
+                }
+                for s in (course.sections if course else ())
+            ],
+            "last_accessed_timestamp": progress.last_accessed,
+            "last_chapter_id": progress.last_chapter_id,
+            "completed_at": progress.completed_at,
+        }
+    )

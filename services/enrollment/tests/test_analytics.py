@@ -201,11 +201,11 @@ def csv_rows(text: str) -> list[dict[str, str]]:
 
 
 def test_report_matches_the_numbers_computed_by_hand() -> None:
-    assert course_report(COURSE, ENROLLMENTS, PROGRESS) == EXPECTED_REPORT
+    assert course_report(COURSE, ENROLLMENTS, PROGRESS).wire() == EXPECTED_REPORT
 
 
 def test_report_holds_plain_json_types_only() -> None:
-    report = course_report(COURSE, ENROLLMENTS, PROGRESS)
+    report = course_report(COURSE, ENROLLMENTS, PROGRESS).wire()
 
     assert plain_types(report) <= {dict, list, str, int, float}
     assert json.loads(json.dumps(report)) == report
@@ -238,7 +238,7 @@ def test_csv_lists_every_enrollment_by_date_then_user() -> None:
 
 
 def test_csv_recomputes_the_report() -> None:
-    report = course_report(COURSE, ENROLLMENTS, PROGRESS)
+    report = course_report(COURSE, ENROLLMENTS, PROGRESS).wire()
     active = [
         r for r in csv_rows(progress_csv(COURSE, ENROLLMENTS, PROGRESS)) if r["status"] == "ACTIVE"
     ]
@@ -263,7 +263,7 @@ def test_csv_recomputes_the_report() -> None:
 
 
 def test_course_without_chapters_counts_enrollments_only() -> None:
-    report = course_report(course(), ENROLLMENTS, PROGRESS)
+    report = course_report(course(), ENROLLMENTS, PROGRESS).wire()
 
     assert (report["chapters"], report["chapterFunnel"]) == (0, [])
     assert (report["averageProgress"], report["completionRate"], report["completedStudents"]) == (
@@ -281,7 +281,7 @@ def test_course_without_enrollments_is_all_zeros() -> None:
     enrollments = pd.DataFrame(columns=["userId", "status", "enrolledAt"])
     progress = pd.DataFrame(columns=["userId", "chapters", "lastAccessedTimestamp"])
 
-    report = course_report(COURSE, enrollments, progress)
+    report = course_report(COURSE, enrollments, progress).wire()
 
     assert report["enrollments"] == {"total": 0, "active": 0, "revoked": 0}
     assert (report["enrollmentsOverTime"], report["averageProgress"], report["completionRate"]) == (

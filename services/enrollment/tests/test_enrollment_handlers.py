@@ -15,6 +15,7 @@ from enrollment.commands import ReportProgress, ShowCourseAnalytics, StreamChapt
 from enrollment.domain.model import Enrollment, Progress
 from enrollment.domain.progress import ChapterReport, ProgressInvalid, SectionReport
 from enrollment.errors import CourseUnknown, NotEnrolled, NotOwner, NoVideo, SignInToWatch
+from shared.api.learning import StreamUrl
 from shared.events.contracts import ChapterOutline, CourseSnapshot, SectionOutline
 from shared.media.issued_playback import IssuedPlayback
 from shared.media.playback import PlaybackSigner
@@ -130,7 +131,7 @@ class World:
         )
         return run(command)
 
-    def stream(self, chapter_id: str, viewer: str | None) -> handlers.Stream:
+    def stream(self, chapter_id: str, viewer: str | None) -> StreamUrl:
         return handlers.stream_chapter(
             StreamChapter("c1", chapter_id, viewer),
             enrollments=cast(EnrollmentRepository, self.enrollments),

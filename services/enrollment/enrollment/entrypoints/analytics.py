@@ -34,4 +34,4 @@ def course_analytics(courseId: str) -> Response:  # noqa: N803 - path names are 
             mimetype="text/csv",
             headers={"Content-Disposition": f'attachment; filename="progress-{courseId}.csv"'},
         )
-    return ok(course_report(course, enrollments, progress), "Course analytics retrieved")
+    return ok(course_report(course, enrollments, progress).wire(), "Course analytics retrieved")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app
 
+from enrollment import views
 from enrollment.bootstrap import Learning
 from enrollment.commands import ReportProgress, ShowProgress
 from enrollment.domain.progress import ChapterReport, SectionReport
 from enrollment.entrypoints.errors import translate_enrollment_errors
 from enrollment.errors import NotEnrolled
-from enrollment.views import course_json, progress_json
 from shared.api.learning import ProgressBody
 from shared.auth.access import require_auth
 from shared.web.body import parse_body
@@ -33,7 +33,7 @@ def enrolled_courses(userId: str) -> Response:  # noqa: N803 - path names are th
     active = [e for e in enrollments if e.active]
     cards = app.cards.get_many(e.course_id for e in active)
     data = [
-        course_json(cards[e.course_id], progress.get(e.course_id), app.playback)
+        views.enrolled_course(cards[e.course_id], progress.get(e.course_id), app.playback).wire()
         for e in sorted(active, key=lambda e: e.enrolled_at, reverse=True)
         if e.course_id in cards
     ]
@@ -48,8 +48,8 @@ def course_progress(userId: str, courseId: str) -> Response:  # noqa: N803
         enrollment, progress = app.show_progress(ShowProgress(userId, courseId))
     except NotEnrolled:  # reading progress one does not have is a 404, reporting it a 403
         raise NotFound("You are not enrolled in this course.", code="not_enrolled") from None
-    card = app.cards.get(courseId)
-    return ok(progress_json(enrollment, progress, card), "Course progress retrieved successfully")
+    data = views.course_progress(enrollment, progress, app.cards.get(courseId)).wire()
+    return ok(data, "Course progress retrieved successfully")
 
 
 @bp.put("/<userId>/courses/<courseId>")
@@ -57,7 +57,7 @@ def course_progress(userId: str, courseId: str) -> Response:  # noqa: N803
 def update_progress(userId: str, courseId: str) -> Response:  # noqa: N803
     body = parse_body(ProgressBody)
     report = _app().report_progress(ReportProgress(userId, courseId, reported_sections(body)))
-    data = progress_json(report.enrollment, report.progress, report.course)
+    data = views.course_progress(report.enrollment, report.progress, report.course).wire()
     return ok(data, "Course progress updated successfully")
 
 

@@ -20,5 +20,4 @@ def stream(courseId: str, chapterId: str) -> Response:  # noqa: N803 - path name
     learning: Learning = current_app.extensions["learning"]
     viewer = optional_principal()
     command = StreamChapter(courseId, chapterId, viewer.user_id if viewer else None)
-    granted = learning.stream_chapter(command)
-    return ok({"url": granted.url, "expiresAt": granted.expires_at}, "Stream URL generated")
+    return ok(learning.stream_chapter(command).wire(), "Stream URL generated")
