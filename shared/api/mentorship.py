@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from contextlib import suppress
 from datetime import UTC, date, datetime
-from typing import Annotated, ClassVar, Literal, get_args
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
+    TypeAdapter,
     WithJsonSchema,
     field_validator,
 )
@@ -24,22 +26,24 @@ from shared.api.spec import (
     Operations,
     OperationSpec,
     Param,
+    ResponseModel,
     Schema,
+    Timestamp,
     array,
+    component_schemas,
     envelope,
-    integer,
+    model_schema,
     obj,
     one_of_values,
     ref,
     string,
     timestamp,
 )
-from shared.clock import parse_iso
+from shared.clock import iso, parse_iso
 from shared.web.body import Id, Items, RequestBody
 
 TAG = "mentorship"
 SessionStatus = Literal["scheduled", "completed", "cancelled"]
-STATUSES: tuple[str, ...] = get_args(SessionStatus)
 GRID_MINUTES = 5
 """Every time and length sits on this grid: bookings are locked in 5-minute buckets."""
 SLOT_MINUTES = (15, 180)
@@ -53,25 +57,6 @@ EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo
 CLOCK_PATTERN = "^([01][0-9]|2[0-3]):[0-5][05]$"
 END_CLOCK_PATTERN = "^(([01][0-9]|2[0-3]):[0-5][05]|24:00)$"
 DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-CLOCK = string("HH:MM on the 5-minute grid.", pattern=CLOCK_PATTERN)
-END_CLOCK = string("HH:MM on the 5-minute grid, or 24:00.", pattern=END_CLOCK_PATTERN)
-DATE = string(format="date")
-
-DAY_OFF = obj({"date": DATE, "available": {"const": False}}, closed=True)
-OTHER_HOURS = obj({"date": DATE, "start": CLOCK, "end": END_CLOCK}, closed=True)
-RULES: dict[str, Schema] = {
-    "timezone": string("An IANA time zone, e.g. Europe/London."),
-    "weekly": array(ref("WeeklyHoursBody"), maxItems=MAX_WEEKLY),
-    "slotMinutes": integer(
-        minimum=SLOT_MINUTES[0], maximum=SLOT_MINUTES[1], multipleOf=GRID_MINUTES
-    ),
-    "bufferMinutes": integer(
-        minimum=BUFFER_MINUTES[0], maximum=BUFFER_MINUTES[1], multipleOf=GRID_MINUTES
-    ),
-    "minNoticeHours": integer(minimum=NOTICE_HOURS[0], maximum=NOTICE_HOURS[1]),
-    "maxDaysAhead": integer(minimum=DAYS_AHEAD[0], maximum=DAYS_AHEAD[1]),
-}
 
 
 def _matching(pattern: str, problem: str) -> AfterValidator:
@@ -128,6 +113,20 @@ def _an_instant(value: object) -> datetime:
 
 Instant = Annotated[datetime, BeforeValidator(_an_instant)]
 """An ISO-8601 date and time with an explicit offset (from 1970 to 9998), as aware UTC."""
+
+DAY_OFF = obj(
+    {"date": TypeAdapter(CalendarDate).json_schema(), "available": {"const": False}}, closed=True
+)
+OTHER_HOURS = obj(
+    {
+        "date": TypeAdapter(CalendarDate).json_schema(),
+        "start": TypeAdapter(Clock).json_schema(),
+        "end": TypeAdapter(EndClock).json_schema(),
+    },
+    closed=True,
+)
+"""The two shapes of a date exception, as documented: which fields go together is availability's
+rule (so that each wrong combination is named), not the body's type."""
 
 
 class WeeklyHoursBody(RequestBody):
@@ -212,41 +211,80 @@ class SlotsQuery(RequestBody):
     course_id: Id | None = None
 
 
+IsoInstant = Annotated[
+    datetime,
+    PlainSerializer(iso, return_type=str),
+    Field(json_schema_extra={"format": "date-time"}),
+]
+"""An aware instant, answered as ISO-8601 UTC to the millisecond (`2026-11-25T10:00:00.000Z`)."""
+
+
+def _every_field_answered(schema: dict[str, Any]) -> None:
+    """A saved availability answers every field, the ones a body may leave out too."""
+    schema["required"] = list(schema["properties"])
+    for field in schema["properties"].values():
+        field.pop("default", None)
+
+
+class Availability(AvailabilityBody):
+    """A teacher's availability as saved: the body that would set it again, sorted, with every
+    field."""
+
+    model_config = ConfigDict(extra="ignore", json_schema_extra=_every_field_answered)
+
+    def wire(self) -> dict[str, Any]:
+        """The JSON object the client gets and the table stores: an exception holds only its
+        kind's fields (a day off its `available: false`, other hours their start and end)."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+class Slot(ResponseModel):
+    """A bookable session time: UTC instants, to the second with a Z (`2026-03-08T14:00:00Z`)."""
+
+    start: datetime
+    end: datetime
+
+
+class MentorshipSession(ResponseModel):
+    """A booked 1-to-1 session, as either participant sees it."""
+
+    starts_at: IsoInstant = Field(alias="date")
+    """The start."""
+    session_id: str
+    student_id: str
+    teacher_id: str
+    course_id: str
+    ends_at: IsoInstant
+    student_name: str
+    teacher_name: str
+    created_at: Timestamp
+    updated_at: Timestamp
+    status: SessionStatus
+
+
+class VideoToken(ResponseModel):
+    """What the caller joins the session's video call with."""
+
+    token: str
+    """An Agora token for this session's channel only."""
+    channel_name: str
+    """The session id."""
+    uid: int = Field(ge=1)
+    """The caller's stable non-zero 32-bit id."""
+    expires_at: IsoInstant
+    app_id: str
+
+
+def _body_shaped(model: type[AvailabilityBody]) -> dict[str, Schema]:
+    """A body-shaped model as a component, generated as `Body.of` generates the body's, so that
+    the components both nest (WeeklyHoursBody) come out the same."""
+    schema, nested = model_schema(model)
+    return {model.__name__: schema, **nested}
+
+
 SCHEMAS: dict[str, Schema] = {
-    "Availability": obj(
-        {
-            **RULES,
-            "exceptions": array(
-                {"anyOf": [DAY_OFF, OTHER_HOURS]},
-                description="A day off, or other hours on a date (they replace its weekly ones).",
-            ),
-        }
-    ),
-    "Slot": obj({"start": timestamp(), "end": timestamp()}),
-    "MentorshipSession": obj(
-        {
-            "sessionId": string(),
-            "studentId": string(),
-            "teacherId": string(),
-            "courseId": string(),
-            "date": timestamp("The start."),
-            "endsAt": timestamp(),
-            "status": one_of_values(*STATUSES),
-            "studentName": string(),
-            "teacherName": string(),
-            "createdAt": timestamp(),
-            "updatedAt": timestamp(),
-        }
-    ),
-    "VideoToken": obj(
-        {
-            "token": string("An Agora token for this session's channel only."),
-            "channelName": string("The session id."),
-            "uid": integer("The caller's stable non-zero 32-bit id.", minimum=1),
-            "expiresAt": timestamp(),
-            "appId": string(),
-        }
-    ),
+    **_body_shaped(Availability),
+    **component_schemas(Slot, MentorshipSession, VideoToken),
 }
 
 SESSION = envelope(ref("MentorshipSession"))

@@ -25,7 +25,7 @@ from mentorship.commands import (
 )
 from mentorship.domain.availability import Availability, availability_from
 from mentorship.domain.session import CANCELLED, COMPLETED, Session
-from mentorship.domain.slots import Slot, free_slots, is_bookable
+from mentorship.domain.slots import free_slots, is_bookable
 from mentorship.errors import (
     BookingInvalid,
     CourseUnknown,
@@ -34,7 +34,7 @@ from mentorship.errors import (
     SessionNotFound,
     TokenWindowClosed,
 )
-from shared.api.mentorship import BUFFER_MINUTES, SLOT_MINUTES
+from shared.api.mentorship import BUFFER_MINUTES, SLOT_MINUTES, Slot
 from shared.clerk import ClerkClient
 from shared.clock import iso
 from shared.dynamo.transaction import TransactionConflict

@@ -1,24 +1,29 @@
-"""Mentorship JSON as the frontend reads it, and the session's calendar invite."""
+"""Mentorship's answers, as the models of shared/api/mentorship.py, and a session's invite."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from mentorship.domain.session import CANCELLED, Session
-from mentorship.domain.slots import Slot
+from mentorship.handlers import VideoGrant
+from shared.api import mentorship as api
 from shared.ics import mentorship_invite
 
 
-def session_json(session: Session) -> dict[str, Any]:
-    """The session as stored, without its buffer, and its start named `date`."""
-    document = session.document()
-    del document["bufferMinutes"]
-    return {"date": document.pop("startsAt"), **document}
+def session(session: Session) -> api.MentorshipSession:
+    """The fields the model names, read off the session by the same names (so not its buffer)."""
+    return api.MentorshipSession.model_validate(session, from_attributes=True)
 
 
-def slot_json(slot: Slot) -> dict[str, str]:
-    """Seconds precision, as the frontend shows a slot and sends its start back."""
-    return slot.document()
+def video_token(grant: VideoGrant, app_id: str | None) -> api.VideoToken:
+    """The grant, and the Agora app it is for (always configured when a grant was issued)."""
+    return api.VideoToken.model_validate(
+        {
+            "token": grant.token,
+            "channel_name": grant.channel,
+            "uid": grant.uid,
+            "expires_at": grant.expires_at,
+            "app_id": app_id,
+        }
+    )
 
 
 def session_ics(session: Session, link: str) -> str:

@@ -15,7 +15,7 @@ from mentorship.domain.availability import (
     Availability,
     AvailabilityInvalid,
     TimeRange,
-    availability_document,
+    as_saved,
     availability_from,
     availability_from_document,
 )
@@ -85,7 +85,7 @@ def test_exception_hours_replace_the_weekday_and_a_day_off_has_none() -> None:
 
 def test_the_document_is_the_api_shape_sorted_and_round_trips_exactly() -> None:
     availability = parse_availability(body())
-    document = availability_document(availability)
+    document = as_saved(availability).wire()
     assert document == {
         "timezone": "America/New_York",
         "weekly": [
@@ -110,7 +110,7 @@ def test_the_document_is_the_api_shape_sorted_and_round_trips_exactly() -> None:
 
 def test_a_document_read_back_from_dynamodb_with_decimals_is_the_same() -> None:
     availability = parse_availability(body())
-    stored = json.loads(json.dumps(availability_document(availability)), parse_int=Decimal)
+    stored = json.loads(json.dumps(as_saved(availability).wire()), parse_int=Decimal)
     assert availability_from_document(stored) == availability
 
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from mentorship.domain.availability import Availability, availability_from
-from mentorship.domain.slots import Slot, free_slots, is_bookable, lock_buckets, utc_iso
-from shared.api.mentorship import AvailabilityBody
+from mentorship.domain.slots import free_slots, is_bookable, lock_buckets
+from shared.api.mentorship import AvailabilityBody, Slot
 
 EVERY_DAY = range(7)
 
@@ -37,7 +37,7 @@ NOW = at("2026-01-01T00:00:00Z")
 
 def starts(availability: Availability, since: str, until: str, busy: Any = ()) -> list[str]:
     slots = free_slots(availability, at(since), at(until), NOW, list(busy))
-    rendered = [slot.document()["start"] for slot in slots]
+    rendered = [slot.wire()["start"] for slot in slots]
     assert len(set(rendered)) == len(rendered)
     return rendered
 
@@ -48,7 +48,7 @@ def on_local_day(availability: Availability, day: str) -> list[str]:
     since = datetime.fromisoformat(f"{day}T00:00:00").replace(tzinfo=zone)
     until = since.replace(tzinfo=None) + timedelta(days=1)
     slots = free_slots(availability, since, until.replace(tzinfo=zone), NOW, [])
-    rendered = [slot.document()["start"] for slot in slots]
+    rendered = [slot.wire()["start"] for slot in slots]
     assert len(set(rendered)) == len(rendered)
     return rendered
 
@@ -182,14 +182,14 @@ def test_the_buffer_separates_slots_of_a_range() -> None:
     found = free_slots(
         availability, at("2026-03-02T00:00:00Z"), at("2026-03-03T00:00:00Z"), NOW, []
     )
-    assert [utc_iso(slot.start) for slot in found] == [
+    assert [slot.wire()["start"] for slot in found] == [
         "2026-03-02T09:00:00Z",
         "2026-03-02T09:40:00Z",
         "2026-03-02T10:20:00Z",
         "2026-03-02T11:00:00Z",
     ]
-    assert found[0] == Slot(at("2026-03-02T09:00:00Z"), at("2026-03-02T09:30:00Z"))
-    assert found[0].document() == {"start": "2026-03-02T09:00:00Z", "end": "2026-03-02T09:30:00Z"}
+    assert found[0] == Slot(start=at("2026-03-02T09:00:00Z"), end=at("2026-03-02T09:30:00Z"))
+    assert found[0].wire() == {"start": "2026-03-02T09:00:00Z", "end": "2026-03-02T09:30:00Z"}
 
 
 @pytest.mark.parametrize(
@@ -240,7 +240,7 @@ def test_min_notice_edge(now: str, first: str) -> None:
     found = free_slots(
         availability, at("2026-03-02T00:00:00Z"), at("2026-03-03T00:00:00Z"), at(now), []
     )
-    assert utc_iso(found[0].start) == first
+    assert found[0].wire()["start"] == first
 
 
 @pytest.mark.parametrize(
@@ -255,7 +255,7 @@ def test_max_days_ahead_edge(now: str, last: str) -> None:
     found = free_slots(
         availability, at("2026-03-02T00:00:00Z"), at("2026-03-03T00:00:00Z"), at(now), []
     )
-    assert utc_iso(found[-1].start) == last
+    assert found[-1].wire()["start"] == last
 
 
 def test_the_window_is_half_open() -> None:
@@ -292,7 +292,7 @@ def test_is_bookable_only_for_a_start_free_slots_would_offer() -> None:
     availability = teacher("UTC", "09:00", "12:00", slotMinutes=30, bufferMinutes=10)
     now = at("2026-03-02T09:30:00Z")
     busy = [(at("2026-03-02T11:00:00Z"), at("2026-03-02T11:40:00Z"))]
-    slot = Slot(at("2026-03-02T10:20:00Z"), at("2026-03-02T10:50:00Z"))
+    slot = Slot(start=at("2026-03-02T10:20:00Z"), end=at("2026-03-02T10:50:00Z"))
     assert is_bookable(availability, at("2026-03-02T10:20:00Z"), now, busy) == slot
     assert is_bookable(availability, at("2026-03-02T14:20:00+04:00"), now, busy) == slot
     assert is_bookable(availability, at("2026-03-02T10:30:00Z"), now, busy) is None  # off grid

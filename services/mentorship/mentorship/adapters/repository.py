@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
+from operator import itemgetter
+from typing import Any, get_type_hints
+
+from pydantic.alias_generators import to_camel
 
 from mentorship.adapters import keys
-from mentorship.domain.availability import (
-    Availability,
-    availability_document,
-    availability_from_document,
-)
+from mentorship.domain.availability import Availability, as_saved, availability_from_document
 from mentorship.domain.session import CANCELLED, SCHEDULED, Session
 from mentorship.domain.slots import lock_buckets
 from mentorship.domain.upcoming import Upcoming
@@ -40,31 +40,58 @@ class Page:
     last_key: dict[str, Any] | None
 
 
+def _read_back() -> tuple[tuple[int, Callable[[Any], Any]], ...]:
+    """Where each field that is not a string sits in field order, and how its attribute is read
+    back (DynamoDB gives numbers as Decimal)."""
+    hints = get_type_hints(Session)
+    readers: dict[object, Callable[[Any], Any]] = {datetime: parse_iso, int: int}
+    return tuple(
+        (index, readers[hints[field.name]])
+        for index, field in enumerate(fields(Session))
+        if hints[field.name] is not str
+    )
+
+
+SESSION_FIELDS = tuple(field.name for field in fields(Session))
+SESSION_ATTRIBUTES = tuple(to_camel(name) for name in SESSION_FIELDS)
+"""A session item holds each field of the domain's Session under its camelCase name."""
+ABSENT_SESSION_ATTRIBUTES: dict[str, Any] = {
+    "bufferMinutes": 0,
+    "studentName": "",
+    "teacherName": "",
+}
+"""What a session item without these attributes is read as."""
+_in_field_order = itemgetter(*SESSION_ATTRIBUTES)
+_READ_BACK = _read_back()
+
+
 def to_item(session: Session) -> Item:
+    """The session's keys, and each field as its attribute (instants ISO-8601 UTC)."""
     return {
         **keys.session_key(session.session_id),
         **keys.session_indexes(
             session.session_id, session.student_id, session.teacher_id, session.starts_at
         ),
-        **session.document(),
+        **{
+            attribute: _written(getattr(session, name))
+            for name, attribute in zip(SESSION_FIELDS, SESSION_ATTRIBUTES, strict=True)
+        },
     }
 
 
 def from_item(item: Item) -> Session:
-    return Session(
-        session_id=item["sessionId"],
-        student_id=item["studentId"],
-        teacher_id=item["teacherId"],
-        course_id=item["courseId"],
-        starts_at=parse_iso(item["startsAt"]),
-        ends_at=parse_iso(item["endsAt"]),
-        buffer_minutes=int(item.get("bufferMinutes", 0)),
-        student_name=item.get("studentName", ""),
-        teacher_name=item.get("teacherName", ""),
-        created_at=item["createdAt"],
-        updated_at=item["updatedAt"],
-        status=item["status"],
-    )
+    """to_item's inverse, for an item with or without the ABSENT_SESSION_ATTRIBUTES."""
+    try:
+        values = list(_in_field_order(item))
+    except KeyError:
+        values = list(_in_field_order({**ABSENT_SESSION_ATTRIBUTES, **item}))
+    for index, read in _READ_BACK:
+        values[index] = read(values[index])
+    return Session(*values)
+
+
+def _written(value: Any) -> Any:
+    return iso(value) if isinstance(value, datetime) else value
 
 
 class MentorshipRepository:
@@ -85,7 +112,7 @@ class MentorshipRepository:
             {
                 **keys.availability_key(teacher_id),
                 "teacherId": teacher_id,
-                "availability": availability_document(availability),
+                "availability": as_saved(availability).wire(),
             }
         )
 

@@ -10,7 +10,7 @@ from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from shared.api.mentorship import AvailabilityBody, DateExceptionBody, WeeklyHoursBody
+from shared.api import mentorship as api
 from shared.invalid import Invalid
 from shared.user_settings import is_timezone
 
@@ -95,7 +95,7 @@ def _disjoint(
 
 
 def _weekly(
-    requested: Sequence[WeeklyHoursBody], errors: dict[str, str]
+    requested: Sequence[api.WeeklyHoursBody], errors: dict[str, str]
 ) -> dict[int, tuple[TimeRange, ...]]:
     by_day: dict[int, list[tuple[str, TimeRange]]] = {}
     for i, item in enumerate(requested):
@@ -107,7 +107,7 @@ def _weekly(
 
 
 def _exceptions(
-    requested: Sequence[DateExceptionBody], errors: dict[str, str]
+    requested: Sequence[api.DateExceptionBody], errors: dict[str, str]
 ) -> dict[date, tuple[TimeRange, ...]]:
     """Each date a day off (`available: false` alone, once) or its own hours, never both."""
     days_off: dict[date, str] = {}
@@ -131,7 +131,7 @@ def _exceptions(
     return dict(sorted({**found, **dict.fromkeys(days_off, ())}.items()))
 
 
-def availability_from(requested: AvailabilityBody) -> Availability:
+def availability_from(requested: api.AvailabilityBody) -> Availability:
     """The requested availability, held to the rules its body's types cannot say: a real IANA
     zone, ranges that end after they start and do not overlap on one day, a date either a day
     off or given hours. Every problem is named by its path, as the body's own checks name theirs
@@ -157,30 +157,34 @@ def _clock(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
-def _hours(hours: TimeRange) -> dict[str, str]:
-    return {"start": _clock(hours.start_minute), "end": _clock(hours.end_minute)}
-
-
-def availability_document(a: Availability) -> dict[str, Any]:
-    """The API's JSON shape, sorted; only str/int/bool/list/dict, so it stores as a DynamoDB map."""
-    exceptions: list[dict[str, Any]] = []
+def as_saved(a: Availability) -> api.Availability:
+    """The body that would set this availability again, sorted: what the API answers, and (as
+    its wire, only str/int/bool/list/dict) what the table stores."""
+    exceptions: list[api.DateExceptionBody] = []
     for day, ranges in sorted(a.exceptions.items()):
         if not ranges:
-            exceptions.append({"date": day.isoformat(), "available": False})
-        exceptions.extend({"date": day.isoformat(), **_hours(hours)} for hours in ranges)
-    return {
-        "timezone": a.timezone,
-        "weekly": [
-            {"day": day, **_hours(hours)}
+            exceptions.append(api.DateExceptionBody.model_construct(date=day, available=False))
+        exceptions.extend(
+            api.DateExceptionBody.model_construct(
+                date=day, start=_clock(hours.start_minute), end=_clock(hours.end_minute)
+            )
+            for hours in ranges
+        )
+    return api.Availability.model_construct(
+        timezone=a.timezone,
+        weekly=tuple(
+            api.WeeklyHoursBody.model_construct(
+                day=day, start=_clock(hours.start_minute), end=_clock(hours.end_minute)
+            )
             for day, ranges in sorted(a.weekly.items())
             for hours in ranges
-        ],
-        "slotMinutes": a.slot_minutes,
-        "bufferMinutes": a.buffer_minutes,
-        "minNoticeHours": a.min_notice_hours,
-        "maxDaysAhead": a.max_days_ahead,
-        "exceptions": exceptions,
-    }
+        ),
+        slot_minutes=a.slot_minutes,
+        buffer_minutes=a.buffer_minutes,
+        min_notice_hours=a.min_notice_hours,
+        max_days_ahead=a.max_days_ahead,
+        exceptions=tuple(exceptions),
+    )
 
 
 def _stored(item: Mapping[str, Any]) -> TimeRange:
@@ -188,7 +192,7 @@ def _stored(item: Mapping[str, Any]) -> TimeRange:
 
 
 def availability_from_document(doc: Mapping[str, Any]) -> Availability:
-    """Back from availability_document's shape, trusted (numbers may come back as Decimal)."""
+    """Back from as_saved's wire, trusted (numbers may come back as Decimal)."""
     weekly: dict[int, list[TimeRange]] = {}
     for item in doc["weekly"]:
         weekly.setdefault(int(item["day"]), []).append(_stored(item))

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
-
-from pydantic.alias_generators import to_camel
 
 from shared.clock import iso
 from shared.events.contracts import MentorshipSession
@@ -70,11 +68,6 @@ class Session:
         if now < self.starts_at:
             raise TransitionRefused("A session can be completed only after it has started.")
         return replace(self, status=COMPLETED, updated_at=stamp)
-
-    def document(self) -> dict[str, Any]:
-        """Every field by its camelCase name, instants as ISO-8601 UTC: the stored session, and
-        (without the buffer, its start named `date`) the API's."""
-        return {to_camel(field.name): _plain(getattr(self, field.name)) for field in fields(self)}
 
     def event_payload(self) -> MentorshipSession:
         """The fields its events carry, under the same names."""

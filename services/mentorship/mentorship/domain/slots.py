@@ -4,32 +4,15 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from mentorship.domain.availability import DAY_MINUTES, Availability, TimeRange
-from shared.api.mentorship import GRID_MINUTES
+from shared.api.mentorship import GRID_MINUTES, Slot
 
 BUCKET = timedelta(minutes=GRID_MINUTES)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ONE_DAY = timedelta(days=1)
-
-
-@dataclass(frozen=True)
-class Slot:
-    """One bookable session time, as aware UTC instants."""
-
-    start: datetime
-    end: datetime
-
-    def document(self) -> dict[str, str]:
-        return {"start": utc_iso(self.start), "end": utc_iso(self.end)}
-
-
-def utc_iso(moment: datetime) -> str:
-    """ISO-8601 in UTC to the second, with a Z: 2026-03-08T14:00:00Z."""
-    return _utc(moment, "moment").strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _utc(moment: datetime, name: str) -> datetime:
@@ -51,13 +34,15 @@ def _instant(day: date, minute: int, zone: ZoneInfo) -> datetime:
     return datetime.combine(day + timedelta(days=minute // DAY_MINUTES), wall, zone).astimezone(UTC)
 
 
-def _range_slots(a: Availability, day: date, hours: TimeRange, zone: ZoneInfo) -> Iterator[Slot]:
+def _range_starts(
+    a: Availability, day: date, hours: TimeRange, zone: ZoneInfo
+) -> Iterator[datetime]:
     """Slot k starts k * (slot + buffer) of real time after the range's start, ending by its end."""
     start, end = _instant(day, hours.start_minute, zone), _instant(day, hours.end_minute, zone)
     length = timedelta(minutes=a.slot_minutes)
     step = length + timedelta(minutes=a.buffer_minutes)
     while start + length <= end:
-        yield Slot(start, start + length)
+        yield start
         start += step
 
 
@@ -74,11 +59,11 @@ class _Busy:
                 self._starts.append(start)
                 self._ends.append(end)
 
-    def clashes(self, slot: Slot, buffer: timedelta) -> bool:
-        """slot.start < busy end and busy start < slot.end + buffer for some busy interval; they
-        are disjoint and sorted, so only the last one starting before slot.end + buffer can."""
-        i = bisect_left(self._starts, slot.end + buffer) - 1
-        return i >= 0 and slot.start < self._ends[i]
+    def clashes(self, start: datetime, until: datetime) -> bool:
+        """start < busy end and busy start < until for some busy interval; they are disjoint and
+        sorted, so only the last one starting before until can."""
+        i = bisect_left(self._starts, until) - 1
+        return i >= 0 and start < self._ends[i]
 
 
 def free_slots(
@@ -99,7 +84,8 @@ def free_slots(
     latest = min(stop, now + timedelta(days=availability.max_days_ahead))
     if earliest > latest or earliest >= stop:
         return []
-    buffer = timedelta(minutes=availability.buffer_minutes)
+    length = timedelta(minutes=availability.slot_minutes)
+    blocked = length + timedelta(minutes=availability.buffer_minutes)
     booked = _Busy(busy)
     found: dict[datetime, Slot] = {}
     # From the day before: when a jump straddles midnight, a range's last slots can start on the
@@ -107,10 +93,10 @@ def free_slots(
     day = earliest.astimezone(zone).date() - ONE_DAY
     while day <= latest.astimezone(zone).date():
         for hours in availability.ranges_on(day):
-            for slot in _range_slots(availability, day, hours, zone):
-                fits = earliest <= slot.start <= latest and slot.start < stop
-                if fits and not booked.clashes(slot, buffer):
-                    found.setdefault(slot.start, slot)
+            for start in _range_starts(availability, day, hours, zone):
+                fits = earliest <= start <= latest and start < stop
+                if fits and not booked.clashes(start, start + blocked):
+                    found.setdefault(start, Slot(start=start, end=start + length))
         day += ONE_DAY
     return [found[start] for start in sorted(found)]
 

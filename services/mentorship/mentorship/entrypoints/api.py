@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
 
-from mentorship import errors
+from mentorship import errors, views
 from mentorship.adapters.repository import SessionChanged, SlotTaken, UpcomingChanged
 from mentorship.adapters.video_tokens import VideoUnavailable
 from mentorship.bootstrap import Mentorship
@@ -16,13 +16,11 @@ from mentorship.commands import (
     SetAvailability,
     ShowSession,
 )
-from mentorship.domain.availability import AvailabilityInvalid, availability_document
+from mentorship.domain.availability import AvailabilityInvalid, as_saved
 from mentorship.domain.session import TeacherOnly, TransitionRefused
 from mentorship.domain.upcoming import BookingLimitReached
-from mentorship.views import session_ics, session_json, slot_json
 from shared.api.mentorship import AvailabilityBody, BookingBody, SlotsQuery, StatusChangeBody
 from shared.auth.access import current_principal, require_auth
-from shared.clock import iso
 from shared.ics import session_link
 from shared.web.body import parse_body, parse_object
 from shared.web.errors import BadRequest, NotFound, translate_errors
@@ -70,7 +68,7 @@ def _app() -> Mentorship:
 def put_availability() -> Response:
     body = parse_body(AvailabilityBody)
     availability = _app().set_availability(SetAvailability(current_principal().user_id, body))
-    return ok(availability_document(availability), "Availability saved")
+    return ok(as_saved(availability).wire(), "Availability saved")
 
 
 @bp.get("/availability")
@@ -79,7 +77,7 @@ def get_availability() -> Response:
     availability = _app().repository.availability(current_principal().user_id)
     if availability is None:
         raise NotFound("You have not set your availability yet.", code="no_availability")
-    return ok(availability_document(availability), "Availability retrieved")
+    return ok(as_saved(availability).wire(), "Availability retrieved")
 
 
 @bp.get("/availability/<teacherId>/slots")
@@ -87,7 +85,7 @@ def get_availability() -> Response:
 def slots(teacherId: str) -> Response:  # noqa: N803 - path names are the API's
     query = parse_object(SlotsQuery, {name: value for name, value in request.args.items() if value})
     found = _app().open_slots(FindOpenSlots(teacherId, query.since, query.to, query.course_id))
-    response = ok([slot_json(s) for s in found.slots], "Slots retrieved")
+    response = ok([s.wire() for s in found.slots], "Slots retrieved")
     if found.timezone is not None:
         response.headers["X-Teacher-Timezone"] = found.timezone
     return response
@@ -98,7 +96,8 @@ def slots(teacherId: str) -> Response:  # noqa: N803 - path names are the API's
 def book() -> Response:
     body = parse_body(BookingBody)
     command = BookSession(current_principal().user_id, body.teacher_id, body.course_id, body.date)
-    return ok(session_json(_app().book_session(command)), "Session booked", status=201)
+    session = _app().book_session(command)
+    return ok(views.session(session).wire(), "Session booked", status=201)
 
 
 @bp.get("/user/<userId>")
@@ -113,7 +112,7 @@ def sessions_of(userId: str) -> Response:  # noqa: N803
         parse_limit(request.args.get("limit")),
         decode_cursor(request.args.get("cursor")),
     )
-    data = [session_json(s) for s in page.sessions]
+    data = [views.session(s).wire() for s in page.sessions]
     return ok(data, "Sessions retrieved", cursor=encode_cursor(page.last_key))
 
 
@@ -121,7 +120,7 @@ def sessions_of(userId: str) -> Response:  # noqa: N803
 @require_auth()
 def get_session(sessionId: str) -> Response:  # noqa: N803
     session = _app().show_session(ShowSession(sessionId, current_principal().user_id))
-    return ok(session_json(session), "Session retrieved")
+    return ok(views.session(session).wire(), "Session retrieved")
 
 
 @bp.patch("/<sessionId>")
@@ -130,7 +129,7 @@ def change_status(sessionId: str) -> Response:  # noqa: N803
     body = parse_body(StatusChangeBody)
     command = ChangeSessionStatus(sessionId, current_principal().user_id, body.status)
     session = _app().change_status(command)
-    return ok(session_json(session), f"Session {session.status}")
+    return ok(views.session(session).wire(), f"Session {session.status}")
 
 
 @bp.get("/<sessionId>/ics")
@@ -140,7 +139,7 @@ def invite(sessionId: str) -> Response:  # noqa: N803
     session = app.show_session(ShowSession(sessionId, current_principal().user_id))
     link = session_link(app.settings.client_urls[0], session.session_id)
     return Response(
-        session_ics(session, link),
+        views.session_ics(session, link),
         mimetype="text/calendar",
         headers={"Content-Disposition": f'attachment; filename="session-{sessionId}.ics"'},
     )
@@ -151,13 +150,5 @@ def invite(sessionId: str) -> Response:  # noqa: N803
 def video_token(sessionId: str) -> Response:  # noqa: N803
     app = _app()
     grant = app.issue_video_token(IssueVideoToken(sessionId, current_principal().user_id))
-    return ok(
-        {
-            "token": grant.token,
-            "channelName": grant.channel,
-            "uid": grant.uid,
-            "expiresAt": iso(grant.expires_at),
-            "appId": app.settings.mentorship.agora_app_id,
-        },
-        "Video token issued",
-    )
+    token = views.video_token(grant, app.settings.mentorship.agora_app_id)
+    return ok(token.wire(), "Video token issued")
