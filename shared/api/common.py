@@ -2,25 +2,38 @@
 
 from __future__ import annotations
 
-from shared.api.spec import Answer, Param, Schema, integer, obj, ref, string
+from typing import Any
 
-SCHEMAS: dict[str, Schema] = {
-    "Error": obj(
-        {
-            "message": string("A human sentence."),
-            "error": obj(
-                {
-                    "code": string("A machine code, e.g. `validation_error`, `not_self`."),
-                    "details": {
-                        "description": "null, or for a 400 each bad field (a dotted path)"
-                        " mapped to its problem."
-                    },
-                }
-            ),
-        },
-        description="Every error: `{message, error: {code, details}}`.",
-    ),
-}
+from shared.api.spec import (
+    Answer,
+    Param,
+    ResponseModel,
+    Schema,
+    component_schemas,
+    integer,
+    ref,
+    string,
+)
+
+
+class ErrorDetail(ResponseModel):
+    """What a program reads of an error."""
+
+    code: str
+    """A machine code, e.g. `validation_error`, `not_self`."""
+    details: Any
+    """null, or for a 400 each bad field (a dotted path) mapped to its problem."""
+
+
+class Error(ResponseModel):
+    """Every error: `{message, error: {code, details}}`."""
+
+    message: str
+    """A human sentence."""
+    error: ErrorDetail
+
+
+SCHEMAS: dict[str, Schema] = component_schemas(Error)
 
 LIMIT = Param(
     "limit",

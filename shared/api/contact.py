@@ -9,12 +9,30 @@ from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from shared.api.common import error
-from shared.api.spec import Answer, Body, Operations, OperationSpec, Schema, envelope, obj, string
+from shared.api.spec import (
+    Answer,
+    Body,
+    Operations,
+    OperationSpec,
+    ResponseModel,
+    Schema,
+    component_schemas,
+    envelope,
+    ref,
+)
 from shared.web.body import RequestBody
 
 TAG = "contact"
 
-SCHEMAS: dict[str, Schema] = {}
+
+class SentMessage(ResponseModel):
+    """The contact form's message, mailed."""
+
+    id: str
+    """The mail provider's id."""
+
+
+SCHEMAS: dict[str, Schema] = component_schemas(SentMessage)
 
 EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -69,7 +87,7 @@ OPERATIONS: Operations = {
             200: Answer(
                 "Sent (`Email sent successfully!`); the same Idempotency-Key answers the same id"
                 " and sends nothing.",
-                envelope(obj({"id": string("The mail provider's id.")})),
+                envelope(ref("SentMessage")),
             ),
             400: error("`error.details` names each bad field."),
             502: error("The mail provider refused the message (`mail_rejected`)."),

@@ -2,33 +2,36 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from shared.api.common import error
 from shared.api.spec import (
     Answer,
     Operations,
     OperationSpec,
+    ResponseModel,
     Schema,
-    obj,
-    one_of_values,
+    component_schemas,
     ref,
     string,
 )
 
 TAG = "operations"
 
-SCHEMAS: dict[str, Schema] = {
-    "Health": obj({"status": one_of_values("ok")}),
-    "Readiness": obj(
-        {
-            "status": one_of_values("ready", "not_ready"),
-            "checks": {
-                "type": "object",
-                "additionalProperties": one_of_values("ok", "failing"),
-                "description": "Each dependency checked: the gateway's is Redis only.",
-            },
-        }
-    ),
-}
+CheckResult = Literal["ok", "failing"]
+
+
+class Health(ResponseModel):
+    status: Literal["ok"]
+
+
+class Readiness(ResponseModel):
+    status: Literal["ready", "not_ready"]
+    checks: dict[str, CheckResult]
+    """Each dependency checked: the gateway's is Redis only."""
+
+
+SCHEMAS: dict[str, Schema] = component_schemas(Health, Readiness)
 
 OPERATIONS: Operations = {
     "GET /health": OperationSpec(TAG, {200: Answer("The process is up.", ref("Health"))}),

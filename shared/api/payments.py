@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
-from shared.api.common import INVALID, NEXT_CURSOR, PAGE, error
+from shared.api.common import INVALID, NEXT_CURSOR, PAGE, Error, error
 from shared.api.spec import (
     Answer,
     Body,
@@ -19,10 +19,6 @@ from shared.api.spec import (
     array,
     component_schemas,
     envelope,
-    nullable,
-    number,
-    obj,
-    one_of_values,
     ref,
     string,
 )
@@ -32,6 +28,38 @@ TAG = "payments"
 
 MinorUnits = Annotated[int, Field(ge=0, description="Minor units (paise).")]
 OrderState = Literal["PENDING", "SUCCESS", "FAILED"]
+
+
+class CashfreeNamed(ResponseModel):
+    """An answer in Cashfree's own snake_case field names, not camelCase."""
+
+    model_config = ConfigDict(alias_generator=None)
+
+
+class CashfreeOrder(CashfreeNamed):
+    """Cashfree's order as created, in Cashfree's own snake_case fields."""
+
+    order_id: str
+    cf_order_id: str | None
+    payment_session_id: str | None
+    """For Cashfree's browser SDK."""
+    order_status: str | None
+    """Cashfree's, e.g. ACTIVE."""
+    order_amount: float | int | None
+    """Rupees (major units)."""
+    order_currency: str | None
+    order_expiry_time: str | None = None
+
+
+class FreeOrder(CashfreeNamed):
+    """A price-0 course: enrolled at once, no Cashfree order."""
+
+    order_id: str
+    order_status: Literal["PAID"]
+
+
+CreatedOrder = CashfreeOrder | FreeOrder
+"""What create-order answers."""
 
 
 class OrderStatus(ResponseModel):
@@ -90,25 +118,33 @@ class SalesTotal(ResponseModel):
     """Minor units: amount less refundedAmount."""
 
 
-SCHEMAS: dict[str, Schema] = {
-    "CashfreeOrder": obj(
-        {
-            "order_id": string(),
-            "cf_order_id": nullable(string()),
-            "payment_session_id": nullable(string("For Cashfree's browser SDK.")),
-            "order_status": nullable(string("Cashfree's, e.g. ACTIVE.")),
-            "order_amount": nullable(number("Rupees (major units).")),
-            "order_currency": nullable(string()),
-        },
-        {"order_expiry_time": nullable(string())},
-        description="Cashfree's order as created, in Cashfree's own snake_case fields.",
-    ),
-    "FreeOrder": obj(
-        {"order_id": string(), "order_status": one_of_values("PAID")},
-        description="A price-0 course: enrolled at once, no Cashfree order.",
-    ),
-    **component_schemas(OrderStatus, Refund, Transaction, Sale, SalesTotal),
-}
+class UnknownOrderStatus(ResponseModel):
+    status: Literal["NOT_FOUND"]
+
+
+class UnknownOrder(Error):
+    """No such order of the caller's: the error, and `data.status` for pollers."""
+
+    data: UnknownOrderStatus = UnknownOrderStatus(status="NOT_FOUND")
+
+
+class WebhookOutcome(ResponseModel):
+    outcome: str
+    """In a word: the order's or refund's status now, or why it did not apply (`unknown_order`,
+    `ignored`…)."""
+
+
+SCHEMAS: dict[str, Schema] = component_schemas(
+    CashfreeOrder,
+    FreeOrder,
+    OrderStatus,
+    Refund,
+    Transaction,
+    Sale,
+    SalesTotal,
+    UnknownOrder,
+    WebhookOutcome,
+)
 
 REFUND = envelope(ref("Refund"))
 SELF_ID = string("The caller's own id.")
@@ -183,12 +219,7 @@ OPERATIONS: Operations = {
             ),
             404: Answer(
                 "No such order (`order_not_found`), with `data: {status: NOT_FOUND}`.",
-                {
-                    "allOf": [
-                        ref("Error"),
-                        obj({}, {"data": obj({"status": one_of_values("NOT_FOUND")})}),
-                    ]
-                },
+                ref("UnknownOrder"),
             ),
         },
         path_params={"userId": SELF_ID},
@@ -232,7 +263,7 @@ OPERATIONS: Operations = {
             200: Answer(
                 "Recorded, already recorded, or recorded as an operator alert because it cannot"
                 " apply (retrying would not help).",
-                envelope(obj({"outcome": string()})),
+                envelope(ref("WebhookOutcome")),
             ),
             400: error("Signed, but not JSON."),
             401: error("The signature does not match (`bad_signature`)."),

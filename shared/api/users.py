@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, Literal
 
 from pydantic import ConfigDict, Field
+from pydantic.experimental.missing_sentinel import MISSING
 
 from shared.api.common import INVALID, error
 from shared.api.spec import (
@@ -12,52 +13,72 @@ from shared.api.spec import (
     Body,
     Operations,
     OperationSpec,
+    ResponseModel,
     Schema,
-    boolean,
+    component_schemas,
     envelope,
-    nullable,
-    obj,
-    one_of_values,
     ref,
     string,
 )
-from shared.user_settings import DEFAULT_TIMEZONE
+from shared.user_settings import DEFAULT_TIMEZONE, settings_of
 from shared.web.body import RequestBody, TimeZone
 
 TAG = "users"
-ROLE = one_of_values("student", "teacher")
-FREQUENCY = one_of_values("immediate", "daily", "weekly")
+THEME_MAX_CHARS = 20
 
-SCHEMAS: dict[str, Schema] = {
-    "Settings": obj(
-        {
-            "courseNotifications": boolean(),
-            "emailAlerts": boolean(),
-            "smsAlerts": boolean("Stored; there is no SMS provider."),
-            "notificationFrequency": FREQUENCY,
-        },
-        {
-            "timezone": string("IANA, default UTC: the times in mail."),
-            "theme": string(maxLength=20),
-        },
-        description="Notification settings: the stored ones over the defaults.",
-    ),
-    "UserProfile": obj(
-        {
-            "userId": string(),
-            "email": nullable(string()),
-            "firstName": string(),
-            "lastName": string(),
-            "userType": nullable(ROLE),
-            "settings": ref("Settings"),
-        }
-    ),
-}
+Role = Literal["student", "teacher"]
+Frequency = Literal["immediate", "daily", "weekly"]
+
+
+class Settings(ResponseModel):
+    """Notification settings: the stored ones over the defaults."""
+
+    model_config = ConfigDict(extra="allow")
+
+    course_notifications: bool
+    email_alerts: bool
+    sms_alerts: bool
+    """Stored; there is no SMS provider."""
+    notification_frequency: Frequency
+    timezone: str = DEFAULT_TIMEZONE
+    """IANA, default UTC: the times in mail."""
+    theme: str | MISSING = Field(default=MISSING, max_length=THEME_MAX_CHARS)
+    """Absent until one is saved."""
+
+    @classmethod
+    def of(cls, public_metadata: dict[str, Any]) -> Settings:
+        """The user's settings as Clerk keeps them, not validated: earlier clients wrote there
+        too, and what they stored (other keys among it) is answered as it is."""
+        return cls.model_construct(**settings_of(public_metadata))
+
+
+class UserProfile(ResponseModel):
+    user_id: str
+    email: str | None
+    first_name: str
+    last_name: str
+    user_type: Role | None
+    settings: Settings
+
+
+class UserRole(ResponseModel):
+    """The role the caller chose."""
+
+    user_id: str
+    user_type: Role
+
+
+class UserSettings(ResponseModel):
+    """The caller's settings, as saved."""
+
+    user_id: str
+    settings: Settings
+
+
+SCHEMAS: dict[str, Schema] = component_schemas(UserProfile, UserRole, UserSettings)
 
 NO_USER = error("The token's user is unknown to Clerk (`user_not_found`).")
 CLERK_DOWN = error("Clerk is unavailable or refused the request.")
-
-THEME_MAX_CHARS = 20
 
 
 class OnboardingBody(RequestBody):
@@ -67,7 +88,7 @@ class OnboardingBody(RequestBody):
     INVALID: ClassVar[str] = "Choose student or teacher."
     NON_OBJECT_IS_A_FIELD_ERROR: ClassVar[bool] = True
 
-    user_type: Literal["student", "teacher"]
+    user_type: Role
 
 
 class SettingsUpdate(RequestBody):
@@ -79,7 +100,7 @@ class SettingsUpdate(RequestBody):
     email_alerts: bool
     sms_alerts: bool
     """Stored; there is no SMS provider."""
-    notification_frequency: Literal["immediate", "daily", "weekly"]
+    notification_frequency: Frequency
     timezone: TimeZone = DEFAULT_TIMEZONE
     """An IANA time zone: the times in mail."""
     theme: str = Field(default="", max_length=THEME_MAX_CHARS)
@@ -111,7 +132,7 @@ OPERATIONS: Operations = {
         {
             200: Answer(
                 "Saved; the role reaches the gateway in the next session token (refresh it).",
-                envelope(obj({"userId": string(), "userType": ROLE})),
+                envelope(ref("UserRole")),
             ),
             400: INVALID,
             404: NO_USER,
@@ -137,7 +158,7 @@ OPERATIONS: Operations = {
         {
             200: Answer(
                 "The saved settings.",
-                envelope(obj({"userId": string(), "settings": ref("Settings")})),
+                envelope(ref("UserSettings")),
             ),
             400: INVALID,
             404: NO_USER,

@@ -67,6 +67,8 @@ class Unavailable(ApiError):
 def error_response(
     status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None
 ) -> Response:
+    """The envelope `shared.api.common.Error` documents, built as a plain dict: every error
+    answer passes here, and building the model would add a third or more to what each costs."""
     body: dict[str, Any] = {"message": message, "error": {"code": code, "details": details}}
     response = jsonify(body)
     response.status_code = status

@@ -8,29 +8,21 @@ import re
 import uuid
 from dataclasses import replace
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
-from billing import reconciler
+from billing import reconciler, views
 from billing.adapters.cashfree import CashfreeError
 from billing.adapters.catalog_client import PricedCourse
 from billing.domain.model import PENDING, SUCCESS, Attempt, Order
 from billing.domain.money import to_major
 from billing.ledger import Ledger
 from billing.payments import apply_attempt
+from shared.api.payments import CashfreeOrder, FreeOrder
 from shared.clerk import ClerkClient, UserProfile
 from shared.clock import now_iso, parse_iso, utc_now
 
 REUSE_MARGIN = timedelta(minutes=10)
-PROVIDER_FIELDS = (
-    "order_id",
-    "cf_order_id",
-    "payment_session_id",
-    "order_status",
-    "order_amount",
-    "order_currency",
-    "order_expiry_time",
-)
+PROVIDER_FIELDS = tuple(CashfreeOrder.model_fields)
 
 
 def customer_id_for(user_id: str) -> str:
@@ -92,7 +84,7 @@ def with_provider_order(
     clerk: ClerkClient,
     return_url: str,
     placeholder_phone: str,
-) -> dict[str, Any]:
+) -> CashfreeOrder:
     """Create (or fetch, idempotently) the Cashfree order and remember its session."""
     if not order.sent_to_provider:
         profile = clerk.get_user(order.user_id)
@@ -107,13 +99,7 @@ def with_provider_order(
         ledger.orders.save(uow, updated, read_status=order.status, read_updated=order.updated_at)
         uow.commit()
         order = updated
-    return {k: _number(order.provider_order.get(k)) for k in PROVIDER_FIELDS}
-
-
-def _number(value: Any) -> Any:
-    """Cashfree's order_amount, parsed as Decimal, which Flask would send as a JSON string (and
-    the stored order, read back, as a number): always a number."""
-    return float(value) if isinstance(value, Decimal) else value
+    return views.cashfree_order(order)
 
 
 def cashfree_order(
@@ -137,11 +123,11 @@ def cashfree_order(
     }
 
 
-def enroll_free(order: Order, open_id: str | None, *, ledger: Ledger) -> dict[str, Any]:
+def enroll_free(order: Order, open_id: str | None, *, ledger: Ledger) -> FreeOrder:
     """A price-0 course goes through the same paid path, without Cashfree."""
     uow = ledger.unit_of_work()
     ledger.orders.add(uow, order, replacing=open_id)
     uow.commit()
     free = Attempt(f"free_{order.order_id}", SUCCESS, 0, order.currency, now_iso())
     apply_attempt(order.order_id, free, ledger=ledger)
-    return {"order_id": order.order_id, "order_status": "PAID"}
+    return views.free_order(order)

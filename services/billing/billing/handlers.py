@@ -6,7 +6,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
 
 from billing import checkout, reconciler, refunds, webhook
 from billing.adapters import keys
@@ -33,6 +32,7 @@ from billing.errors import (
 )
 from billing.ledger import Ledger
 from billing.reconciler import Sweep
+from shared.api.payments import CreatedOrder
 from shared.clerk import ClerkClient
 from shared.clock import now_iso, utc_now
 from shared.retry import retry_on_conflict
@@ -59,7 +59,7 @@ def create_order(
     clerk: ClerkClient,
     return_url: str,
     placeholder_phone: str,
-) -> dict[str, Any]:
+) -> CreatedOrder:
     """Cashfree's order for the browser SDK, at catalog's price; the buyer's open order for the
     course is answered again, and a free course enrolls at once."""
     user_id, course_id = command.user_id, command.course_id
@@ -74,7 +74,7 @@ def create_order(
         placeholder_phone=placeholder_phone,
     )
 
-    def open_checkout(_attempt: int) -> Callable[[], dict[str, Any]]:
+    def open_checkout(_attempt: int) -> Callable[[], CreatedOrder]:
         """The user's open checkout for the course, reused or committed anew (a free course's
         is left to `enroll_free`); what is left to do with it."""
         owner, open_id = ledger.orders.standing(user_id, course_id)

@@ -1,14 +1,42 @@
-"""Billing's answers, as the models of shared/api/payments.py: transactions as api.md freezes
-them, refunds, sales and their totals."""
+"""Billing's answers, as the models of shared/api/payments.py: created orders, transactions as
+api.md freezes them, refunds, sales and their totals."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from billing.domain.model import REQUESTED, Order
 from shared.api import payments
+from shared.api.common import ErrorDetail
 from shared.dynamo.codec import Item
+
+
+def cashfree_order(order: Order) -> payments.CashfreeOrder:
+    """Cashfree's order as Cashfree wrote it, not validated (a field it left out is null), its
+    amount always a number."""
+    fields = payments.CashfreeOrder.model_fields
+    return payments.CashfreeOrder.model_construct(
+        **{name: _number(order.provider_order.get(name)) for name in fields}
+    )
+
+
+def _number(value: Any) -> Any:
+    """Cashfree's order_amount, parsed as Decimal, which Flask would send as a JSON string (and
+    the stored order, read back, as a number): always a number."""
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def free_order(order: Order) -> payments.FreeOrder:
+    return payments.FreeOrder(order_id=order.order_id, order_status="PAID")
+
+
+def unknown_order(message: str) -> payments.UnknownOrder:
+    """order_not_found, with the `data.status` pollers read."""
+    return payments.UnknownOrder(
+        message=message, error=ErrorDetail(code="order_not_found", details=None)
+    )
 
 
 def order_status(order: Order) -> payments.OrderStatus:

@@ -302,7 +302,7 @@ class World:
             clerk=cast(ClerkClient, FakeClerk()),
             return_url="https://prolearn.test/return",
             placeholder_phone="9999999999",
-        )
+        ).wire()
 
     def request_refund(
         self, order_id: str, reason: str = "not for me", user_id: str = STUDENT

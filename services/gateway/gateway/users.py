@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from flask import Response, request
 
-from shared.api.users import OnboardingBody, SettingsBody
+from shared.api import users as api
 from shared.auth.access import current_principal
 from shared.auth.principal import role_from_claims
 from shared.clerk import ClerkClient, UserProfile
-from shared.user_settings import settings_of
 from shared.web.body import B, parse_body
 from shared.web.errors import ApiError, Conflict
 from shared.web.responses import ok
@@ -32,41 +30,40 @@ class UserEndpoints:
         }
 
     def onboard(self) -> Response:
-        user_type = _parsed(OnboardingBody).user_type
+        user_type = _parsed(api.OnboardingBody).user_type
         user_id = current_principal().user_id
         metadata = self._clerk.get_user(user_id, fresh=True).public_metadata
         if metadata.get("userType") or metadata.get("role"):
             raise Conflict("Your role is already set.", code="role_already_set")
         self._clerk.merge_public_metadata(user_id, {"userType": user_type})
         return ok(
-            {"userId": user_id, "userType": user_type},
+            api.UserRole(user_id=user_id, user_type=user_type).wire(),
             "Role saved; refresh your session to use it.",
         )
 
     def me(self) -> Response:
         profile = self._clerk.get_user(current_principal().user_id, fresh=True)
-        return ok(_profile_json(profile), "Your profile.")
+        return ok(profile_of(profile).wire(), "Your profile.")
 
     def update_settings(self) -> Response:
-        body = _parsed(SettingsBody)
+        body = _parsed(api.SettingsBody)
         settings = body.public_metadata.settings.stored()
         user_id = current_principal().user_id
         profile = self._clerk.merge_public_metadata(user_id, {"settings": settings})
-        return ok(
-            {"userId": user_id, "settings": settings_of(profile.public_metadata)},
-            "User updated successfully!",
-        )
+        saved = api.UserSettings(user_id=user_id, settings=api.Settings.of(profile.public_metadata))
+        return ok(saved.wire(), "User updated successfully!")
 
 
-def _profile_json(profile: UserProfile) -> dict[str, Any]:
-    return {
-        "userId": profile.user_id,
-        "email": profile.email,
-        "firstName": profile.first_name,
-        "lastName": profile.last_name,
-        "userType": role_from_claims({"metadata": profile.public_metadata}),
-        "settings": settings_of(profile.public_metadata),
-    }
+def profile_of(profile: UserProfile) -> api.UserProfile:
+    """The caller's profile: Clerk's fields, the role its metadata names, and the settings."""
+    return api.UserProfile(
+        user_id=profile.user_id,
+        email=profile.email,
+        first_name=profile.first_name,
+        last_name=profile.last_name,
+        user_type=role_from_claims({"metadata": profile.public_metadata}),
+        settings=api.Settings.of(profile.public_metadata),
+    )
 
 
 def _parsed(model: type[B]) -> B:

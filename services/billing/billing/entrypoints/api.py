@@ -9,7 +9,7 @@ from billing import errors, views
 from billing.adapters.cashfree import CashfreeError, CashfreeUnavailable
 from billing.bootstrap import Billing
 from billing.commands import CreateOrder, ReceiveWebhook, RequestRefund, ShowOrderStatus
-from shared.api.payments import CreateOrderBody, RefundBody
+from shared.api.payments import CreateOrderBody, RefundBody, WebhookOutcome
 from shared.auth.access import current_principal, require_auth
 from shared.web.body import parse_body
 from shared.web.errors import translate_errors
@@ -52,7 +52,7 @@ def _app() -> Billing:
 def create_order() -> Response:
     body = parse_body(CreateOrderBody)
     order = _app().create_order(CreateOrder(current_principal().user_id, body.course_id))
-    return ok(order, "Order created successfully")
+    return ok(order.wire(), "Order created successfully")
 
 
 @bp.get("/order-status/<userId>/<orderId>")
@@ -61,13 +61,7 @@ def order_status(userId: str, orderId: str) -> Response:  # noqa: N803 - path na
     try:
         order = _app().show_order_status(ShowOrderStatus(userId, orderId))
     except errors.OrderNotFound:  # pollers also read `data.status` of this 404
-        response = jsonify(
-            {
-                "message": NO_SUCH_ORDER,
-                "error": {"code": "order_not_found", "details": None},
-                "data": {"status": "NOT_FOUND"},
-            }
-        )
+        response = jsonify(views.unknown_order(NO_SUCH_ORDER).wire())
         response.status_code = 404
         return response
     return ok(views.order_status(order).wire(), "Order status retrieved")
@@ -132,4 +126,5 @@ def cashfree_webhook() -> Response:
         timestamp=headers.get("x-webhook-timestamp", ""),
         signature=headers.get("x-webhook-signature", ""),
     )
-    return ok({"outcome": _app().receive_webhook(command)}, "Webhook processed")
+    outcome = WebhookOutcome(outcome=_app().receive_webhook(command))
+    return ok(outcome.wire(), "Webhook processed")

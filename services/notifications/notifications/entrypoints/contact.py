@@ -7,7 +7,7 @@ from flask import Blueprint, Response, current_app, request
 from notifications.bootstrap import Notifications
 from notifications.commands import SendContactMessage
 from notifications.errors import MailRejected, MailUnavailable
-from shared.api.contact import ContactBody
+from shared.api.contact import ContactBody, SentMessage
 from shared.web.body import parse_body
 from shared.web.errors import translate_errors
 from shared.web.responses import ok
@@ -33,4 +33,4 @@ def contact() -> Response:
         form.name, form.email, form.subject, form.message, request.headers.get("Idempotency-Key")
     )
     app: Notifications = current_app.extensions["notifications"]
-    return ok({"id": app.send_contact_message(command)}, SENT)
+    return ok(SentMessage(id=app.send_contact_message(command)).wire(), SENT)
