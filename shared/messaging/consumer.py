@@ -18,7 +18,7 @@ from shared.events.envelope import Envelope
 from shared.events.subscriptions import task_name
 from shared.messaging.deadletters import DeadLetterStore
 from shared.messaging.retries import RetryScheduler
-from shared.messaging.routing import EventHandler as EventHandler  # until every bootstrap routes
+from shared.messaging.routing import EventHandler
 from shared.metrics.instruments import (
     EVENTS_CONSUMED,
     EVENTS_DEAD_LETTERED,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
@@ -18,6 +18,7 @@ from shared.events.contracts import (
     CourseUpdated,
 )
 from shared.events.envelope import Envelope
+from shared.messaging.routing import Route, on
 from shared.messaging.unit_of_work import UnitOfWork
 
 
@@ -63,7 +64,6 @@ class CourseCards:
 
 CourseEvent = CoursePublished | CourseUpdated | CourseArchived | CourseDeleted
 COURSE_EVENTS = (CoursePublished, CourseUpdated, CourseArchived, CourseDeleted)
-CardHandler = Callable[[CourseEvent, Envelope, UnitOfWork], None]
 
 
 def keep_latest_card(
@@ -73,10 +73,10 @@ def keep_latest_card(
     cards.upsert(uow, event.course)
 
 
-def course_card_handlers(cards: CourseCards) -> Mapping[str, CardHandler]:
-    """Routing entries that keep the read model current from every course event."""
+def course_card_routes(cards: CourseCards) -> list[Route[Any]]:
+    """The routes that keep the read model current from every course event."""
     keep = partial(keep_latest_card, cards=cards)
-    return {cls.EVENT_TYPE: keep for cls in COURSE_EVENTS}
+    return [on(contract, keep) for contract in COURSE_EVENTS]
 
 
 def card_fields(course: CourseSnapshot) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -12,6 +12,7 @@ from shared.dynamo.keys import compose, key
 from shared.dynamo.reads import get_item
 from shared.events.contracts import EnrollmentCreated, EnrollmentRevoked
 from shared.events.envelope import Envelope
+from shared.messaging.routing import Route, on
 from shared.messaging.unit_of_work import UnitOfWork
 
 
@@ -79,7 +80,6 @@ class Memberships:
 
 Flipped = Callable[[UnitOfWork, str, bool], None]
 """Called in the same unit of work when a student's access to a course flips on or off."""
-MembershipHandler = Callable[[Any, Envelope, UnitOfWork], None]
 
 
 def record_enrolled(
@@ -132,15 +132,9 @@ def _record(
         on_flip(uow, course_id, new.active)
 
 
-def membership_handlers(
-    memberships: Memberships, on_flip: Flipped | None = None
-) -> Mapping[str, MembershipHandler]:
-    """Routing entries that keep memberships current, whatever order the events arrive in."""
-    return {
-        EnrollmentCreated.EVENT_TYPE: partial(
-            record_enrolled, memberships=memberships, on_flip=on_flip
-        ),
-        EnrollmentRevoked.EVENT_TYPE: partial(
-            record_revoked, memberships=memberships, on_flip=on_flip
-        ),
-    }
+def membership_routes(memberships: Memberships, on_flip: Flipped | None = None) -> list[Route[Any]]:
+    """The routes that keep memberships current, whatever order the events arrive in."""
+    return [
+        on(EnrollmentCreated, partial(record_enrolled, memberships=memberships, on_flip=on_flip)),
+        on(EnrollmentRevoked, partial(record_revoked, memberships=memberships, on_flip=on_flip)),
+    ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
 
 from billing import handlers
 from billing.adapters.cashfree import CashfreeClient
@@ -24,10 +23,11 @@ from billing.domain.model import Order
 from billing.ledger import Ledger
 from billing.reconciler import Sweep
 from billing.schedule import ReconcileSchedule
+from shared.api.payments import CreatedOrder
 from shared.clerk import ClerkClient
 from shared.config import Settings
-from shared.messaging.consumer import EventHandler
-from shared.readmodels.course_cards import CourseCards, course_card_handlers
+from shared.messaging.routing import EventHandler, routes
+from shared.readmodels.course_cards import CourseCards, course_card_routes
 from shared.runtime import Runtime
 
 
@@ -37,7 +37,7 @@ class Billing:
 
     runtime: Runtime
     orders: OrderRepository
-    create_order: Callable[[CreateOrder], dict[str, Any]]
+    create_order: Callable[[CreateOrder], CreatedOrder]
     show_order_status: Callable[[ShowOrderStatus], Order]
     request_refund: Callable[[RequestRefund], handlers.RefundRequested]
     receive_webhook: Callable[[ReceiveWebhook], str]
@@ -87,7 +87,7 @@ def build(runtime: Runtime) -> Billing:
         ),
         reconcile_due=partial(handlers.reconcile_due, ledger=ledger),
         reconcile_order=partial(handlers.reconcile_order, ledger=ledger),
-        on_event=course_card_handlers(CourseCards(runtime.dynamodb, runtime.table)),
+        on_event=routes(course_card_routes(CourseCards(runtime.dynamodb, runtime.table))),
     )
 
 

@@ -6,7 +6,6 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
 
 from catalog import handlers
 from catalog.adapters.listing_cache import ListingCache, RenderedPage
@@ -25,6 +24,7 @@ from catalog.course_media import CourseMedia
 from catalog.domain.access import Access
 from catalog.domain.model import Course
 from catalog.views import listing_page
+from shared.api.courses import UploadUrl
 from shared.clerk import ClerkClient
 from shared.config import Settings
 from shared.events.contracts import (
@@ -38,8 +38,8 @@ from shared.media.issued_playback import IssuedPlayback
 from shared.media.playback import playback_signer
 from shared.media.s3 import s3_client
 from shared.media.store import media_store
-from shared.messaging.consumer import EventHandler
-from shared.readmodels.memberships import Memberships, membership_handlers
+from shared.messaging.routing import EventHandler, on, routes
+from shared.readmodels.memberships import Memberships, membership_routes
 from shared.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ class Catalog:
     create_course: Callable[[CreateCourse], Course]
     save_course: Callable[[SaveCourse], Course]
     remove_course: Callable[[RemoveCourse], Course]
-    request_video_upload: Callable[[RequestVideoUpload], dict[str, Any]]
+    request_video_upload: Callable[[RequestVideoUpload], UploadUrl]
     show_course: Callable[[ShowCourse], tuple[Course, Access]]
     list_courses: Callable[[ListCourses], RenderedPage]
     backfill_cards: Callable[[BackfillCards], int]
@@ -96,13 +96,11 @@ def event_routing(
 ) -> Mapping[str, EventHandler]:
     """Each event type the worker receives, and its handler bound to these adapters."""
     refresh = partial(handlers.refresh_listing, listing_cache=listing)
-    return {
-        **membership_handlers(
-            students, on_flip=partial(handlers.count_enrollment, courses=courses)
-        ),
-        MediaReleased.EVENT_TYPE: partial(handlers.delete_media, release=release),
-        **{event.EVENT_TYPE: refresh for event in COURSE_EVENTS},
-    }
+    return routes(
+        membership_routes(students, on_flip=partial(handlers.count_enrollment, courses=courses)),
+        on(MediaReleased, partial(handlers.delete_media, release=release)),
+        [on(contract, refresh) for contract in COURSE_EVENTS],
+    )
 
 
 def build(runtime: Runtime) -> Catalog:

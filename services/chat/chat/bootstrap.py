@@ -19,8 +19,8 @@ from shared.clerk import ClerkClient
 from shared.config import Settings
 from shared.dynamo.client import dynamodb_client
 from shared.events.contracts import SessionBooked, SessionCancelled, SessionCompleted
-from shared.messaging.consumer import EventHandler
-from shared.readmodels.memberships import Memberships, membership_handlers
+from shared.messaging.routing import EventHandler, on, routes
+from shared.readmodels.memberships import Memberships, membership_routes
 from shared.runtime import Runtime
 
 FrameHandler = Callable[[Connection, str, str | bytes], None]
@@ -90,16 +90,16 @@ def build(runtime: Runtime) -> Chat:
         rooms=rooms,
         admit=partial(handlers.admit, rooms=rooms, students=students),
         readable_room=partial(handlers.readable_room, rooms=rooms),
-        on_event={
-            SessionBooked.EVENT_TYPE: partial(handlers.open_room, rooms=rooms),
-            SessionCancelled.EVENT_TYPE: partial(
-                handlers.close_cancelled_room, rooms=rooms, broker=broker
+        on_event=routes(
+            on(SessionBooked, partial(handlers.open_room, rooms=rooms)),
+            on(
+                SessionCancelled, partial(handlers.close_cancelled_room, rooms=rooms, broker=broker)
             ),
-            SessionCompleted.EVENT_TYPE: partial(
-                handlers.close_completed_room, rooms=rooms, broker=broker
+            on(
+                SessionCompleted, partial(handlers.close_completed_room, rooms=rooms, broker=broker)
             ),
-            **membership_handlers(students),
-        },
+            membership_routes(students),
+        ),
     )
 
 

@@ -11,13 +11,14 @@ from enrollment.adapters.course_progress import CourseProgressReader, course_pro
 from enrollment.adapters.repository import EnrollmentRepository
 from enrollment.commands import ReportProgress, ShowCourseAnalytics, ShowProgress, StreamChapter
 from enrollment.domain.model import Enrollment, Progress
+from shared.api.learning import StreamUrl
 from shared.config import Settings
 from shared.events.contracts import CourseSnapshot, PaymentSucceeded, RefundSucceeded
 from shared.media.issued_playback import IssuedPlayback
 from shared.media.playback import PlaybackSigner, playback_signer
 from shared.media.s3 import s3_client
-from shared.messaging.consumer import EventHandler
-from shared.readmodels.course_cards import CourseCards, course_card_handlers
+from shared.messaging.routing import EventHandler, on, routes
+from shared.readmodels.course_cards import CourseCards, course_card_routes
 from shared.runtime import Runtime
 
 
@@ -33,7 +34,7 @@ class Learning:
     issued_playback: IssuedPlayback
     show_progress: Callable[[ShowProgress], tuple[Enrollment, Progress]]
     report_progress: Callable[[ReportProgress], handlers.ProgressReport]
-    stream_chapter: Callable[[StreamChapter], handlers.Stream]
+    stream_chapter: Callable[[StreamChapter], StreamUrl]
     owned_course: Callable[[ShowCourseAnalytics], CourseSnapshot]
     on_event: Mapping[str, EventHandler]
     """What the worker runs for each event type it receives."""
@@ -73,11 +74,11 @@ def build(runtime: Runtime) -> Learning:
             url_seconds=settings.media.playback_url_seconds,
         ),
         owned_course=partial(handlers.owned_course, cards=cards),
-        on_event={
-            PaymentSucceeded.EVENT_TYPE: partial(handlers.enroll_buyer, enrollments=enrollments),
-            RefundSucceeded.EVENT_TYPE: partial(handlers.revoke_refunded, enrollments=enrollments),
-            **course_card_handlers(cards),
-        },
+        on_event=routes(
+            on(PaymentSucceeded, partial(handlers.enroll_buyer, enrollments=enrollments)),
+            on(RefundSucceeded, partial(handlers.revoke_refunded, enrollments=enrollments)),
+            course_card_routes(cards),
+        ),
     )
 
 

@@ -22,10 +22,10 @@ from mentorship.domain.session import Session
 from shared.clerk import ClerkClient
 from shared.clock import utc_now
 from shared.config import Settings
-from shared.events.contracts import EnrollmentRevoked
-from shared.messaging.consumer import EventHandler
-from shared.readmodels.course_cards import CourseCards, course_card_handlers
-from shared.readmodels.memberships import Memberships, membership_handlers
+from shared.events.contracts import EnrollmentCreated, EnrollmentRevoked
+from shared.messaging.routing import EventHandler, on, routes
+from shared.readmodels.course_cards import CourseCards, course_card_routes
+from shared.readmodels.memberships import Memberships, record_enrolled
 from shared.runtime import Runtime
 
 
@@ -100,18 +100,21 @@ def build(
             lead_minutes=policy.token_lead_minutes,
             grace_minutes=policy.token_grace_minutes,
         ),
-        on_event={
-            **course_card_handlers(cards),
-            **membership_handlers(students),
-            EnrollmentRevoked.EVENT_TYPE: partial(
-                handlers.end_access,
-                repository=repository,
-                cards=cards,
-                students=students,
-                unit_of_work=unit_of_work,
-                clock=clock,
+        on_event=routes(
+            course_card_routes(cards),
+            on(EnrollmentCreated, partial(record_enrolled, memberships=students)),
+            on(  # keeps the membership itself, then cancels what the student no longer holds
+                EnrollmentRevoked,
+                partial(
+                    handlers.end_access,
+                    repository=repository,
+                    cards=cards,
+                    students=students,
+                    unit_of_work=unit_of_work,
+                    clock=clock,
+                ),
             ),
-        },
+        ),
     )
 
 

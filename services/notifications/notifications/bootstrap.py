@@ -25,8 +25,8 @@ from shared.events.contracts import (
     SessionBooked,
     SessionCancelled,
 )
-from shared.messaging.consumer import EventHandler
-from shared.readmodels.course_cards import CourseCards, course_card_handlers
+from shared.messaging.routing import EventHandler, on, routes
+from shared.readmodels.course_cards import CourseCards, course_card_routes
 from shared.runtime import Runtime
 
 
@@ -90,32 +90,42 @@ def build(runtime: Runtime) -> Notifications:
             mailer=mailer,
             digest_hour=settings.mail.digest_hour,
         ),
-        on_event={
-            PaymentSucceeded.EVENT_TYPE: partial(
-                handlers.plan_receipt,
-                mails=mails,
-                refund_window_days=settings.billing.refund_window_days,
-                refund_max_progress_percent=settings.billing.refund_max_progress_percent,
+        on_event=routes(
+            on(
+                PaymentSucceeded,
+                partial(
+                    handlers.plan_receipt,
+                    mails=mails,
+                    refund_window_days=settings.billing.refund_window_days,
+                    refund_max_progress_percent=settings.billing.refund_max_progress_percent,
+                ),
             ),
-            RefundSucceeded.EVENT_TYPE: partial(handlers.plan_refund_receipt, mails=mails),
-            SessionBooked.EVENT_TYPE: partial(
-                handlers.plan_booking_mails,
-                mails=mails,
-                sessions=sessions,
-                client_url=client_url,
-                reminder_lead_minutes=settings.mail.reminder_lead_minutes,
+            on(RefundSucceeded, partial(handlers.plan_refund_receipt, mails=mails)),
+            on(
+                SessionBooked,
+                partial(
+                    handlers.plan_booking_mails,
+                    mails=mails,
+                    sessions=sessions,
+                    client_url=client_url,
+                    reminder_lead_minutes=settings.mail.reminder_lead_minutes,
+                ),
             ),
-            SessionCancelled.EVENT_TYPE: partial(
-                handlers.plan_cancellation_mails,
-                mails=mails,
-                sessions=sessions,
-                client_url=client_url,
+            on(
+                SessionCancelled,
+                partial(
+                    handlers.plan_cancellation_mails,
+                    mails=mails,
+                    sessions=sessions,
+                    client_url=client_url,
+                ),
             ),
-            CourseCompleted.EVENT_TYPE: partial(
-                handlers.plan_course_completed_mail, mails=mails, client_url=client_url
+            on(
+                CourseCompleted,
+                partial(handlers.plan_course_completed_mail, mails=mails, client_url=client_url),
             ),
-            **course_card_handlers(cards),
-        },
+            course_card_routes(cards),
+        ),
     )
 
 
