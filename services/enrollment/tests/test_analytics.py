@@ -10,45 +10,13 @@ from typing import Any
 import pandas as pd
 
 from enrollment.analytics import course_report, progress_csv
-from shared.events.contracts import ChapterOutline, CourseSnapshot, SectionOutline
+from shared.tests.factories import chapter, course_snapshot, section
 
-
-def chapter(chapter_id: str, title: str, kind: str) -> ChapterOutline:
-    return ChapterOutline(
-        chapter_id=chapter_id, title=title, type=kind, free_preview=False, video_key=None
-    )
-
-
-def course(*sections: SectionOutline) -> CourseSnapshot:
-    return CourseSnapshot(
-        course_id="course-1",
-        version=3,
-        teacher_id="teacher-1",
-        teacher_name="Tina",
-        title="Python",
-        description="",
-        category="Programming",
-        level="Beginner",
-        image_key=None,
-        price=49900,
-        currency="INR",
-        status="Published",
-        sections=sections,
-        created_at="2024-02-01T00:00:00Z",
-        updated_at="2024-02-02T00:00:00Z",
-    )
-
-
-COURSE = course(
-    SectionOutline(
-        section_id="s1",
-        title="Basics",
-        chapters=(chapter("c1", "Intro", "Video"), chapter("c2", "Setup", "Text")),
-    ),
-    SectionOutline(
-        section_id="s2",
-        title="Deeper",
-        chapters=(chapter("c3", "Loops", "Video"), chapter("c4", "Check", "Quiz")),
+COURSE = course_snapshot(
+    course_id="course-1",
+    sections=(
+        section("s1", chapter("c1", title="Intro"), chapter("c2", "Text", title="Setup")),
+        section("s2", chapter("c3", title="Loops"), chapter("c4", "Quiz", title="Check")),
     ),
 )
 
@@ -263,7 +231,8 @@ def test_csv_recomputes_the_report() -> None:
 
 
 def test_course_without_chapters_counts_enrollments_only() -> None:
-    report = course_report(course(), ENROLLMENTS, PROGRESS).wire()
+    empty = course_snapshot(course_id="course-1")
+    report = course_report(empty, ENROLLMENTS, PROGRESS).wire()
 
     assert (report["chapters"], report["chapterFunnel"]) == (0, [])
     assert (report["averageProgress"], report["completionRate"], report["completedStudents"]) == (
@@ -272,9 +241,9 @@ def test_course_without_chapters_counts_enrollments_only() -> None:
         0,
     )
     assert report["enrollments"] == {"total": 5, "active": 4, "revoked": 1}
-    assert {
-        r["overallProgress"] for r in csv_rows(progress_csv(course(), ENROLLMENTS, PROGRESS))
-    } == {"0"}
+    assert {r["overallProgress"] for r in csv_rows(progress_csv(empty, ENROLLMENTS, PROGRESS))} == {
+        "0"
+    }
 
 
 def test_course_without_enrollments_is_all_zeros() -> None:

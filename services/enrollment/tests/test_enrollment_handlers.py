@@ -16,11 +16,12 @@ from enrollment.domain.model import Enrollment, Progress
 from enrollment.domain.progress import ChapterReport, ProgressInvalid, SectionReport
 from enrollment.errors import CourseUnknown, NotEnrolled, NotOwner, NoVideo, SignInToWatch
 from shared.api.learning import StreamUrl
-from shared.events.contracts import ChapterOutline, CourseSnapshot, SectionOutline
+from shared.events.contracts import CourseSnapshot
 from shared.media.issued_playback import IssuedPlayback
 from shared.media.playback import PlaybackSigner
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.readmodels.course_cards import CourseCards
+from shared.tests.factories import chapter, course_snapshot, section
 from shared.tests.fakes import FakeUnitOfWork
 
 AT = "2026-11-25T10:00:00.000Z"
@@ -75,32 +76,17 @@ class FakeIssued:
 
 
 def course(status: str = "Published") -> CourseSnapshot:
-    def chapter(chapter_id: str, video: bool = True, preview: bool = False) -> ChapterOutline:
-        return ChapterOutline(
-            chapter_id=chapter_id,
-            title=chapter_id,
-            type="Video" if video else "Text",
-            free_preview=preview,
-            video_key=f"videos/{chapter_id}.mp4" if video else None,
-        )
-
-    chapters = (chapter("intro", preview=True), chapter("paid"), chapter("notes", video=False))
-    return CourseSnapshot(
+    chapters = (
+        chapter("intro", free_preview=True, video_key="videos/intro.mp4"),
+        chapter("paid", video_key="videos/paid.mp4"),
+        chapter("notes", "Text"),
+    )
+    return course_snapshot(
         course_id="c1",
-        version=1,
         teacher_id=TEACHER,
-        teacher_name="T",
         title="Course",
-        description="",
-        category="Programming",
-        level="Beginner",
-        image_key=None,
-        price=49900,
-        currency="INR",
         status=status,
-        sections=(SectionOutline(section_id="s1", title="One", chapters=chapters),),
-        created_at=AT,
-        updated_at=AT,
+        sections=(section("s1", *chapters),),
     )
 
 

@@ -13,7 +13,8 @@ from enrollment.analytics import course_report
 from enrollment.domain.model import Enrollment, Progress
 from shared.api import learning
 from shared.api.learning import StreamUrl
-from shared.events.contracts import ChapterOutline, CourseSnapshot, SectionOutline
+from shared.events.contracts import CourseSnapshot, SectionOutline
+from shared.tests.factories import chapter, course_snapshot, section
 
 AT, LATER, DONE = "2026-11-25T10:00:00.000Z", "2026-11-26T09:00:00.000Z", "2026-11-27T08:00:00.000Z"
 CARD_KEYS = [
@@ -39,41 +40,15 @@ class Signer:
 
 
 def course(image_key: str | None = "thumbs/c1.png", *sections: SectionOutline) -> CourseSnapshot:
-    return CourseSnapshot(
-        course_id="c1",
-        version=2,
-        teacher_id="t1",
-        teacher_name="Zoë",
-        title="Python für alle",
-        description="",
-        category="Programming",
-        level="Beginner",
-        image_key=image_key,
-        price=49900,
-        currency="INR",
-        status="Published",
-        sections=sections,
-        created_at=AT,
-        updated_at=LATER,
-    )
-
-
-def chapter(chapter_id: str, kind: str = "Video", preview: bool = False) -> ChapterOutline:
-    return ChapterOutline(
-        chapter_id=chapter_id,
-        title=f"Chapter {chapter_id}",
-        type=kind,
-        free_preview=preview,
-        video_key=f"videos/{chapter_id}.mp4",
+    return course_snapshot(
+        course_id="c1", image_key=image_key, sections=sections, created_at=AT, updated_at=LATER
     )
 
 
 OUTLINE = (
-    SectionOutline(section_id="s1", title="Basics", chapters=(chapter("a", preview=True),)),
-    SectionOutline(
-        section_id="s2", title="Deeper", chapters=(chapter("b", "Text"), chapter("c", "Quiz"))
-    ),
-    SectionOutline(section_id="s3", title="Later", chapters=()),
+    section("s1", chapter("a", title="Chapter a", free_preview=True), title="Basics"),
+    section("s2", chapter("b", "Text"), chapter("c", "Quiz"), title="Deeper"),
+    section("s3", title="Later"),
 )
 ENROLLMENT = Enrollment(user_id="u1", course_id="c1", order_id="o1", enrolled_at=AT)
 

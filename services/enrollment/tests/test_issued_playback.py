@@ -15,13 +15,9 @@ from enrollment.commands import StreamChapter
 from enrollment.errors import NotEnrolled, SignInToWatch
 from shared.config import load_settings
 from shared.dynamo.tables import ensure_table
-from shared.events.contracts import (
-    ChapterOutline,
-    CourseSnapshot,
-    PaymentSucceeded,
-    SectionOutline,
-)
+from shared.events.contracts import CourseSnapshot, PaymentSucceeded
 from shared.events.envelope import wrap
+from shared.tests.factories import chapter, course_snapshot, section
 
 AT = "2026-11-25T10:00:00.000Z"
 COURSE, TEACHER, STUDENT = "c1", "t1", "u1"
@@ -58,32 +54,16 @@ def learning(app_and_learning: tuple[Flask, Learning]) -> Learning:
 
 
 def course_card() -> CourseSnapshot:
-    chapters = tuple(
-        ChapterOutline(
-            chapter_id=chapter_id,
-            title=chapter_id,
-            type="Video",
-            free_preview=preview,
-            video_key=f"courses/{COURSE}/{chapter_id}",
-        )
+    chapters = (
+        chapter(chapter_id, free_preview=preview, video_key=f"courses/{COURSE}/{chapter_id}")
         for chapter_id, preview in (("v1", True), ("v2", False), ("v3", False))
     )
-    return CourseSnapshot(
+    return course_snapshot(
         course_id=COURSE,
-        version=1,
         teacher_id=TEACHER,
-        teacher_name="Tina",
-        title="T",
-        description="",
-        category="Film",
-        level="Beginner",
-        image_key=None,
         price=9900,
-        currency="INR",
-        status="Published",
-        sections=(SectionOutline(section_id="s1", title="All", chapters=chapters),),
-        created_at=AT,
-        updated_at=AT,
+        status="Published",  # a free preview is open to anyone only in a published course
+        sections=(section("s1", *chapters),),
     )
 
 

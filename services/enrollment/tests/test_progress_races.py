@@ -19,8 +19,8 @@ from enrollment.domain.progress import ChapterReport, SectionReport
 from shared.config import load_settings
 from shared.dynamo.codec import deserialize
 from shared.dynamo.tables import ensure_table
-from shared.events.contracts import ChapterOutline, CourseSnapshot, SectionOutline
 from shared.runtime import Runtime
+from shared.tests.factories import chapter, course_snapshot, section
 
 NOW = "2026-11-25T10:00:00.000Z"
 RACERS = 8
@@ -36,38 +36,8 @@ def learning() -> Iterator[Learning]:
 
 
 def enrolled_in_two_chapter_course(app: Learning) -> None:
-    chapters = (
-        ChapterOutline(
-            chapter_id="v1",
-            title="Intro",
-            type="Video",
-            free_preview=False,
-            video_key="courses/c1/videos/s1/v1/a.mp4",
-        ),
-        ChapterOutline(
-            chapter_id="v2",
-            title="Outro",
-            type="Video",
-            free_preview=False,
-            video_key="courses/c1/videos/s1/v2/b.mp4",
-        ),
-    )
-    course = CourseSnapshot(
-        course_id="c1",
-        version=2,
-        teacher_id="t1",
-        teacher_name="T",
-        title="Title",
-        description="",
-        category="Programming",
-        level="Beginner",
-        image_key=None,
-        price=0,
-        currency="INR",
-        status="Published",
-        sections=(SectionOutline(section_id="s1", title="One", chapters=chapters),),
-        created_at=NOW,
-        updated_at=NOW,
+    course = course_snapshot(
+        course_id="c1", sections=(section("s1", chapter("v1"), chapter("v2")),)
     )
     uow = app.runtime.unit_of_work()
     app.cards.upsert(uow, course)

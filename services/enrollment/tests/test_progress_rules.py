@@ -12,34 +12,16 @@ from enrollment.domain.model import Progress
 from enrollment.domain.progress import ChapterReport, ProgressInvalid, apply_report, known_chapters
 from enrollment.entrypoints.api import reported_sections
 from shared.api.learning import ProgressBody
-from shared.events.contracts import ChapterOutline, CourseSnapshot, SectionOutline
+from shared.events.contracts import CourseSnapshot
+from shared.tests.factories import chapter, course_snapshot, section
 from shared.web.body import field_problems
 
 NOW = "2026-11-25T10:00:00.000Z"
 
 
 def course(*chapters: tuple[str, str]) -> CourseSnapshot:
-    outline = tuple(
-        ChapterOutline(chapter_id=cid, title=cid, type=kind, free_preview=False, video_key=None)
-        for cid, kind in chapters
-    )
-    return CourseSnapshot(
-        course_id="c1",
-        version=3,
-        teacher_id="t1",
-        teacher_name="T",
-        title="Title",
-        description="",
-        category="Programming",
-        level="Beginner",
-        image_key=None,
-        price=0,
-        currency="INR",
-        status="Published",
-        sections=(SectionOutline(section_id="s1", title="One", chapters=outline),),
-        created_at=NOW,
-        updated_at=NOW,
-    )
+    outline = section("s1", *(chapter(chapter_id, kind) for chapter_id, kind in chapters))
+    return course_snapshot(course_id="c1", sections=(outline,))
 
 
 COURSE = course(("v1", "Video"), ("t1", "Text"))

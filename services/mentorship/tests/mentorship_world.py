@@ -17,6 +17,7 @@ from shared.events.envelope import Envelope, wrap
 from shared.messaging.consumer import Consumer
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.runtime import Runtime
+from shared.tests.factories import course_snapshot
 
 APP_ID, CERT = "970ca35de60c44645bbae8a215061b33", "5cfd2fd1755d40ecb72977518be15d3b"
 ALWAYS = [{"day": day, "start": "00:00", "end": "24:00"} for day in range(7)]
@@ -52,23 +53,7 @@ class WorldClock:
 
 def course_card(course_id: str, teacher_id: str = TEACHER) -> CourseSnapshot:
     """A published free course of that teacher's, as catalog's events carry it."""
-    return CourseSnapshot(
-        course_id=course_id,
-        version=1,
-        teacher_id=teacher_id,
-        teacher_name="Tina",
-        title="Go",
-        description="",
-        category="Programming",
-        level="Beginner",
-        image_key=None,
-        price=0,
-        currency="INR",
-        status="Published",
-        sections=(),
-        created_at="2026-01-01T00:00:00.000Z",
-        updated_at="2026-01-01T00:00:00.000Z",
-    )
+    return course_snapshot(course_id=course_id, teacher_id=teacher_id, price=0, status="Published")
 
 
 def open_all_day(slot_minutes: int = 30, buffer_minutes: int = 0) -> AvailabilityBody:

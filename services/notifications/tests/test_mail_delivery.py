@@ -21,8 +21,9 @@ from notifications.domain.mail import (
 )
 from shared.clock import iso, now_iso, utc_now
 from shared.context import bound, correlation_id_var, event_id_var
-from shared.events.contracts import CourseSnapshot, PaymentSucceeded
+from shared.events.contracts import PaymentSucceeded
 from shared.events.envelope import wrap
+from shared.tests.factories import course_snapshot
 
 
 def receipt_for(user_id: str, key: str = "receipt/e1") -> Mail:
@@ -125,23 +126,7 @@ def test_a_mail_is_sent_under_the_ids_of_the_request_and_event_that_planned_it(
         paid_at=now_iso(),
     )
     envelope = wrap(event, "billing")
-    card = CourseSnapshot(
-        course_id="c1",
-        version=1,
-        teacher_id="t1",
-        teacher_name="Tina",
-        title="Rust",
-        description="",
-        category="Programming",
-        level="Beginner",
-        image_key=None,
-        price=49900,
-        currency="INR",
-        status="Published",
-        sections=(),
-        created_at=now_iso(),
-        updated_at=now_iso(),
-    )
+    card = course_snapshot(course_id="c1")
     with bound("req-traced-0001", envelope.event_id):  # as the consumer binds them
         uow = app.runtime.unit_of_work()
         app.cards.upsert(uow, card)

@@ -45,6 +45,7 @@ from shared.events.contracts import (
 from shared.events.envelope import wrap
 from shared.messaging.unit_of_work import UnitOfWork
 from shared.readmodels.course_cards import CourseCards
+from shared.tests.factories import course_snapshot
 from shared.tests.fakes import FakeUnitOfWork
 
 AT = "2026-11-25T10:00:00.000Z"
@@ -189,26 +190,6 @@ class FakeContacts:
         self.sent.setdefault(fingerprint, email_id)
 
 
-def card(course_id: str = "c1") -> CourseSnapshot:
-    return CourseSnapshot(
-        course_id=course_id,
-        version=1,
-        teacher_id=TEACHER,
-        teacher_name="Tara",
-        title="Rust",
-        description="",
-        category="Programming",
-        level="Beginner",
-        image_key=None,
-        price=49900,
-        currency="INR",
-        status="Published",
-        sections=(),
-        created_at=AT,
-        updated_at=AT,
-    )
-
-
 def session(starts_in: timedelta = timedelta(days=2)) -> MentorshipSession:
     starts = utc_now() + starts_in
     return MentorshipSession(
@@ -298,7 +279,9 @@ def world() -> World:
     world = World()
     world.directory.add(STUDENT)
     world.directory.add(TEACHER)
-    world.cards.cards["c1"] = card()
+    world.cards.cards["c1"] = course_snapshot(
+        course_id="c1", teacher_id=TEACHER, teacher_name="Tara", title="Rust"
+    )
     return world
 
 
