@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from shared.api.common import INVALID, error
 from shared.api.spec import (
     Answer,
     Operations,
     OperationSpec,
     Param,
+    ResponseModel,
     Schema,
     array,
+    component_schemas,
     envelope,
     integer,
-    obj,
     ref,
     string,
 )
@@ -31,18 +34,22 @@ The sender's id and name come from the token, never from a frame; a message is s
 is broadcast. Close codes: 1000, 1001 (ping timeout), 1008 (too slow), 1009 (frame over 16 KiB),
 4410 (the session was cancelled or completed)."""
 
-SCHEMAS: dict[str, Schema] = {
-    "ChatMessage": obj(
-        {
-            "sessionId": string(),
-            "messageId": string("Time-ordered: `<13-digit ms>-<random>`."),
-            "timestamp": integer("Epoch milliseconds.", minimum=0),
-            "senderId": string(),
-            "senderName": string("From the sender's Clerk profile."),
-            "text": string(),
-        }
-    ),
-}
+
+class ChatMessage(ResponseModel):
+    """A stored message, as the room's `newMessage` frame and the history carry it."""
+
+    session_id: str
+    message_id: str
+    """Time-ordered: `<13-digit ms>-<random>`."""
+    timestamp: int = Field(ge=0)
+    """Epoch milliseconds."""
+    sender_id: str
+    sender_name: str
+    """From the sender's Clerk profile."""
+    text: str
+
+
+SCHEMAS: dict[str, Schema] = component_schemas(ChatMessage)
 
 OPERATIONS: Operations = {
     "GET /ws/chat/{sessionId}": OperationSpec(

@@ -17,7 +17,6 @@ from chat.domain.message import (
     FrameRefused,
     frame,
     message_id,
-    message_json,
     parse_frame,
 )
 from chat.domain.room import CANCELLED, COMPLETED, SCHEDULED, Room, room_of
@@ -100,7 +99,7 @@ def on_frame(
             return
     ack = {"clientMessageId": outgoing.client_message_id, "messageId": message.message_id}
     try:
-        hub.broadcast(message.session_id, frame("newMessage", message_json(message)))
+        hub.broadcast(message.session_id, frame("newMessage", message))
     except redis.RedisError:
         log.warning("chat broadcast failed", extra={"session_id": message.session_id})
         if writer is None:

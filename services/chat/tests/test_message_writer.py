@@ -23,7 +23,14 @@ from shared.config import ChatSettings
 
 
 def message(n: int) -> ChatMessage:
-    return ChatMessage("s1", f"{n:013d}-000000000000", n, "u1", "Ann", f"text {n}")
+    return ChatMessage(
+        session_id="s1",
+        message_id=f"{n:013d}-000000000000",
+        timestamp=n,
+        sender_id="u1",
+        sender_name="Ann",
+        text=f"text {n}",
+    )
 
 
 class GatedStore:

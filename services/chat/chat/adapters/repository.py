@@ -11,7 +11,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chat.adapters import keys
-from chat.domain.message import ChatMessage, message_json
+from chat.domain.message import ChatMessage
 from chat.domain.room import Room
 from shared.backoff import backoff_seconds
 from shared.dynamo.codec import Item, deserialize, serialize, values
@@ -79,21 +79,15 @@ def _message_item(message: ChatMessage) -> Item:
     """The stored message: the API's ChatMessage and the sender's own id for it."""
     return {
         **keys.message_key(message.session_id, message.message_id),
-        **message_json(message),
+        **message.wire(),
         "clientMessageId": message.client_message_id,
     }
 
 
 def _message(item: Item) -> ChatMessage:
-    return ChatMessage(
-        session_id=item["sessionId"],
-        message_id=item["messageId"],
-        timestamp=int(item["timestamp"]),
-        sender_id=item["senderId"],
-        sender_name=item.get("senderName", ""),
-        text=item["text"],
-        client_message_id=item.get("clientMessageId"),
-    )
+    """What `_message_item` stored, read by the same names; a message stored before senders'
+    names were kept has none."""
+    return ChatMessage.model_validate({"senderName": "", **item}, by_alias=True, by_name=False)
 
 
 class ChatRepository:

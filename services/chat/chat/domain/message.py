@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
+from pydantic import Field
+from pydantic_core import to_json
+
+from shared.api import chat as api
 from shared.web.json_provider import bounded_loads
 
 SEND_MESSAGE = "sendMessage"
@@ -22,16 +24,11 @@ class FrameRefused(Exception):
         self.message = message
 
 
-@dataclass(frozen=True)
-class ChatMessage:
-    session_id: str
-    message_id: str
-    timestamp: int
-    """Epoch milliseconds, as the frontend expects."""
-    sender_id: str
-    sender_name: str
-    text: str
-    client_message_id: str | None = None
+class ChatMessage(api.ChatMessage):
+    """The API's ChatMessage and the sender's own id for it, which is stored and acknowledged
+    but never broadcast."""
+
+    client_message_id: str | None = Field(default=None, exclude=True)
 
 
 @dataclass(frozen=True)
@@ -72,17 +69,7 @@ def parse_frame(raw: str | bytes, max_chars: int) -> Outgoing:
     return Outgoing(text, client_id)
 
 
-def message_json(message: ChatMessage) -> dict[str, Any]:
-    """The ChatMessage of api.md."""
-    return {
-        "sessionId": message.session_id,
-        "messageId": message.message_id,
-        "timestamp": message.timestamp,
-        "senderId": message.sender_id,
-        "senderName": message.sender_name,
-        "text": message.text,
-    }
-
-
-def frame(event: str, data: dict[str, Any]) -> str:
-    return json.dumps({"event": event, "data": data}, separators=(",", ":"), ensure_ascii=False)
+def frame(event: str, data: object) -> str:
+    """A server frame: compact JSON with non-ASCII characters as they are, a model in `data`
+    as its wire shape (written by pydantic's serializer in one pass)."""
+    return to_json({"event": event, "data": data}, by_alias=True).decode()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from chat.commands import ReadHistory
-from chat.domain.message import message_json
 from chat.entrypoints.current import chat
 from chat.entrypoints.errors import translate_chat_errors
 from shared.auth.access import current_principal, require_auth
@@ -29,7 +28,7 @@ def history(sessionId: str) -> Response:  # noqa: N803 - path names are the API'
         before and require_id(before, "before"),
         parse_limit(request.args.get("limit")),
     )
-    response = ok([message_json(m) for m in page.messages], "Chat history retrieved")
+    response = ok([m.wire() for m in page.messages], "Chat history retrieved")
     if page.earlier:
         response.headers["X-Next-Cursor"] = page.earlier
     return response
