@@ -29,22 +29,9 @@ def integer(description: str = "", **keywords: Any) -> Schema:
     return _described({"type": "integer", **keywords}, description)
 
 
-def number(description: str = "", **keywords: Any) -> Schema:
-    return _described({"type": "number", **keywords}, description)
-
-
-def boolean(description: str = "") -> Schema:
-    return _described({"type": "boolean"}, description)
-
-
 def one_of_values(*values: str, description: str = "") -> Schema:
     """A string that is one of `values`."""
     return _described({"type": "string", "enum": list(values)}, description)
-
-
-def nullable(schema: Schema) -> Schema:
-    """`schema`, or null."""
-    return {"anyOf": [schema, {"type": "null"}]}
 
 
 def array(items: Schema, description: str = "", **keywords: Any) -> Schema:
