@@ -12,11 +12,11 @@ from typing import Any
 
 from billing import reconciler, views
 from billing.adapters.cashfree import CashfreeError
-from billing.adapters.catalog_client import PricedCourse
 from billing.domain.model import PENDING, SUCCESS, Attempt, Order
 from billing.domain.money import to_major
 from billing.ledger import Ledger
 from billing.payments import apply_attempt
+from shared.api.internal import PricedCourse
 from shared.api.payments import CashfreeOrder, FreeOrder
 from shared.clerk import ClerkClient, UserProfile
 from shared.clock import now_iso, parse_iso, utc_now

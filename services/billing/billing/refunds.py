@@ -56,7 +56,9 @@ def refusal_for_use(
     if progress is not None:
         return progress
     played = catalog.course_playback(order.course_id, order.user_id)
-    share = IssuedShare(played.paid_videos, played.issued | standing.issued_chapters)
+    share = IssuedShare(
+        played.paid_video_chapter_ids, played.issued_chapter_ids | standing.issued_chapter_ids
+    )
     return refusal_for_issued_share(share, limit_percent)
 
 

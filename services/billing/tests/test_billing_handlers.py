@@ -14,8 +14,8 @@ import pytest
 from billing import handlers
 from billing.adapters import keys
 from billing.adapters.cashfree import CashfreeClient, CashfreeError
-from billing.adapters.catalog_client import CatalogClient, CoursePlayback, PricedCourse
-from billing.adapters.enrollment_client import EnrollmentClient, Standing
+from billing.adapters.catalog_client import CatalogClient
+from billing.adapters.enrollment_client import EnrollmentClient
 from billing.adapters.repository import (
     AttemptRecorded,
     CheckoutTaken,
@@ -42,6 +42,7 @@ from billing.errors import (
 )
 from billing.ledger import Ledger
 from billing.schedule import ReconcileSchedule
+from shared.api.internal import CoursePlayback, PricedCourse, Standing
 from shared.clerk import ClerkClient, UserProfile
 from shared.clock import iso, now_iso, utc_now
 from shared.messaging.unit_of_work import UnitOfWork
@@ -247,8 +248,13 @@ class FakeCatalog:
             raise CourseNotForSale("No such course.")
         return self.courses[course_id]
 
-    def course_playback(self, _course_id: str, _user_id: str) -> CoursePlayback:
-        return CoursePlayback(PAID_VIDEOS, self.issued)
+    def course_playback(self, course_id: str, user_id: str) -> CoursePlayback:
+        return CoursePlayback(
+            course_id=course_id,
+            user_id=user_id,
+            paid_video_chapter_ids=PAID_VIDEOS,
+            issued_chapter_ids=self.issued,
+        )
 
 
 @dataclass
@@ -256,8 +262,15 @@ class FakeEnrollment:
     progress: int = 0
     streamed: frozenset[str] = frozenset()
 
-    def standing(self, _user_id: str, _course_id: str) -> Standing:
-        return Standing(self.progress, self.streamed)
+    def standing(self, user_id: str, course_id: str) -> Standing:
+        return Standing(
+            user_id=user_id,
+            course_id=course_id,
+            enrolled=True,
+            order_id="o1",
+            overall_progress=self.progress,
+            issued_chapter_ids=self.streamed,
+        )
 
 
 class FakeClerk:
@@ -266,7 +279,14 @@ class FakeClerk:
 
 
 def course(price: int = 49900, status: str = "Published") -> PricedCourse:
-    return PricedCourse("c1", "Course", TEACHER, status, price, "INR")
+    return PricedCourse(
+        course_id="c1",
+        title="Course",
+        teacher_id=TEACHER,
+        status=status,
+        price=price,
+        currency="INR",
+    )
 
 
 @dataclass

@@ -1,10 +1,9 @@
 """Catalog's answers: the `Course` model of shared/api/courses.py as the viewer may see it (media
-as signed URLs), listing pages of pre-rendered cards, and the internal JSON billing reads."""
+as signed URLs), listing pages of pre-rendered cards, and the internal answers billing reads."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from catalog.adapters.listing_cache import RenderedPage
 from catalog.adapters.repository import Page
@@ -13,7 +12,7 @@ from catalog.course_media import CourseMedia
 from catalog.domain.access import Access
 from catalog.domain.model import Chapter, Course
 from catalog.outline import course_document
-from shared.api import courses
+from shared.api import courses, internal
 from shared.web.responses import encode_cursor
 
 COURSES_RETRIEVED = "Courses retrieved successfully"
@@ -39,27 +38,29 @@ def shown_course(
     return course_document(course, image, content, video)
 
 
-def price_json(course: Course) -> dict[str, Any]:
+def priced_course(course: Course) -> internal.PricedCourse:
     """What billing needs to charge for a course, straight from the source of truth."""
-    return {
-        "courseId": course.course_id,
-        "title": course.title,
-        "teacherId": course.teacher_id,
-        "status": course.status,
-        "price": course.price,
-        "currency": course.currency,
-    }
+    return internal.PricedCourse(
+        course_id=course.course_id,
+        title=course.title,
+        teacher_id=course.teacher_id,
+        status=course.status,
+        price=course.price,
+        currency=course.currency,
+    )
 
 
-def issued_playback_json(course: Course, user_id: str, issued: frozenset[str]) -> dict[str, Any]:
+def course_playback(
+    course: Course, user_id: str, issued: frozenset[str]
+) -> internal.CoursePlayback:
     """What billing's refund rule needs from catalog: which chapters are paid videos, and which
     of the course's chapters had their playback URL issued to the user in a course page."""
-    return {
-        "courseId": course.course_id,
-        "userId": user_id,
-        "paidVideoChapterIds": sorted(course.paid_videos),
-        "issuedChapterIds": sorted(issued),
-    }
+    return internal.CoursePlayback(
+        course_id=course.course_id,
+        user_id=user_id,
+        paid_video_chapter_ids=course.paid_videos,
+        issued_chapter_ids=issued,
+    )
 
 
 def listing_page(page: Page, media: CourseMedia) -> RenderedPage:

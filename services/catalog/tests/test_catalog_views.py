@@ -16,6 +16,7 @@ from catalog.course_media import CourseMedia
 from catalog.domain.access import Access
 from catalog.domain.media import UploadRequest
 from catalog.domain.model import Chapter, Course, Section, new_draft, revise
+from shared.api import internal
 from shared.config import MediaSettings
 from shared.media.playback import PlaybackSigner
 from shared.media.store import MediaStore
@@ -217,21 +218,31 @@ def test_upload_urls_are_the_put_the_reference_and_the_form_post() -> None:
     }
 
 
-def test_billing_s_internal_answers_keep_their_fields() -> None:
-    assert views.price_json(course()) == {
-        "courseId": "c1",
-        "title": "Rust",
-        "teacherId": "t1",
-        "status": "Published",
-        "price": 49900,
-        "currency": "INR",
-    }
-    assert views.issued_playback_json(course(), "u1", frozenset({"v2"})) == {
-        "courseId": "c1",
-        "userId": "u1",
-        "paidVideoChapterIds": ["v2"],
-        "issuedChapterIds": ["v2"],
-    }
+def test_billing_s_internal_answers_keep_their_fields_and_read_back_as_built() -> None:
+    priced = views.priced_course(course())
+    assert json.dumps(priced.wire()) == json.dumps(
+        {
+            "courseId": "c1",
+            "title": "Rust",
+            "teacherId": "t1",
+            "status": "Published",
+            "price": 49900,
+            "currency": "INR",
+        }
+    )
+    assert internal.PricedCourse.from_wire(priced.wire()) == priced
+    played = views.course_playback(course(), "u1", frozenset({"v2", "quiz", "v1", "gone"}))
+    assert json.dumps(played.wire()) == json.dumps(
+        {
+            "courseId": "c1",
+            "userId": "u1",
+            "paidVideoChapterIds": ["v2"],
+            "issuedChapterIds": ["gone", "quiz", "v1", "v2"],
+        }
+    )
+    assert internal.CoursePlayback.from_wire(played.wire()) == played
+    nothing = views.course_playback(course(), "u2", frozenset()).wire()
+    assert (nothing["paidVideoChapterIds"], nothing["issuedChapterIds"]) == (["v2"], [])
 
 
 def test_a_chapter_type_the_contract_does_not_know_is_refused_not_answered() -> None:

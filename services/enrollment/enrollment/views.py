@@ -1,11 +1,12 @@
-"""Enrolled courses and progress as the frontend reads them, as shared/api/learning.py models."""
+"""Enrolled courses and progress as the frontend reads them, as shared/api/learning.py models,
+and a student's standing as billing reads it (shared/api/internal.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from enrollment.domain.model import Enrollment, Progress
-from shared.api import learning
+from shared.api import internal, learning
 from shared.events.contracts import CourseSnapshot
 from shared.media.playback import PlaybackSigner
 from shared.readmodels.course_cards import card_fields
@@ -74,4 +75,24 @@ def course_progress(
             "last_chapter_id": progress.last_chapter_id,
             "completed_at": progress.completed_at,
         }
+    )
+
+
+def standing(
+    user_id: str,
+    course_id: str,
+    enrollment: Enrollment | None,
+    progress: Progress | None,
+    course: CourseSnapshot | None,
+    issued: frozenset[str],
+) -> internal.Standing:
+    """The user's standing in the course as billing's refund rule reads it; progress over the
+    course's current outline."""
+    return internal.Standing(
+        user_id=user_id,
+        course_id=course_id,
+        enrolled=enrollment is not None and enrollment.active,
+        order_id=enrollment.order_id if enrollment else None,
+        overall_progress=progress.overall(course) if progress else 0,
+        issued_chapter_ids=issued,
     )

@@ -4,14 +4,15 @@ the models of shared/api/learning.py."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 
 from enrollment import views
 from enrollment.analytics import course_report
-from enrollment.domain.model import Enrollment, Progress
-from shared.api import learning
+from enrollment.domain.model import REVOKED, Enrollment, Progress
+from shared.api import internal, learning
 from shared.api.learning import StreamUrl
 from shared.events.contracts import CourseSnapshot, SectionOutline
 from shared.tests.factories import chapter, course_snapshot, section
@@ -153,6 +154,43 @@ def test_a_stream_url_is_the_url_and_when_it_expires() -> None:
 
     assert wire == {"url": "https://media.test/videos/a.mp4?signed", "expiresAt": AT}
     assert list(wire) == ["url", "expiresAt"]
+
+
+def test_billing_s_standing_keeps_its_fields_and_reads_back_as_built() -> None:
+    standing = views.standing(
+        "u1",
+        "c1",
+        ENROLLMENT,
+        progress({"a": {"completed": True}}),
+        course("k", *OUTLINE),
+        frozenset({"c", "a", "b"}),
+    )
+    assert json.dumps(standing.wire()) == json.dumps(
+        {
+            "userId": "u1",
+            "courseId": "c1",
+            "enrolled": True,
+            "orderId": "o1",
+            "overallProgress": 33,
+            "issuedChapterIds": ["a", "b", "c"],
+        }
+    )
+    assert internal.Standing.from_wire(standing.wire()) == standing
+
+
+def test_a_standing_without_enrollment_or_progress_says_so_with_a_null_order() -> None:
+    stranger = views.standing("u2", "c1", None, None, None, frozenset()).wire()
+    assert stranger == {
+        "userId": "u2",
+        "courseId": "c1",
+        "enrolled": False,
+        "orderId": None,
+        "overallProgress": 0,
+        "issuedChapterIds": [],
+    }
+    refunded = replace(ENROLLMENT, status=REVOKED)
+    wire = views.standing("u1", "c1", refunded, progress({}), None, frozenset({"b"})).wire()
+    assert (wire["enrolled"], wire["orderId"], wire["issuedChapterIds"]) == (False, "o1", ["b"])
 
 
 def test_analytics_keep_their_fields_in_order() -> None:

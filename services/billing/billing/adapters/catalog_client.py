@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TypeVar
 
 import requests
+from pydantic import ValidationError
 
 from billing.errors import CourseNotForSale, DependencyUnavailable
+from shared.api.internal import CoursePlayback, InternalAnswer, PricedCourse
 from shared.http import internal_session, url_path
 
-
-@dataclass(frozen=True)
-class PricedCourse:
-    course_id: str
-    title: str
-    teacher_id: str
-    status: str
-    price: int
-    currency: str
-
-
-@dataclass(frozen=True)
-class CoursePlayback:
-    """A course's paid video chapters, and those whose URL a course page issued to one user."""
-
-    paid_videos: frozenset[str]
-    issued: frozenset[str]
+AnswerModel = TypeVar("AnswerModel", bound=InternalAnswer)
 
 
 class CatalogClient:
@@ -44,17 +30,7 @@ class CatalogClient:
             ) from exc
         if response.status_code == 404:
             raise CourseNotForSale("No such course.")
-        if response.status_code != 200:
-            raise DependencyUnavailable("The catalog could not price the course.", "catalog_error")
-        data = response.json()["data"]
-        return PricedCourse(
-            course_id=data["courseId"],
-            title=data["title"],
-            teacher_id=data["teacherId"],
-            status=data["status"],
-            price=int(data["price"]),
-            currency=data["currency"],
-        )
+        return _answer(response, PricedCourse, "The catalog could not price the course.")
 
     def course_playback(self, course_id: str, user_id: str) -> CoursePlayback:
         """Nothing is known of a course catalog no longer has: it has no video left to count."""
@@ -68,16 +44,24 @@ class CatalogClient:
                 "The catalog is unavailable.", "catalog_unavailable"
             ) from exc
         if response.status_code == 404 and _error_code(response) == "course_not_found":
-            return CoursePlayback(frozenset(), frozenset())
-        if response.status_code != 200:
-            raise DependencyUnavailable(
-                "The catalog could not be asked; try again.", "catalog_error"
+            return CoursePlayback(
+                course_id=course_id,
+                user_id=user_id,
+                paid_video_chapter_ids=frozenset(),
+                issued_chapter_ids=frozenset(),
             )
-        data = response.json()["data"]
-        return CoursePlayback(
-            paid_videos=frozenset(data["paidVideoChapterIds"]),
-            issued=frozenset(data["issuedChapterIds"]),
-        )
+        return _answer(response, CoursePlayback, "The catalog could not be asked; try again.")
+
+
+def _answer(response: requests.Response, model: type[AnswerModel], failure: str) -> AnswerModel:
+    """The data of catalog's 200 as `model` reads it; any other status, or data that is not
+    what catalog answers, is a catalog_error saying `failure`."""
+    if response.status_code != 200:
+        raise DependencyUnavailable(failure, "catalog_error")
+    try:
+        return model.from_wire(response.json()["data"])
+    except (ValidationError, ValueError, KeyError, TypeError) as exc:
+        raise DependencyUnavailable(failure, "catalog_error") from exc
 
 
 def _error_code(response: requests.Response) -> str | None:

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import requests
+from pydantic import ValidationError
 
 from billing.errors import DependencyUnavailable
+from shared.api.internal import Standing
 from shared.http import internal_session, url_path
 
-
-@dataclass(frozen=True)
-class Standing:
-    """A student's standing in a course as enrollment knows it."""
-
-    overall_progress: int
-    """Percent of the course's chapters the student completed (0 if not enrolled yet)."""
-    issued_chapters: frozenset[str]
-    """Chapters whose playback URL the stream endpoint issued to the student."""
+UNCHECKED = "Progress could not be checked; try again."
 
 
 class EnrollmentClient:
@@ -26,20 +18,17 @@ class EnrollmentClient:
         self._session = internal_session(internal_token)
 
     def standing(self, user_id: str, course_id: str) -> Standing:
+        """The student's standing as enrollment's 200 says it; any other status, or data that
+        is not what enrollment answers, is enrollment_unavailable."""
         try:
             response = self._session.get(
                 self._base + url_path("internal", "progress", user_id, course_id), timeout=(2, 5)
             )
         except requests.RequestException as exc:
-            raise DependencyUnavailable(
-                "Progress could not be checked; try again.", "enrollment_unavailable"
-            ) from exc
+            raise DependencyUnavailable(UNCHECKED, "enrollment_unavailable") from exc
         if response.status_code != 200:
-            raise DependencyUnavailable(
-                "Progress could not be checked; try again.", "enrollment_unavailable"
-            )
-        data = response.json()["data"]
-        return Standing(
-            overall_progress=int(data["overallProgress"]),
-            issued_chapters=frozenset(data.get("issuedChapterIds") or ()),
-        )
+            raise DependencyUnavailable(UNCHECKED, "enrollment_unavailable")
+        try:
+            return Standing.from_wire(response.json()["data"])
+        except (ValidationError, ValueError, KeyError, TypeError) as exc:
+            raise DependencyUnavailable(UNCHECKED, "enrollment_unavailable") from exc

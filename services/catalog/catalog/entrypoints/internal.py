@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app
 
+from catalog import views
 from catalog.bootstrap import Catalog
 from catalog.domain.model import Course
 from catalog.entrypoints.errors import translate_catalog_errors
 from catalog.errors import CourseNotFound
-from catalog.views import issued_playback_json, price_json
 from shared.auth.access import require_internal
 from shared.web.responses import ok
 
@@ -28,7 +28,7 @@ def _course(catalog: Catalog, course_id: str) -> Course:
 def course_price(course_id: str) -> Response:
     """Authoritative price and status, for billing's create-order."""
     catalog: Catalog = current_app.extensions["catalog"]
-    return ok(price_json(_course(catalog, course_id)))
+    return ok(views.priced_course(_course(catalog, course_id)).wire())
 
 
 @bp.get("/courses/<course_id>/playback/<user_id>")
@@ -39,4 +39,4 @@ def issued_playback(course_id: str, user_id: str) -> Response:
     catalog: Catalog = current_app.extensions["catalog"]
     course = _course(catalog, course_id)
     issued = catalog.issued_playback.chapters(course_id, user_id)
-    return ok(issued_playback_json(course, user_id, issued))
+    return ok(views.course_playback(course, user_id, issued).wire())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app
 
+from enrollment import views
 from enrollment.bootstrap import Learning
 from shared.auth.access import require_internal
 from shared.web.responses import ok
@@ -19,14 +20,6 @@ def standing(user_id: str, course_id: str) -> Response:
     learning: Learning = current_app.extensions["learning"]
     enrollment = learning.enrollments.get(user_id, course_id)
     progress = learning.enrollments.progress(user_id, course_id)
-    overall = progress.overall(learning.cards.get(course_id)) if progress else 0
-    return ok(
-        {
-            "userId": user_id,
-            "courseId": course_id,
-            "enrolled": enrollment is not None and enrollment.active,
-            "orderId": enrollment.order_id if enrollment else None,
-            "overallProgress": overall,
-            "issuedChapterIds": sorted(learning.issued_playback.chapters(course_id, user_id)),
-        }
-    )
+    course = learning.cards.get(course_id) if progress else None
+    issued = learning.issued_playback.chapters(course_id, user_id)
+    return ok(views.standing(user_id, course_id, enrollment, progress, course, issued).wire())
