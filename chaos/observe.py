@@ -29,6 +29,7 @@ from shared.dynamo.reads import get_items, query_all
 from shared.events.subscriptions import queue_name
 from shared.messaging.deadletters import DeadLetterStore
 from shared.messaging.outbox import oldest_pending_at
+from shared.messaging.redis_transport import claim_list
 from shared.metrics.state import queue_length
 from shared.provision import SERVICES_WITH_TABLES
 
@@ -70,10 +71,11 @@ class Snapshot:
     """Receipt mail by the order id it names."""
     dead_letters: list[dict[str, Any]]
     backlog: dict[str, float]
-    """What is still on its way (only what is not zero): messages queued per queue, delivered
-    and not acknowledged (`unacked`), and the age in seconds of each service's oldest outbox
-    item not yet dispatched (`<service> outbox`), mail planned and not yet sent by its status
-    (`mail PENDING`, `mail SENDING`: claimed by a sender). Misses while it is empty are losses."""
+    """What is still on its way (only what is not zero): messages queued per queue, taken and
+    not yet recorded (`<queue> claimed`), delivered and not acknowledged (`unacked`), the age in
+    seconds of each service's oldest outbox item not yet dispatched (`<service> outbox`), mail
+    planned and not yet sent by its status (`mail PENDING`, `mail SENDING`: claimed by a
+    sender). Misses while it is empty are losses."""
 
 
 class Observer:
@@ -206,6 +208,10 @@ class Observer:
         mail = Counter(item["status"] for item in query_all(self.dynamodb, open_mail))
         found = {
             **{q: float(queue_length(self.redis, q)) for q in map(queue_name, CONSUMERS)},
+            **{
+                f"{q} claimed": float(self.redis.llen(claim_list(q)))
+                for q in map(queue_name, CONSUMERS)
+            },
             UNACKED: float(self.redis.hlen(UNACKED)),
             **{f"mail {status}": float(n) for status, n in mail.items()},
             **{f"{s} outbox": self._outbox_age(s) for s in SERVICES_WITH_TABLES},

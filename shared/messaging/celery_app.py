@@ -56,6 +56,9 @@ def make_worker_app(settings: Settings) -> Celery:
             "unacked_restore_interval": max(1, min(10, settings.messaging.visibility_timeout // 3)),
             "unacked_restore_throttle": 1,
             "unacked_mutex_expire": 30,
+            # One list per queue (nothing is published with a priority), so that a message is
+            # taken by claim (redis_transport.py).
+            "priority_steps": [0],
             "socket_keepalive": True,
             "health_check_interval": 10,
         },
