@@ -1,10 +1,28 @@
-"""Test factories for catalog's course snapshot and its outline, with a default for every field."""
+"""Test factories for catalog's course snapshot and its outline, and the card's wire keys."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from shared.events.contracts import ChapterOutline, CourseSnapshot, SectionOutline
+
+CARD_WIRE_KEYS = [
+    "courseId",
+    "teacherId",
+    "teacherName",
+    "title",
+    "description",
+    "category",
+    "image",
+    "price",
+    "currency",
+    "level",
+    "status",
+    "createdAt",
+    "updatedAt",
+]
+"""What every Course JSON starts with, in this order (api.md's course card), spelled out here
+rather than read from the model, so that a test of a view pins it."""
 
 INSTANT = "2026-01-01T00:00:00.000Z"
 """When a snapshot is created and updated, unless a test says otherwise."""

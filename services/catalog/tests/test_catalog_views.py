@@ -20,23 +20,9 @@ from shared.api import internal
 from shared.config import MediaSettings
 from shared.media.playback import PlaybackSigner
 from shared.media.store import MediaStore
+from shared.tests.factories import CARD_WIRE_KEYS
 
 AT, LATER = "2026-11-25T10:00:00.000Z", "2026-11-26T09:00:00.000Z"
-CARD = [
-    "courseId",
-    "teacherId",
-    "teacherName",
-    "title",
-    "description",
-    "category",
-    "image",
-    "price",
-    "currency",
-    "level",
-    "status",
-    "createdAt",
-    "updatedAt",
-]
 THUMBNAIL = "courses/c1/thumbnails/abc.png"
 
 
@@ -103,8 +89,8 @@ def chapters(wire: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def test_a_course_is_its_card_then_its_outline_and_enrollment_count() -> None:
     wire = views.shown_course(course(), MEDIA, Access.FULL).wire()
-    assert list(wire) == [*CARD, "sections", "enrollmentCount"]
-    assert {k: wire[k] for k in CARD} == {
+    assert list(wire) == [*CARD_WIRE_KEYS, "sections", "enrollmentCount"]
+    assert {k: wire[k] for k in CARD_WIRE_KEYS} == {
         "courseId": "c1",
         "teacherId": "t1",
         "teacherName": "Tina",
@@ -186,7 +172,7 @@ def test_a_listed_card_is_the_course_as_every_caller_sees_it() -> None:
 
 def test_the_table_stores_the_course_document_with_keys_and_without_the_count() -> None:
     stored = to_item(course())
-    assert list(stored)[2:] == [*CARD, "sections", "publishedAt", "version", "mediaBytes"]
+    assert list(stored)[2:] == [*CARD_WIRE_KEYS, "sections", "publishedAt", "version", "mediaBytes"]
     assert stored["image"] == THUMBNAIL
     assert chapters(stored)["v2"] == {
         "chapterId": "v2",
@@ -198,7 +184,7 @@ def test_the_table_stores_the_course_document_with_keys_and_without_the_count() 
     }
     assert "video" not in chapters(stored)["v3"]
     card = json.loads(card_item(course(), 3)["card"])
-    assert list(card) == [*CARD, "sections"] and card["image"] == THUMBNAIL
+    assert list(card) == [*CARD_WIRE_KEYS, "sections"] and card["image"] == THUMBNAIL
     assert all(
         list(c) == ["chapterId", "type", "title", "freePreview"] for c in chapters(card).values()
     )

@@ -15,24 +15,9 @@ from enrollment.domain.model import REVOKED, Enrollment, Progress
 from shared.api import internal, learning
 from shared.api.learning import StreamUrl
 from shared.events.contracts import CourseSnapshot, SectionOutline
-from shared.tests.factories import chapter, course_snapshot, section
+from shared.tests.factories import CARD_WIRE_KEYS, chapter, course_snapshot, section
 
 AT, LATER, DONE = "2026-11-25T10:00:00.000Z", "2026-11-26T09:00:00.000Z", "2026-11-27T08:00:00.000Z"
-CARD_KEYS = [
-    "courseId",
-    "teacherId",
-    "teacherName",
-    "title",
-    "description",
-    "category",
-    "image",
-    "price",
-    "currency",
-    "level",
-    "status",
-    "createdAt",
-    "updatedAt",
-]
 
 
 class Signer:
@@ -63,7 +48,7 @@ def test_an_enrolled_course_is_the_card_its_outline_and_its_progress() -> None:
         course("thumbs/c1.png", *OUTLINE), progress({"a": {"completed": True}}), Signer()
     ).wire()
 
-    assert list(wire) == [*CARD_KEYS, "sections", "overallProgress"]
+    assert list(wire) == [*CARD_WIRE_KEYS, "sections", "overallProgress"]
     assert wire["image"] == "https://media.test/thumbs/c1.png?signed"
     assert (wire["createdAt"], wire["updatedAt"], wire["overallProgress"]) == (AT, LATER, 33)
     assert wire["sections"][0] == {
