@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 import requests
-from pydantic import ValidationError
 
+from billing.adapters.answers import read_answer
 from billing.errors import CourseNotForSale, DependencyUnavailable
-from shared.api.internal import CoursePlayback, InternalAnswer, PricedCourse
+from shared.api.internal import CoursePlayback, PricedCourse
 from shared.http import internal_session, url_path
 
-AnswerModel = TypeVar("AnswerModel", bound=InternalAnswer)
+CATALOG_ERROR = "catalog_error"
 
 
 class CatalogClient:
@@ -30,7 +28,9 @@ class CatalogClient:
             ) from exc
         if response.status_code == 404:
             raise CourseNotForSale("No such course.")
-        return _answer(response, PricedCourse, "The catalog could not price the course.")
+        return read_answer(
+            response, PricedCourse, "The catalog could not price the course.", CATALOG_ERROR
+        )
 
     def course_playback(self, course_id: str, user_id: str) -> CoursePlayback:
         """Nothing is known of a course catalog no longer has: it has no video left to count."""
@@ -50,18 +50,9 @@ class CatalogClient:
                 paid_video_chapter_ids=frozenset(),
                 issued_chapter_ids=frozenset(),
             )
-        return _answer(response, CoursePlayback, "The catalog could not be asked; try again.")
-
-
-def _answer(response: requests.Response, model: type[AnswerModel], failure: str) -> AnswerModel:
-    """The data of catalog's 200 as `model` reads it; any other status, or data that is not
-    what catalog answers, is a catalog_error saying `failure`."""
-    if response.status_code != 200:
-        raise DependencyUnavailable(failure, "catalog_error")
-    try:
-        return model.from_wire(response.json()["data"])
-    except (ValidationError, ValueError, KeyError, TypeError) as exc:
-        raise DependencyUnavailable(failure, "catalog_error") from exc
+        return read_answer(
+            response, CoursePlayback, "The catalog could not be asked; try again.", CATALOG_ERROR
+        )
 
 
 def _error_code(response: requests.Response) -> str | None:

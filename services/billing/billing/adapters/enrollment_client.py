@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import requests
-from pydantic import ValidationError
 
+from billing.adapters.answers import read_answer
 from billing.errors import DependencyUnavailable
 from shared.api.internal import Standing
 from shared.http import internal_session, url_path
@@ -26,9 +26,4 @@ class EnrollmentClient:
             )
         except requests.RequestException as exc:
             raise DependencyUnavailable(UNCHECKED, "enrollment_unavailable") from exc
-        if response.status_code != 200:
-            raise DependencyUnavailable(UNCHECKED, "enrollment_unavailable")
-        try:
-            return Standing.from_wire(response.json()["data"])
-        except (ValidationError, ValueError, KeyError, TypeError) as exc:
-            raise DependencyUnavailable(UNCHECKED, "enrollment_unavailable") from exc
+        return read_answer(response, Standing, UNCHECKED, "enrollment_unavailable")
