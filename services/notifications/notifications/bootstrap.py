@@ -16,6 +16,8 @@ from notifications.adapters.repository import (
     SessionMails,
 )
 from notifications.commands import SendContactMessage, SendDueDigests, SendDueMail
+from notifications.delivery import deliver
+from notifications.digests import send_digest
 from shared.clerk import ClerkClient
 from shared.config import Settings
 from shared.events.contracts import (
@@ -74,21 +76,29 @@ def build(runtime: Runtime) -> Notifications:
         send_due_mail=partial(
             handlers.send_due_mail,
             mails=mails,
-            digests=digests,
-            unit_of_work=runtime.unit_of_work,
-            directory=directory,
-            cards=cards,
-            mailer=mailer,
-            digest_hour=settings.mail.digest_hour,
-            send_attempts=settings.mail.send_attempts,
+            deliver=partial(
+                deliver,
+                mails=mails,
+                digests=digests,
+                unit_of_work=runtime.unit_of_work,
+                directory=directory,
+                cards=cards,
+                mailer=mailer,
+                digest_hour=settings.mail.digest_hour,
+                send_attempts=settings.mail.send_attempts,
+            ),
         ),
         send_due_digests=partial(
             handlers.send_due_digests,
             digests=digests,
-            directory=directory,
-            cards=cards,
-            mailer=mailer,
-            digest_hour=settings.mail.digest_hour,
+            send_digest=partial(
+                send_digest,
+                digests=digests,
+                directory=directory,
+                cards=cards,
+                mailer=mailer,
+                digest_hour=settings.mail.digest_hour,
+            ),
         ),
         on_event=routes(
             on(

@@ -8,12 +8,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
-from functools import partial
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from notifications.adapters.directory import Directory
 from notifications.adapters.mailer import Message, ResendMailer
 from notifications.adapters.repository import (
     ContactLog,
@@ -22,8 +20,8 @@ from notifications.adapters.repository import (
     SessionMails,
 )
 from notifications.commands import SendContactMessage, SendDueDigests, SendDueMail
-from notifications.delivery import BATCH, MAX_PAGES, SEND_CONCURRENCY, deliver
-from notifications.digests import USERS_PER_SWEEP, send_digest
+from notifications.delivery import BATCH, MAX_PAGES, SEND_CONCURRENCY
+from notifications.digests import USERS_PER_SWEEP
 from notifications.domain.mail import ALERT, COURSE, INVITE, RECEIPT, SENT, Mail, mail_key
 from notifications.rendering import render
 from shared.clock import iso, now_iso, parse_iso, utc_now
@@ -40,7 +38,6 @@ from shared.events.contracts import (
 from shared.events.envelope import Envelope
 from shared.ics import session_link
 from shared.messaging.unit_of_work import UnitOfWork
-from shared.readmodels.course_cards import CourseCards
 from shared.user_settings import DEFAULT_TIMEZONE
 
 
@@ -205,30 +202,11 @@ def _participants(
 
 
 def send_due_mail(
-    command: SendDueMail,
-    *,
-    mails: MailRepository,
-    digests: DigestRepository,
-    unit_of_work: Callable[[], UnitOfWork],
-    directory: Directory,
-    cards: CourseCards,
-    mailer: ResendMailer,
-    digest_hour: int,
-    send_attempts: int,
+    command: SendDueMail, *, mails: MailRepository, deliver: Callable[[Mail], str]
 ) -> int:
     """Every mail due by `as_of` (default now), most overdue first, page by page up to
-    MAX_PAGES (the rest waits for the next pass); returns how many went out."""
-    send_one = partial(
-        deliver,
-        mails=mails,
-        digests=digests,
-        unit_of_work=unit_of_work,
-        directory=directory,
-        cards=cards,
-        mailer=mailer,
-        digest_hour=digest_hour,
-        send_attempts=send_attempts,
-    )
+    MAX_PAGES (the rest waits for the next pass), each through `deliver`; returns how many
+    went out."""
     cutoff, sent = iso(command.as_of or utc_now()), 0
     start: dict[str, Any] | None = None
     seen: set[str] = set()
@@ -237,7 +215,7 @@ def send_due_mail(
             page, start = mails.due(cutoff, BATCH, start)
             fresh = [mail for mail in page if mail.key not in seen]  # a retried mail moves on
             seen.update(mail.key for mail in fresh)
-            sent += sum(outcome == SENT for outcome in senders.map(send_one, fresh))
+            sent += sum(outcome == SENT for outcome in senders.map(deliver, fresh))
             if start is None:
                 break
     return sent
@@ -247,24 +225,13 @@ def send_due_digests(
     command: SendDueDigests,
     *,
     digests: DigestRepository,
-    directory: Directory,
-    cards: CourseCards,
-    mailer: ResendMailer,
-    digest_hour: int,
+    send_digest: Callable[[str, datetime], int],
 ) -> int:
-    """Every digest due by `as_of` (default now); returns how many went out."""
+    """Every digest due by `as_of` (default now), each through `send_digest`; returns how many
+    went out."""
     now = command.as_of or utc_now()
     return sum(
-        send_digest(
-            user_id,
-            now,
-            digests=digests,
-            directory=directory,
-            cards=cards,
-            mailer=mailer,
-            digest_hour=digest_hour,
-        )
-        for user_id in digests.due_users(iso(now), USERS_PER_SWEEP)
+        send_digest(user_id, now) for user_id in digests.due_users(iso(now), USERS_PER_SWEEP)
     )
 
 

@@ -20,6 +20,8 @@ from notifications.adapters.repository import (
     SessionMails,
 )
 from notifications.commands import SendContactMessage, SendDueDigests, SendDueMail
+from notifications.delivery import deliver
+from notifications.digests import send_digest
 from notifications.domain.mail import (
     CANCELLED,
     DIGESTED,
@@ -251,8 +253,8 @@ class World:
 
     def send_due(self, as_of: datetime | None = None) -> int:
         """The sweep, by default a moment after the mail was planned."""
-        return handlers.send_due_mail(
-            SendDueMail(as_of or utc_now() + SWEEP_LAG),
+        deliver_one = partial(
+            deliver,
             mails=cast(MailRepository, self.mails),
             digests=cast(DigestRepository, self.digests),
             unit_of_work=cast(Callable[[], UnitOfWork], self.unit_of_work),
@@ -262,15 +264,25 @@ class World:
             digest_hour=8,
             send_attempts=self.send_attempts,
         )
+        return handlers.send_due_mail(
+            SendDueMail(as_of or utc_now() + SWEEP_LAG),
+            mails=cast(MailRepository, self.mails),
+            deliver=deliver_one,
+        )
 
     def send_digests(self, as_of: datetime) -> int:
-        return handlers.send_due_digests(
-            SendDueDigests(as_of),
+        digest_one = partial(
+            send_digest,
             digests=cast(DigestRepository, self.digests),
             directory=cast(Directory, self.directory),
             cards=cast(CourseCards, self.cards),
             mailer=cast(ResendMailer, self.mailer),
             digest_hour=8,
+        )
+        return handlers.send_due_digests(
+            SendDueDigests(as_of),
+            digests=cast(DigestRepository, self.digests),
+            send_digest=digest_one,
         )
 
 
