@@ -1,8 +1,9 @@
-"""What services answer each other on their internal endpoints (not in the OpenAPI document)."""
+"""What services answer each other on their internal endpoints (not in the OpenAPI document):
+built by the server, read back by the client with `from_wire`."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Self
+from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer
 
@@ -18,17 +19,7 @@ def _none_as_empty(value: Any) -> Any:
     return () if value is None else value
 
 
-class InternalAnswer(ResponseModel):
-    """An answer built by one service and read back by another, by the same model."""
-
-    @classmethod
-    def from_wire(cls, data: Any) -> Self:
-        """The answer's `data` as the server spelled it (camelCase names only); a
-        ValidationError when it does not fit."""
-        return cls.model_validate(data, by_alias=True, by_name=False)
-
-
-class PricedCourse(InternalAnswer):
+class PricedCourse(ResponseModel):
     """Catalog's `GET /internal/courses/<id>`: what billing needs to charge for a course."""
 
     course_id: str
@@ -40,7 +31,7 @@ class PricedCourse(InternalAnswer):
     currency: str
 
 
-class CoursePlayback(InternalAnswer):
+class CoursePlayback(ResponseModel):
     """Catalog's `GET /internal/courses/<id>/playback/<user id>`, for billing's refund rule."""
 
     course_id: str
@@ -51,7 +42,7 @@ class CoursePlayback(InternalAnswer):
     """The course's chapters whose playback URL a course page gave the user."""
 
 
-class Standing(InternalAnswer):
+class Standing(ResponseModel):
     """Enrollment's `GET /internal/progress/<user id>/<course id>`, for billing's refund rule."""
 
     user_id: str

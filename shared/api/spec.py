@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
@@ -122,6 +122,12 @@ class ResponseModel(BaseModel):
     def wire(self) -> dict[str, Any]:
         """The JSON object the client gets."""
         return self.model_dump(mode="json", by_alias=True)
+
+    @classmethod
+    def from_wire(cls, data: Any) -> Self:
+        """The model back from its JSON object (camelCase names only), as another service or
+        the table holds it; a ValidationError when it does not fit."""
+        return cls.model_validate(data, by_alias=True, by_name=False)
 
 
 Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]

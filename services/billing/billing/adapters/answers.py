@@ -8,9 +8,9 @@ import requests
 from pydantic import ValidationError
 
 from billing.errors import DependencyUnavailable
-from shared.api.internal import InternalAnswer
+from shared.api.spec import ResponseModel
 
-AnswerModel = TypeVar("AnswerModel", bound=InternalAnswer)
+AnswerModel = TypeVar("AnswerModel", bound=ResponseModel)
 
 
 def read_answer(

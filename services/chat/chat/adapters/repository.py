@@ -87,7 +87,7 @@ def _message_item(message: ChatMessage) -> Item:
 def _message(item: Item) -> ChatMessage:
     """What `_message_item` stored, read by the same names; a message stored before senders'
     names were kept has none."""
-    return ChatMessage.model_validate({"senderName": "", **item}, by_alias=True, by_name=False)
+    return ChatMessage.from_wire({"senderName": "", **item})
 
 
 class ChatRepository:
