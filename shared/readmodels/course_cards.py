@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
+from shared.api.courses import CourseCard
 from shared.dynamo.codec import values
 from shared.dynamo.keys import compose, key
 from shared.dynamo.reads import get_item, get_items
@@ -81,19 +82,9 @@ def course_card_routes(cards: CourseCards) -> list[Route[Any]]:
 
 def card_fields(course: CourseSnapshot) -> dict[str, Any]:
     """A course's public card (`shared.api.courses.CourseCard` and the models extending it) by
-    field name, from its snapshot; `image` is still the storage key, which each view signs."""
+    field name, from its snapshot, whose fields carry the same names; `image` is still the
+    storage key (`image_key`), which each view signs."""
     return {
-        "course_id": course.course_id,
-        "teacher_id": course.teacher_id,
-        "teacher_name": course.teacher_name,
-        "title": course.title,
-        "description": course.description,
-        "category": course.category,
-        "image": course.image_key,
-        "price": course.price,
-        "currency": course.currency,
-        "level": course.level,
-        "status": course.status,
-        "created_at": course.created_at,
-        "updated_at": course.updated_at,
+        name: getattr(course, "image_key" if name == "image" else name)
+        for name in CourseCard.model_fields
     }
